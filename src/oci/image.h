@@ -1,0 +1,61 @@
+// OCI image config, manifest and index documents (image-spec v1.1: config.md,
+// manifest.md, image-index.md). JSON is written with sorted keys and no
+// whitespace, so equal inputs give equal bytes and digests.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oci/layer.h"
+
+namespace pare::oci {
+
+struct Platform {
+  std::string os = "linux";
+  std::string architecture;  // OCI/Go names: amd64, arm64, arm, 386, ppc64le, s390x, riscv64
+  std::string variant;       // arm64 -> "v8", armhf -> "v7", armel -> "v5"; else empty
+};
+// Debian architecture name -> OCI platform (amd64, arm64, armhf, armel, i386, ppc64el, s390x, riscv64).
+Result<Platform> platform_for_debian_arch(const std::string& debian_arch);
+
+struct ImageConfig {
+  Platform platform;
+  int64_t created = 0;  // seconds since the epoch (SOURCE_DATE_EPOCH)
+  std::string user;
+  std::string working_dir;
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> cmd;
+  std::vector<std::string> env;  // "KEY=value", in order
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> exposed_ports;  // "8080/tcp"
+  std::vector<std::string> volumes;
+  std::string stop_signal;
+  std::vector<std::string> diff_ids;  // rootfs.diff_ids, bottom layer first
+  std::vector<std::string> history;   // created_by per layer (same count as diff_ids)
+};
+
+std::string config_json(const ImageConfig& config);
+
+// A blob held in memory (config, manifest) plus its descriptor.
+struct JsonBlob {
+  std::string media_type;
+  std::string bytes;
+  std::string digest() const;  // "sha256:<hex>"
+};
+
+JsonBlob make_config_blob(const ImageConfig& config);
+JsonBlob make_manifest_blob(const JsonBlob& config, const std::vector<LayerBlob>& layers,
+                            const std::map<std::string, std::string>& annotations);
+
+struct IndexEntry {
+  JsonBlob manifest;
+  std::optional<Platform> platform;
+  std::map<std::string, std::string> annotations;  // e.g. org.opencontainers.image.ref.name
+};
+JsonBlob make_index_blob(const std::vector<IndexEntry>& manifests,
+                         const std::map<std::string, std::string>& annotations);
+
+}  // namespace pare::oci

@@ -1,0 +1,40 @@
+// Output formats:
+//  - OCI image layout directory (image-spec image-layout.md): oci-layout,
+//    index.json, blobs/sha256/...; each tag an entry of index.json with
+//    annotation org.opencontainers.image.ref.name.
+//  - OCI archive: the same layout as a (deterministic) tar file.
+//  - docker-archive: `docker save` format (manifest.json + config + layer
+//    files) for `docker load` / `podman load`; one platform per tag.
+// Every output is staged next to its destination and renamed into place.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "oci/image.h"
+
+namespace pare::oci {
+
+// One platform's image.
+struct PlatformImage {
+  Platform platform;
+  JsonBlob config;
+  JsonBlob manifest;
+  std::vector<LayerBlob> layers;
+};
+
+// A tag ("base:latest", "python3:nonroot") and its platform images. With more
+// than one platform, the tag names an image index; with one, the manifest itself.
+struct TaggedImage {
+  std::string tag;
+  std::vector<PlatformImage> images;
+};
+
+enum class OutputFormat { oci_layout, oci_archive, docker_archive };
+Result<OutputFormat> parse_output_format(std::string_view name);
+
+Result<void> write_output(OutputFormat format, const std::filesystem::path& dest,
+                          const std::vector<TaggedImage>& images);
+
+}  // namespace pare::oci

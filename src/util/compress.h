@@ -1,0 +1,43 @@
+// Layer compression as a streaming ByteSink.
+//
+// gzip: the input is cut into fixed-size chunks, each compressed with
+// libdeflate as an independent gzip member (RFC 1952 section 2.2 allows
+// concatenated members; Go's compress/gzip, containerd, podman and skopeo read
+// them). Chunks are compressed in parallel; because the chunk size is fixed and
+// each member depends only on its chunk, the output is byte-identical for any
+// thread count. Gzip headers carry no name and mtime 0.
+// zstd: libzstd single-threaded streaming at a fixed level (deterministic).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "util/fs.h"
+#include "util/result.h"
+
+namespace pare {
+
+enum class Compression { gzip, zstd, none };
+
+Result<Compression> parse_compression(std::string_view name);
+const char* compression_name(Compression c);
+
+struct CompressOptions {
+  Compression kind = Compression::gzip;
+  int level = -1;                   // -1: the default for the kind (gzip 6, zstd 3)
+  int threads = 0;                  // 0: hardware concurrency
+  size_t chunk_size = 1u << 20;     // gzip member size; part of the output's identity
+};
+
+class CompressingSink : public fs::ByteSink {
+ public:
+  static std::unique_ptr<CompressingSink> make(const CompressOptions& options, fs::ByteSink* out);
+  // Flush everything and write the trailer. No write() after finish().
+  virtual Result<void> finish() = 0;
+};
+
+// Decompress a whole gzip (possibly multi-member) / zstd / xz buffer (used by tests, readers).
+Result<std::string> decompress_all(std::string_view data);
+
+}  // namespace pare

@@ -1,0 +1,220 @@
+#include "util/fs.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+namespace pare::fs {
+
+Error errno_error(std::string_view what, const stdfs::path& path) {
+  return Error(Errc::io, std::string(what) + " " + path.string() + ": " + std::strerror(errno));
+}
+
+namespace {
+std::string unique_suffix() {
+  static std::atomic<uint64_t> counter{0};
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+         std::to_string(rng() % 1000000);
+}
+}  // namespace
+
+Result<std::string> read_file(const stdfs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Error(Errc::not_found, "no such file: " + path.string());
+    return errno_error("cannot open", path);
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      return errno_error("cannot read", path);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+Result<void> ensure_dir(const stdfs::path& path) {
+  std::error_code ec;
+  stdfs::create_directories(path, ec);
+  if (ec) return Error(Errc::io, "cannot create directory " + path.string() + ": " + ec.message());
+  return {};
+}
+
+bool exists(const stdfs::path& path) {
+  std::error_code ec;
+  return stdfs::exists(path, ec);
+}
+
+Result<void> write_file_atomic(const stdfs::path& path, std::string_view data, unsigned mode) {
+  PARE_TRY(auto file, AtomicFile::create(path, mode));
+  PARE_CHECK(file.write(data));
+  return file.commit();
+}
+
+// ---- AtomicFile
+
+AtomicFile::AtomicFile(int fd, stdfs::path temp, stdfs::path final_path)
+    : fd_(fd), temp_(std::move(temp)), final_(std::move(final_path)) {}
+
+AtomicFile::AtomicFile(AtomicFile&& o) noexcept
+    : fd_(o.fd_), temp_(std::move(o.temp_)), final_(std::move(o.final_)), written_(o.written_),
+      committed_(o.committed_) {
+  o.fd_ = -1;
+  o.committed_ = true;
+}
+
+Result<AtomicFile> AtomicFile::create(const stdfs::path& final_path, unsigned mode) {
+  stdfs::path dir = final_path.parent_path();
+  if (dir.empty()) dir = ".";
+  PARE_CHECK(ensure_dir(dir));
+  stdfs::path temp = dir / ("." + final_path.filename().string() + ".tmp-" + unique_suffix());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return errno_error("cannot create", temp);
+  ::fchmod(fd, mode);  // not subject to umask: outputs are reproducible
+  return AtomicFile(fd, std::move(temp), final_path);
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
+}
+
+Result<void> AtomicFile::write(std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error("cannot write", temp_);
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+    written_ += static_cast<uint64_t>(n);
+  }
+  return {};
+}
+
+Result<void> AtomicFile::commit(bool durable) {
+  if (durable && ::fsync(fd_) != 0) return errno_error("cannot fsync", temp_);
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    return errno_error("cannot close", temp_);
+  }
+  fd_ = -1;
+  if (::rename(temp_.c_str(), final_.c_str()) != 0) return errno_error("cannot rename into", final_);
+  committed_ = true;
+  return {};
+}
+
+// ---- TempDir
+
+Result<TempDir> TempDir::create(const stdfs::path& parent, std::string_view prefix) {
+  PARE_CHECK(ensure_dir(parent));
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    stdfs::path p = parent / (std::string(prefix) + "-" + unique_suffix());
+    if (::mkdir(p.c_str(), 0755) == 0) return TempDir(p);
+    if (errno != EEXIST) return errno_error("cannot create directory", p);
+  }
+  return Error(Errc::io, "cannot create a temporary directory in " + parent.string());
+}
+
+TempDir::TempDir(TempDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
+
+TempDir::~TempDir() {
+  if (!path_.empty()) {
+    std::error_code ec;
+    stdfs::remove_all(path_, ec);
+  }
+}
+
+stdfs::path TempDir::release() {
+  stdfs::path p = std::move(path_);
+  path_.clear();
+  return p;
+}
+
+Result<void> publish(const stdfs::path& staged, const stdfs::path& final_path) {
+  std::error_code ec;
+  if (!final_path.parent_path().empty()) PARE_CHECK(ensure_dir(final_path.parent_path()));
+  if (::rename(staged.c_str(), final_path.c_str()) == 0) return {};
+  if (errno != EEXIST && errno != ENOTEMPTY && errno != EISDIR && errno != ENOTDIR)
+    return errno_error("cannot move output into", final_path);
+  // Something is there: move it aside, put ours in place, then remove the old one.
+  stdfs::path aside = final_path.parent_path() /
+                      ("." + final_path.filename().string() + ".old-" + unique_suffix());
+  if (::rename(final_path.c_str(), aside.c_str()) != 0) return errno_error("cannot replace", final_path);
+  if (::rename(staged.c_str(), final_path.c_str()) != 0) {
+    auto err = errno_error("cannot move output into", final_path);
+    ::rename(aside.c_str(), final_path.c_str());
+    return err;
+  }
+  stdfs::remove_all(aside, ec);
+  return {};
+}
+
+// ---- FileLock
+
+Result<FileLock> FileLock::acquire(const stdfs::path& lock_path) {
+  if (!lock_path.parent_path().empty()) PARE_CHECK(ensure_dir(lock_path.parent_path()));
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return errno_error("cannot open lock", lock_path);
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    ::close(fd);
+    return errno_error("cannot lock", lock_path);
+  }
+  return FileLock(fd);
+}
+
+FileLock::FileLock(FileLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+}
+
+// ---- MappedFile
+
+Result<MappedFile> MappedFile::open(const stdfs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Error(Errc::not_found, "no such file: " + path.string());
+    return errno_error("cannot open", path);
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return errno_error("cannot stat", path);
+  }
+  size_t size = static_cast<size_t>(st.st_size);
+  if (size == 0) {
+    ::close(fd);
+    return MappedFile(nullptr, 0);
+  }
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (p == MAP_FAILED) return errno_error("cannot map", path);
+  return MappedFile(p, size);
+}
+
+MappedFile::MappedFile(MappedFile&& o) noexcept : data_(o.data_), size_(o.size_) {
+  o.data_ = nullptr;
+  o.size_ = 0;
+}
+
+MappedFile::~MappedFile() {
+  if (data_) ::munmap(data_, size_);
+}
+
+}  // namespace pare::fs

@@ -1,0 +1,29 @@
+// Progress reporting for long stages. The library reports; the CLI decides how
+// (a redrawn line on a TTY, nothing otherwise). Implementations must be thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace pare {
+
+class Progress {
+ public:
+  virtual ~Progress() = default;
+  // Start a stage ("fetch", "unpack", "layers"); total is in `unit`s, 0 if unknown.
+  virtual void begin(const std::string& stage, uint64_t total, const std::string& unit) = 0;
+  virtual void advance(uint64_t amount) = 0;
+  virtual void end() = 0;
+};
+
+// Reports nothing. The default everywhere a Progress* may be null.
+class NullProgress : public Progress {
+ public:
+  void begin(const std::string&, uint64_t, const std::string&) override {}
+  void advance(uint64_t) override {}
+  void end() override {}
+};
+
+Progress& null_progress();
+
+}  // namespace pare

@@ -1,0 +1,39 @@
+// An in-memory http::Client for offline unit tests: URL -> body.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "util/fs.h"
+#include "util/http.h"
+#include "util/sha256.h"
+
+namespace pare::testing {
+
+class FakeHttp : public http::Client {
+ public:
+  std::map<std::string, std::string> bodies;
+  std::map<std::string, int> hits;
+
+  Result<std::string> get(const std::string& url) override {
+    ++hits[url];
+    auto it = bodies.find(url);
+    if (it == bodies.end()) return Error(Errc::not_found, "HTTP 404 for " + url);
+    return it->second;
+  }
+
+  Result<void> download_all(const std::vector<Job>& jobs, Progress& progress) override {
+    for (const auto& job : jobs) {
+      PARE_TRY(std::string body, get(job.url));
+      if (job.size && body.size() != job.size)
+        return Error(Errc::integrity, "size mismatch for " + job.url);
+      if (!job.sha256.empty() && sha256_hex(body) != job.sha256)
+        return Error(Errc::integrity, "SHA-256 mismatch for " + job.url);
+      PARE_CHECK(fs::write_file_atomic(job.dest, body));
+      progress.advance(body.size());
+    }
+    return {};
+  }
+};
+
+}  // namespace pare::testing

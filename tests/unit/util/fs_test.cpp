@@ -1,0 +1,57 @@
+#include <gtest/gtest.h>
+
+#include "util/cas.h"
+#include "util/fs.h"
+#include "util/sha256.h"
+
+using namespace pare;
+
+TEST(Sha256, KnownVectors) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Fs, AtomicFileLeavesNothingWhenNotCommitted) {
+  auto dir = fs::TempDir::create(std::filesystem::temp_directory_path());
+  ASSERT_TRUE(dir.ok());
+  auto target = dir->path() / "out.txt";
+  {
+    auto f = fs::AtomicFile::create(target);
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE(f->write("half").ok());
+  }
+  EXPECT_FALSE(fs::exists(target));
+  EXPECT_TRUE(std::filesystem::is_empty(dir->path()));
+  ASSERT_TRUE(fs::write_file_atomic(target, "whole").ok());
+  EXPECT_EQ(fs::read_file(target).value(), "whole");
+}
+
+TEST(Fs, PublishReplacesExistingDirectory) {
+  auto dir = fs::TempDir::create(std::filesystem::temp_directory_path());
+  ASSERT_TRUE(dir.ok());
+  auto final_dir = dir->path() / "out";
+  ASSERT_TRUE(fs::write_file_atomic(final_dir / "old", "1").ok());
+  auto staged = fs::TempDir::create(dir->path());
+  ASSERT_TRUE(staged.ok());
+  ASSERT_TRUE(fs::write_file_atomic(staged->path() / "new", "2").ok());
+  ASSERT_TRUE(fs::publish(staged->release(), final_dir).ok());
+  EXPECT_TRUE(fs::exists(final_dir / "new"));
+  EXPECT_FALSE(fs::exists(final_dir / "old"));
+}
+
+TEST(Fs, ReadMissingFileIsNotFound) {
+  auto r = fs::read_file("/nonexistent/pare/file");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), Errc::not_found);
+}
+
+TEST(ContentStore, PutIsAddressedByHash) {
+  auto dir = fs::TempDir::create(std::filesystem::temp_directory_path());
+  ASSERT_TRUE(dir.ok());
+  ContentStore store(dir->path());
+  auto hex = store.put("abc");
+  ASSERT_TRUE(hex.ok());
+  EXPECT_EQ(*hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(store.has(*hex));
+  EXPECT_EQ(fs::read_file(store.path_for(*hex)).value(), "abc");
+}
