@@ -1,10 +1,202 @@
+// The command table (as ninja's tools table): each command declares its
+// options and a function that calls the library and prints the result. This
+// is the only place that prints or decides exit codes; library errors arrive
+// here as pare::Error, through exactly one catch.
 #include "cli/cli.h"
 
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+
+#include "build/build.h"
+#include "cli/output.h"
+#include "cli/progress_line.h"
+#include "util/cas.h"
+#include "util/log.h"
 
 namespace pare::cli {
-int run(int, char**) {
-  std::fprintf(stderr, "pare: no commands yet\n");
+
+namespace {
+
+struct CommonOptions {
+  std::string suite;
+  std::vector<std::string> archs;
+  std::string cache_dir;
+  bool offline = false;
+  bool json = false;
+  bool quiet = false;
+  int verbose = 0;
+};
+
+void add_common(CLI::App* cmd, CommonOptions& o) {
+  cmd->add_option("--suite", o.suite, "Debian suite to build for (bookworm, trixie); overrides the spec");
+  cmd->add_option("--arch", o.archs, "Debian architecture(s) (amd64, arm64, ...); overrides the spec")
+      ->delimiter(',');
+  cmd->add_option("--cache-dir", o.cache_dir, "cache directory (default: $PARE_CACHE_DIR, $XDG_CACHE_HOME/pare)");
+  cmd->add_flag("--offline", o.offline, "use only the cache; fail naming what is missing");
+  cmd->add_flag("--json", o.json, "print the result as JSON on stdout");
+  cmd->add_flag("-q,--quiet", o.quiet, "print only errors");
+  cmd->add_flag("-v,--verbose", o.verbose, "more detail (repeat for debug output)");
+}
+
+spec::LoadOptions load_options(const CommonOptions& o) {
+  spec::LoadOptions load;
+  if (!o.suite.empty()) load.suite = o.suite;
+  load.archs = o.archs;
+  return load;
+}
+
+int64_t source_date_epoch() {
+  const char* s = std::getenv("SOURCE_DATE_EPOCH");
+  if (!s || !*s) return 0;
+  char* end = nullptr;
+  long long v = std::strtoll(s, &end, 10);
+  if (*end || v < 0) throw Error(Errc::invalid, "SOURCE_DATE_EPOCH must be a non-negative integer, not '" + std::string(s) + "'");
+  return v;
+}
+
+// Shared setup for every command that touches the network or cache.
+struct Session {
+  std::unique_ptr<http::Client> http = http::make_curl_client();
+  ProgressLine progress;
+  build::Environment env;
+
+  explicit Session(const CommonOptions& o) : progress(!o.quiet && !o.json && ::isatty(2)) {
+    log::set_level(o.quiet ? log::Level::error
+                   : o.verbose >= 2 ? log::Level::debug
+                   : o.verbose == 1 ? log::Level::info
+                                    : log::Level::warn);
+    log::set_sink([this](log::Level l, const std::string& m) {
+      progress.clear();
+      const char* prefix = l == log::Level::warn ? "warning: " : l == log::Level::error ? "error: " : "";
+      std::fprintf(stderr, "%s%s\n", prefix, m.c_str());
+    });
+    env.http = http.get();
+    env.progress = &progress;
+    env.getenv = [](const char* name) {
+      const char* v = std::getenv(name);
+      return std::string(v ? v : "");
+    };
+    env.cache_dir = o.cache_dir.empty() ? default_cache_dir() : std::filesystem::path(o.cache_dir);
+    env.offline = o.offline;
+  }
+  ~Session() { log::set_sink(nullptr); }
+};
+
+struct Command {
+  const char* name;
+  const char* help;
+  std::function<std::function<int()>(CLI::App*)> setup;  // declares options, returns the runner
+};
+
+std::function<int()> setup_build(CLI::App* cmd) {
+  auto o = std::make_shared<CommonOptions>();
+  auto b = std::make_shared<build::BuildOptions>();
+  auto format = std::make_shared<std::string>("oci");
+  auto compression = std::make_shared<std::string>("gzip");
+  auto lockfile = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>();
+  cmd->add_option("spec", b->spec_path, "the image spec (YAML)")->required();
+  cmd->add_option("-o,--output", *output, "where to write the image (default: out/<name>[.tar])");
+  cmd->add_option("--format", *format, "oci (layout directory), oci-archive, docker-archive")
+      ->check(CLI::IsMember({"oci", "oci-archive", "docker-archive"}));
+  cmd->add_option("--variant", b->variants, "variant(s) to build: latest, nonroot, debug, debug-nonroot")
+      ->delimiter(',');
+  cmd->add_option("--lockfile", *lockfile, "build exactly the packages of this lockfile (no resolving)");
+  cmd->add_option("--compression", *compression, "layer compression: gzip (default), zstd")
+      ->check(CLI::IsMember({"gzip", "zstd"}));
+  cmd->add_option("-j,--jobs", b->threads, "worker threads (default: all cores)");
+  add_common(cmd, *o);
+  return [=] {
+    Session session(*o);
+    b->load = load_options(*o);
+    b->format = oci::parse_output_format(*format == "oci" ? "oci-layout" : *format).value();
+    b->layer.compress.kind = parse_compression(*compression).value();
+    b->layer.compress.threads = b->threads;
+    b->layer.mtime = source_date_epoch();
+    if (!lockfile->empty()) b->lockfile = *lockfile;
+    b->output = output->empty() ? default_output(b->spec_path, b->format) : std::filesystem::path(*output);
+    build::BuildResult r = build::run_build(*b, session.env).value();
+    print_build(r, o->json, o->quiet);
+    return 0;
+  };
+}
+
+std::function<int()> setup_resolve(CLI::App* cmd) {
+  auto o = std::make_shared<CommonOptions>();
+  auto spec_path = std::make_shared<std::string>();
+  cmd->add_option("spec", *spec_path, "the image spec (YAML)")->required();
+  add_common(cmd, *o);
+  return [=] {
+    Session session(*o);
+    build::Plan plan = build::run_resolve(*spec_path, load_options(*o), session.env).value();
+    print_plan(plan, o->json);
+    return 0;
+  };
+}
+
+std::function<int()> setup_lock(CLI::App* cmd) {
+  auto o = std::make_shared<CommonOptions>();
+  auto spec_path = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  cmd->add_option("spec", *spec_path, "the image spec (YAML)")->required();
+  cmd->add_option("-o,--output", *out, "lockfile path (default: <spec>.lock.json beside the spec)");
+  add_common(cmd, *o);
+  return [=] {
+    Session session(*o);
+    std::optional<std::filesystem::path> dest;
+    if (!out->empty()) dest = *out;
+    auto path = build::run_lock(*spec_path, load_options(*o), dest, session.env).value();
+    print_lock(path, o->json, o->quiet);
+    return 0;
+  };
+}
+
+std::function<int()> setup_version(CLI::App*) {
+  return [] {
+    std::printf("pare 0.1.0\n");
+    return 0;
+  };
+}
+
+const Command kCommands[] = {
+    {"build", "build an image from a spec", setup_build},
+    {"resolve", "print the package set: versions, sizes and why each package is there", setup_resolve},
+    {"lock", "resolve and write a lockfile (exact versions, SHA-256, URLs)", setup_lock},
+    {"version", "print pare's version", setup_version},
+};
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"pare: distroless container images from Debian packages, without a daemon or root"};
+  app.require_subcommand(1);
+  app.footer("Run `pare COMMAND --help` for a command's options. Docs: README.md, docs/spec.md");
+  std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
+  for (const auto& c : kCommands) {
+    CLI::App* sub = app.add_subcommand(c.name, c.help);
+    runners.emplace_back(sub, c.setup(sub));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    for (auto& [sub, runner] : runners)
+      if (sub->parsed()) return runner();
+  } catch (const Error& e) {
+    std::fprintf(stderr, "pare: error: %s\n", e.message().c_str());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "pare: internal error: %s\n", e.what());
+    return 70;
+  }
   return 1;
 }
+
 }  // namespace pare::cli

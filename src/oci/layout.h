@@ -32,7 +32,10 @@ struct TaggedImage {
 };
 
 enum class OutputFormat { oci_layout, oci_archive, docker_archive };
+// "oci" (alias "oci-layout"), "oci-archive", "docker-archive": the names of the
+// containers/image transports that read them.
 Result<OutputFormat> parse_output_format(std::string_view name);
+const char* output_format_name(OutputFormat format);
 
 Result<void> write_output(OutputFormat format, const std::filesystem::path& dest,
                           const std::vector<TaggedImage>& images);

@@ -38,6 +38,10 @@ class CompressingSink : public fs::ByteSink {
 };
 
 // Decompress a whole gzip (possibly multi-member) / zstd / xz buffer (used by tests, readers).
+// The format is detected by its magic bytes. Corrupt, truncated or unknown data
+// is Errc::invalid; so is output larger than max_output (a decompression bomb).
+inline constexpr uint64_t kMaxDecompressedSize = uint64_t{4} << 30;
 Result<std::string> decompress_all(std::string_view data);
+Result<std::string> decompress_all(std::string_view data, uint64_t max_output);
 
 }  // namespace pare

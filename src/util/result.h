@@ -99,7 +99,8 @@ inline Error make_error(Errc c, std::string msg) { return Error(c, std::move(msg
 // PARE_TRY(auto x, expr): evaluate expr (a Result); on error return it.
 #define PARE_CONCAT_(a, b) a##b
 #define PARE_CONCAT(a, b) PARE_CONCAT_(a, b)
-#define PARE_TRY(decl, expr) PARE_TRY_IMPL(PARE_CONCAT(pare_try_, __LINE__), decl, expr)
+#define PARE_TRY(decl, expr) PARE_TRY_N(__COUNTER__, decl, expr)
+#define PARE_TRY_N(n, decl, expr) PARE_TRY_IMPL(PARE_CONCAT(pare_try_, n), decl, expr)
 #define PARE_TRY_IMPL(tmp, decl, expr) \
   auto tmp = (expr);                   \
   if (!tmp.ok()) return tmp.error();   \

@@ -1,0 +1,136 @@
+#include "build/build.h"
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "build/images.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+namespace pare::build {
+
+namespace {
+
+class Timer {
+ public:
+  explicit Timer(std::vector<StageTime>& times) : times_(times) {}
+  void lap(const std::string& stage) {
+    auto now = std::chrono::steady_clock::now();
+    double s = std::chrono::duration<double>(now - last_).count();
+    times_.push_back({stage, s});
+    PARE_LOG(debug) << "stage " << stage << ": " << s << " s";
+    last_ = now;
+  }
+
+ private:
+  std::vector<StageTime>& times_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+int thread_count(int requested) {
+  if (requested > 0) return requested;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+Result<Plan> make_plan(const spec::Spec& spec, const std::optional<std::filesystem::path>& lockfile,
+                       const Environment& env) {
+  if (!lockfile) return plan_by_resolving(spec, env);
+  PARE_TRY(spec::Lockfile lock, spec::read_lockfile(*lockfile));
+  return plan_from_lockfile(spec, lock, *lockfile);
+}
+
+// Layer keys for every (arch, level), and which layers must be built.
+struct LayerJob {
+  size_t arch, level;
+  std::string key;
+  std::optional<oci::LayerBlob> blob;
+};
+
+Result<std::vector<LayerJob>> plan_layers(const Plan& plan, const LayerOptions& options, const Environment& env) {
+  std::vector<LayerJob> jobs;
+  for (size_t a = 0; a < plan.archs.size(); ++a)
+    for (size_t l = 0; l < plan.spec.levels.size(); ++l) {
+      PARE_TRY(std::string key, layer_key({&plan.spec, &plan.archs[a], l}, options));
+      jobs.push_back({a, l, key, cached_layer(env.cache_dir, key)});
+    }
+  return jobs;
+}
+
+// The packages the missing layers need: their own levels and everything below.
+std::vector<deb::PackageInfo> packages_needed(const Plan& plan, const std::vector<LayerJob>& jobs) {
+  std::vector<deb::PackageInfo> out;
+  std::set<std::pair<size_t, size_t>> done;
+  for (const auto& job : jobs) {
+    if (job.blob) continue;
+    for (size_t l = 0; l <= job.level; ++l)
+      if (done.insert({job.arch, l}).second)
+        for (const auto& p : plan.archs[job.arch].levels[l]) out.push_back(p);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Plan> run_resolve(const std::filesystem::path& spec_path, const spec::LoadOptions& load,
+                         const Environment& env) {
+  PARE_TRY(spec::Spec spec, spec::load_spec(spec_path, load));
+  return plan_by_resolving(spec, env);
+}
+
+Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path, const spec::LoadOptions& load,
+                                       const std::optional<std::filesystem::path>& out, const Environment& env) {
+  PARE_TRY(Plan plan, run_resolve(spec_path, load, env));
+  std::filesystem::path dest = out ? *out : spec::default_lockfile_path(spec_path);
+  PARE_CHECK(fs::write_file_atomic(dest, spec::lockfile_json(lockfile_from_plan(plan))));
+  return dest;
+}
+
+Result<BuildResult> run_build(const BuildOptions& options, const Environment& env) {
+  BuildResult result;
+  Timer timer(result.times);
+  PARE_TRY(spec::Spec spec, spec::load_spec(options.spec_path, options.load));
+  timer.lap("spec");
+  PARE_TRY(Plan plan, make_plan(spec, options.lockfile, env));
+  timer.lap(options.lockfile ? "lockfile" : "index+resolve");
+
+  PARE_TRY(std::vector<LayerJob> jobs, plan_layers(plan, options.layer, env));
+  std::vector<deb::PackageInfo> needed = packages_needed(plan, jobs);
+  PARE_TRY(FetchStats fetched, fetch_packages(needed, env));
+  result.packages_downloaded = fetched.downloaded;
+  timer.lap("fetch");
+  PARE_TRY(UnpackedSet unpacked, unpack_packages(needed, options.layer.filter, env, thread_count(options.threads)));
+  timer.lap("unpack");
+
+  Progress& progress = env.progress_or_null();
+  size_t to_build = std::count_if(jobs.begin(), jobs.end(), [](const auto& j) { return !j.blob; });
+  progress.begin("layers", to_build, "layers");
+  for (auto& job : jobs) {
+    if (job.blob) {
+      ++result.layers_cached;
+      continue;
+    }
+    LevelRef ref{&plan.spec, &plan.archs[job.arch], job.level};
+    auto blob = build_layer(ref, options.layer, unpacked, env.cache_dir);
+    if (!blob.ok())
+      return blob.error().context("layer for " + plan.spec.levels[job.level].name + " (" + plan.archs[job.arch].arch + ")");
+    PARE_CHECK(remember_layer(env.cache_dir, job.key, *blob));
+    job.blob = std::move(blob.value());
+    ++result.layers_built;
+    progress.advance(1);
+  }
+  progress.end();
+  timer.lap("layers");
+
+  std::vector<std::vector<oci::LayerBlob>> layers(plan.archs.size());
+  for (const auto& job : jobs) layers[job.arch].push_back(*job.blob);
+  std::vector<std::string> variants = options.variants.empty() ? plan.spec.variants : options.variants;
+  PARE_TRY(auto tagged, make_images(plan, layers, variants, options.layer.mtime));
+  result.images = summarize(plan, tagged);
+  result.output = options.output;
+  PARE_CHECK(oci::write_output(options.format, options.output, tagged));
+  timer.lap("output");
+  return result;
+}
+
+}  // namespace pare::build

@@ -1,0 +1,66 @@
+// The build pipeline, stage by stage (each stage is a module; this file only
+// sequences them and times them, as mold does):
+//
+//   spec ─▶ plan (sources, signed indexes, resolve — or a lockfile)
+//        ─▶ layer keys (cache hits skip everything below for that layer)
+//        ─▶ fetch (.debs, verified, content-addressed cache)
+//        ─▶ unpack (each .deb decompressed once, filtered, cached)
+//        ─▶ layers (one per from: level: sorted tar, compressed and hashed in one pass)
+//        ─▶ images (config + manifest per variant and arch; index for several archs)
+//        ─▶ output (OCI layout, OCI archive or docker-archive, written atomically)
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "build/layers.h"
+#include "build/plan.h"
+#include "oci/layout.h"
+
+namespace pare::build {
+
+struct BuildOptions {
+  std::filesystem::path spec_path;
+  spec::LoadOptions load;
+  std::vector<std::string> variants;  // empty: the spec's
+  std::filesystem::path output;       // empty: out/<name> (or out/<name>.tar for archives)
+  oci::OutputFormat format = oci::OutputFormat::oci_layout;
+  std::optional<std::filesystem::path> lockfile;  // build from this lock, no resolving
+  LayerOptions layer;
+  int threads = 0;  // 0: hardware concurrency
+};
+
+struct StageTime {
+  std::string stage;
+  double seconds = 0;
+};
+
+struct ImageSummary {
+  std::string tag;
+  std::string digest;  // manifest (one arch) or index digest
+  std::vector<std::string> archs;
+  uint64_t compressed_size = 0;  // layers + config, summed over archs
+  size_t layers = 0, packages = 0;
+};
+
+struct BuildResult {
+  std::filesystem::path output;
+  std::vector<ImageSummary> images;
+  std::vector<StageTime> times;
+  size_t layers_built = 0, layers_cached = 0;
+  size_t packages_downloaded = 0;
+};
+
+Result<BuildResult> run_build(const BuildOptions& options, const Environment& env);
+
+// `pare resolve`: the plan only.
+Result<Plan> run_resolve(const std::filesystem::path& spec_path, const spec::LoadOptions& load,
+                         const Environment& env);
+
+// `pare lock`: resolve and write the lockfile; returns its path.
+Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path, const spec::LoadOptions& load,
+                                       const std::optional<std::filesystem::path>& out, const Environment& env);
+
+}  // namespace pare::build

@@ -1,0 +1,260 @@
+#include "build/generate.h"
+
+#include <algorithm>
+#include <set>
+
+#include "rootfs/cacerts.h"
+#include "rootfs/generated.h"
+#include "rootfs/usrmerge.h"
+#include "util/fs.h"
+
+namespace pare::build {
+
+namespace {
+
+using oci::EntryType;
+using rootfs::GeneratedEntry;
+
+std::string rel(const std::string& abs) {
+  size_t i = 0;
+  while (i < abs.size() && abs[i] == '/') ++i;
+  std::string out = abs.substr(i);
+  while (!out.empty() && out.back() == '/') out.pop_back();
+  return out;
+}
+
+GeneratedEntry file(std::string path, std::string content, uint32_t mode = 0644, uint32_t uid = 0,
+                    uint32_t gid = 0) {
+  GeneratedEntry e;
+  e.header.path = std::move(path);
+  e.header.type = EntryType::file;
+  e.header.mode = mode;
+  e.header.uid = uid;
+  e.header.gid = gid;
+  e.header.size = content.size();
+  e.content = std::move(content);
+  return e;
+}
+
+GeneratedEntry dir(std::string path, uint32_t mode = 0755, uint32_t uid = 0, uint32_t gid = 0) {
+  GeneratedEntry e;
+  e.header.path = std::move(path);
+  e.header.type = EntryType::dir;
+  e.header.mode = mode;
+  e.header.uid = uid;
+  e.header.gid = gid;
+  return e;
+}
+
+GeneratedEntry symlink(std::string path, std::string target) {
+  GeneratedEntry e;
+  e.header.path = std::move(path);
+  e.header.type = EntryType::symlink;
+  e.header.mode = 0777;
+  e.header.link = std::move(target);
+  return e;
+}
+
+// Architectures whose dynamic loader lives in /lib64.
+bool has_lib64(const std::string& arch) { return arch == "amd64" || arch == "ppc64el"; }
+
+std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ctx, size_t last_level) {
+  std::vector<const rootfs::UnpackedPackage*> out;
+  for (size_t l = 0; l <= last_level && l < ctx.plan.levels.size(); ++l)
+    for (const auto& p : ctx.plan.levels[l])
+      if (auto it = ctx.unpacked.find(p.sha256); it != ctx.unpacked.end()) out.push_back(it->second.get());
+  return out;
+}
+
+Result<rootfs::Accounts> accounts_upto(const spec::Spec& spec, size_t level) {
+  rootfs::Accounts acc = rootfs::default_accounts();
+  for (size_t l = 0; l <= level; ++l) {
+    std::vector<rootfs::Account> users;
+    std::vector<rootfs::GroupEntry> groups;
+    for (const auto& u : spec.levels[l].users)
+      users.push_back({u.name, u.uid, u.gid, u.gecos.empty() ? u.name : u.gecos, u.home, u.shell});
+    for (const auto& g : spec.levels[l].groups) groups.push_back({g.name, g.gid, g.members});
+    auto merged = rootfs::merge_accounts(std::move(acc), users, groups);
+    if (!merged.ok()) return merged.error().context(spec.levels[l].file.string());
+    acc = std::move(merged.value());
+  }
+  return acc;
+}
+
+Result<void> add_skeleton(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
+  const spec::Spec& spec = ctx.spec;
+  out.push_back(dir("tmp", 01777));
+  out.push_back(dir("root", 0700));
+  out.push_back(dir("home", 0755));
+  out.push_back(dir("home/nonroot", 0700, rootfs::kNonrootId, rootfs::kNonrootId));
+  out.push_back(dir("var/lib/dpkg/status.d", 0755));
+  out.push_back(file("etc/nsswitch.conf", rootfs::nsswitch_conf()));
+  out.push_back(file("usr/lib/os-release", rootfs::os_release({spec.suite_version, spec.source.suite})));
+  out.push_back(symlink("etc/os-release", "../usr/lib/os-release"));
+  if (ctx.merged_usr) {
+    std::vector<std::string> libdirs;
+    if (has_lib64(ctx.plan.arch)) libdirs.push_back("lib64");
+    for (const auto& [link, target] : rootfs::merged_usr_links(libdirs)) {
+      out.push_back(symlink(link, target));
+      out.push_back(dir(target, 0755));
+    }
+  }
+  return {};
+}
+
+Result<void> add_accounts(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
+  PARE_TRY(rootfs::Accounts acc, accounts_upto(ctx.spec, ctx.level));
+  out.push_back(file("etc/passwd", rootfs::passwd_file(acc)));
+  out.push_back(file("etc/group", rootfs::group_file(acc)));
+  for (const auto& u : ctx.spec.levels[ctx.level].users) {
+    std::string home = rel(u.home.empty() ? "/home/" + u.name : u.home);
+    if (home.empty() || home == "nonexistent") continue;
+    out.push_back(dir(home, 0700, u.uid, u.gid));
+  }
+  return {};
+}
+
+void add_status(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
+  for (const auto& p : ctx.plan.levels[ctx.level]) {
+    auto it = ctx.unpacked.find(p.sha256);
+    if (it == ctx.unpacked.end()) continue;
+    const rootfs::UnpackedPackage& pkg = *it->second;
+    std::set<std::string_view> present;
+    for (const auto& e : pkg.entries)
+      if (!(is_bundle_only_package(pkg.name) && e.header.path.rfind("usr/share/doc/", 0) != 0))
+        present.insert(e.header.path);
+    const std::string base = "var/lib/dpkg/status.d/" + p.name;
+    out.push_back(file(base, rootfs::status_d_entry(pkg.control)));
+    std::string sums = rootfs::filtered_md5sums(pkg.md5sums, [&](std::string_view path) { return present.count(path) > 0; });
+    if (!sums.empty()) out.push_back(file(base + ".md5sums", std::move(sums)));
+  }
+}
+
+bool is_ca_cert(const oci::TarHeader& h) {
+  return h.type == EntryType::file && h.path.rfind("usr/share/ca-certificates/", 0) == 0 &&
+         h.path.size() > 4 && h.path.compare(h.path.size() - 4, 4, ".crt") == 0;
+}
+
+Result<void> add_ca_bundle(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
+  auto has_certs = [](const rootfs::UnpackedPackage* p) {
+    return std::any_of(p->entries.begin(), p->entries.end(), [](const auto& e) { return is_ca_cert(e.header); });
+  };
+  std::vector<const rootfs::UnpackedPackage*> mine = packages_upto(ctx, ctx.level);
+  bool changes = !ctx.spec.levels[ctx.level].certificates.empty();
+  for (const auto& p : ctx.plan.levels[ctx.level])
+    if (auto it = ctx.unpacked.find(p.sha256); it != ctx.unpacked.end() && has_certs(it->second.get())) changes = true;
+  if (!changes) return {};
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto* pkg : mine)
+    for (const auto& e : pkg->entries)
+      if (is_ca_cert(e.header)) files.emplace_back(e.header.path, std::string(pkg->bytes(e)));
+  std::sort(files.begin(), files.end());
+  for (size_t l = 0; l <= ctx.level; ++l)
+    for (const auto& cert : ctx.spec.levels[l].certificates) {
+      PARE_TRY(std::string text, fs::read_file(cert));
+      files.emplace_back(cert.string(), std::move(text));
+    }
+  PARE_TRY(std::string bundle, rootfs::ca_bundle(files));
+  out.push_back(file("etc/ssl/certs/ca-certificates.crt", std::move(bundle)));
+  return {};
+}
+
+Result<void> add_local_files(const spec::FileItem& item, std::vector<GeneratedEntry>& out) {
+  namespace stdfs = std::filesystem;
+  std::error_code ec;
+  auto st = stdfs::status(item.src, ec);
+  if (ec) return Error(Errc::not_found, item.loc.str() + ": cannot read " + item.src.string() + ": " + ec.message());
+  auto mode_of = [&](const stdfs::path& p) {
+    return item.mode ? *item.mode : static_cast<uint32_t>(stdfs::status(p).permissions()) & 07777;
+  };
+  if (!stdfs::is_directory(st)) {
+    PARE_TRY(std::string content, fs::read_file(item.src));
+    out.push_back(file(rel(item.dest), std::move(content), mode_of(item.src), item.uid, item.gid));
+    return {};
+  }
+  out.push_back(dir(rel(item.dest), item.mode ? *item.mode : 0755, item.uid, item.gid));
+  std::vector<stdfs::path> children;
+  for (auto it = stdfs::recursive_directory_iterator(item.src, ec); !ec && it != stdfs::end(it); it.increment(ec))
+    children.push_back(it->path());
+  if (ec) return Error(Errc::io, item.loc.str() + ": cannot list " + item.src.string() + ": " + ec.message());
+  std::sort(children.begin(), children.end());
+  for (const auto& c : children) {
+    std::string dest = rel(item.dest) + "/" + stdfs::relative(c, item.src).string();
+    auto cst = stdfs::symlink_status(c);
+    if (stdfs::is_symlink(cst)) {
+      out.push_back(symlink(dest, stdfs::read_symlink(c).string()));
+    } else if (stdfs::is_directory(cst)) {
+      out.push_back(dir(dest, static_cast<uint32_t>(cst.permissions()) & 07777, item.uid, item.gid));
+    } else {
+      PARE_TRY(std::string content, fs::read_file(c));
+      out.push_back(file(dest, std::move(content), mode_of(c), item.uid, item.gid));
+    }
+  }
+  return {};
+}
+
+// `permissions` re-emits an existing entry (from this layer or a lower
+// package) with new mode/owner.
+Result<void> add_permissions(const LevelContext& ctx, const spec::PathItem& item,
+                             std::vector<GeneratedEntry>& out) {
+  std::string path = rel(item.path);
+  auto apply = [&](GeneratedEntry e) {
+    if (item.mode) e.header.mode = *item.mode;
+    if (item.uid) e.header.uid = *item.uid;
+    if (item.gid) e.header.gid = *item.gid;
+    return e;
+  };
+  for (auto it = out.rbegin(); it != out.rend(); ++it)
+    if (it->header.path == path) {
+      *it = apply(*it);
+      return {};
+    }
+  for (const auto* pkg : packages_upto(ctx, ctx.level))
+    for (const auto& e : pkg->entries) {
+      std::string p = ctx.merged_usr ? rootfs::merged_usr_path(e.header.path) : e.header.path;
+      if (p != path || e.header.type == EntryType::hardlink) continue;
+      GeneratedEntry g{e.header, std::string(e.header.type == EntryType::file ? pkg->bytes(e) : "")};
+      g.header.path = path;
+      if (ctx.merged_usr && g.header.type == EntryType::symlink)
+        g.header.link = rootfs::merged_usr_link_target(e.header.path, e.header.link);
+      out.push_back(apply(std::move(g)));
+      return {};
+    }
+  return Error(Errc::invalid, item.loc.str() + ": permissions: " + item.path + " is not in the image");
+}
+
+Result<void> add_spec_items(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
+  const spec::Level& level = ctx.spec.levels[ctx.level];
+  for (const auto& f : level.files) PARE_CHECK(add_local_files(f, out));
+  for (const auto& p : level.paths) {
+    using T = spec::PathItem::Type;
+    uint32_t uid = p.uid.value_or(0), gid = p.gid.value_or(0);
+    switch (p.type) {
+      case T::directory: out.push_back(dir(rel(p.path), p.mode.value_or(0755), uid, gid)); break;
+      case T::symlink: out.push_back(symlink(rel(p.path), p.target)); break;
+      case T::empty_file: out.push_back(file(rel(p.path), "", p.mode.value_or(0644), uid, gid)); break;
+      case T::permissions: PARE_CHECK(add_permissions(ctx, p, out)); break;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+bool is_bundle_only_package(const std::string& name) { return name == "ca-certificates"; }
+
+bool level_changes_accounts(const spec::Spec& spec, size_t level) {
+  return level == 0 || !spec.levels[level].users.empty() || !spec.levels[level].groups.empty();
+}
+
+Result<std::vector<GeneratedEntry>> generated_entries(const LevelContext& ctx) {
+  std::vector<GeneratedEntry> out;
+  if (ctx.level == 0) PARE_CHECK(add_skeleton(ctx, out));
+  if (level_changes_accounts(ctx.spec, ctx.level)) PARE_CHECK(add_accounts(ctx, out));
+  add_status(ctx, out);
+  PARE_CHECK(add_ca_bundle(ctx, out));
+  PARE_CHECK(add_spec_items(ctx, out));
+  return out;
+}
+
+}  // namespace pare::build

@@ -1,0 +1,82 @@
+#include "build/images.h"
+
+#include "util/sha256.h"
+
+namespace pare::build {
+
+namespace {
+
+oci::ImageConfig config_for(const Plan& plan, const spec::VariantSettings& v, const oci::Platform& platform,
+                            const std::vector<oci::LayerBlob>& layers, int64_t created) {
+  const spec::ImageSettings& s = v.image;
+  oci::ImageConfig c;
+  c.platform = platform;
+  c.created = created;
+  c.user = s.user.value_or("");
+  c.working_dir = s.workdir.value_or("");
+  c.entrypoint = s.entrypoint.value_or(std::vector<std::string>{});
+  c.cmd = s.cmd.value_or(std::vector<std::string>{});
+  bool has_path = false;
+  for (const auto& [k, val] : s.env) has_path |= (k == "PATH");
+  if (!has_path) c.env.push_back(std::string("PATH=") + kDefaultPath);
+  for (const auto& [k, val] : s.env) c.env.push_back(k + "=" + val);
+  c.labels = s.labels;
+  c.exposed_ports = s.ports;
+  c.volumes = s.volumes;
+  c.stop_signal = s.stop_signal;
+  for (size_t l = 0; l < layers.size(); ++l) {
+    c.diff_ids.push_back(layers[l].diff_id);
+    c.history.push_back("pare: " + plan.spec.levels[l].name + " (" + plan.spec.levels[l].file.filename().string() + ")");
+  }
+  return c;
+}
+
+}  // namespace
+
+Result<std::vector<oci::TaggedImage>> make_images(const Plan& plan,
+                                                  const std::vector<std::vector<oci::LayerBlob>>& layers,
+                                                  const std::vector<std::string>& variants, int64_t created) {
+  std::vector<oci::TaggedImage> out;
+  for (const auto& variant : variants) {
+    PARE_TRY(spec::VariantSettings v, spec::apply_variant(plan.spec, variant));
+    if (v.debug)
+      return Error(Errc::unsupported, "variant " + variant + ": debug variants are not built yet");
+    oci::TaggedImage tagged;
+    tagged.tag = plan.spec.name + ":" + variant;
+    for (size_t a = 0; a < plan.archs.size(); ++a) {
+      PARE_TRY(oci::Platform platform, oci::platform_for_debian_arch(plan.archs[a].arch));
+      oci::ImageConfig config = config_for(plan, v, platform, layers[a], created);
+      oci::PlatformImage img;
+      img.platform = platform;
+      img.config = oci::make_config_blob(config);
+      img.manifest = oci::make_manifest_blob(img.config, layers[a], v.image.annotations);
+      img.layers = layers[a];
+      tagged.images.push_back(std::move(img));
+    }
+    out.push_back(std::move(tagged));
+  }
+  return out;
+}
+
+std::vector<ImageSummary> summarize(const Plan& plan, const std::vector<oci::TaggedImage>& images) {
+  std::vector<ImageSummary> out;
+  for (const auto& t : images) {
+    ImageSummary s;
+    s.tag = t.tag;
+    std::vector<oci::IndexEntry> entries;
+    for (size_t a = 0; a < t.images.size(); ++a) {
+      const auto& img = t.images[a];
+      s.archs.push_back(plan.archs[a].arch);
+      s.compressed_size += img.config.bytes.size();
+      for (const auto& l : img.layers) s.compressed_size += l.size;
+      s.layers = img.layers.size();
+      entries.push_back({img.manifest, img.platform, {}});
+    }
+    for (const auto& level : plan.archs.front().levels) s.packages += level.size();
+    s.digest = t.images.size() == 1 ? t.images[0].manifest.digest() : oci::make_index_blob(entries, {}).digest();
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace pare::build

@@ -1,0 +1,134 @@
+#include "build/layers.h"
+
+#include <nlohmann/json.hpp>
+
+#include "build/generate.h"
+#include "rootfs/assemble.h"
+#include "util/fs.h"
+#include "util/sha256.h"
+
+namespace pare::build {
+
+namespace {
+
+// Bump when the layer contents pare generates change for the same inputs.
+constexpr const char* kLayerRecipeVersion = "pare-layer-3";
+
+void add_file_hashes(const std::filesystem::path& src, std::string& recipe) {
+  namespace stdfs = std::filesystem;
+  std::error_code ec;
+  if (!stdfs::is_directory(src, ec)) {
+    auto h = sha256_file_hex(src);
+    recipe += " " + (h.ok() ? h.value() : std::string("missing"));
+    return;
+  }
+  std::vector<stdfs::path> all;
+  for (auto it = stdfs::recursive_directory_iterator(src, ec); !ec && it != stdfs::end(it); it.increment(ec))
+    all.push_back(it->path());
+  std::sort(all.begin(), all.end());
+  for (const auto& p : all) {
+    recipe += "\n    " + stdfs::relative(p, src).string() + " " +
+              std::to_string(static_cast<unsigned>(stdfs::symlink_status(p).permissions()));
+    if (stdfs::is_regular_file(stdfs::symlink_status(p))) add_file_hashes(p, recipe);
+    if (stdfs::is_symlink(stdfs::symlink_status(p))) recipe += " -> " + stdfs::read_symlink(p).string();
+  }
+}
+
+void add_level_settings(const spec::Level& level, std::string& recipe) {
+  for (const auto& f : level.files) {
+    recipe += "\n  file " + f.dest + " " + std::to_string(f.mode.value_or(0xffffffff)) + " " +
+              std::to_string(f.uid) + ":" + std::to_string(f.gid);
+    add_file_hashes(f.src, recipe);
+  }
+  for (const auto& p : level.paths)
+    recipe += "\n  path " + std::string(spec::path_type_name(p.type)) + " " + p.path + " " + p.target + " " +
+              std::to_string(p.mode.value_or(0xffffffff)) + " " + std::to_string(p.uid.value_or(0xffffffff)) +
+              ":" + std::to_string(p.gid.value_or(0xffffffff));
+  for (const auto& u : level.users)
+    recipe += "\n  user " + u.name + " " + std::to_string(u.uid) + " " + std::to_string(u.gid) + " " + u.home +
+              " " + u.shell + " " + u.gecos;
+  for (const auto& g : level.groups) {
+    recipe += "\n  group " + g.name + " " + std::to_string(g.gid);
+    for (const auto& m : g.members) recipe += " " + m;
+  }
+  for (const auto& c : level.certificates) {
+    recipe += "\n  certificate";
+    add_file_hashes(c, recipe);
+  }
+}
+
+}  // namespace
+
+bool merged_usr_for(const spec::Spec& spec) {
+  // Debian 13 (trixie) and later are merged-/usr only.
+  return !spec.suite_version.empty() && std::stoi(spec.suite_version) >= 13;
+}
+
+Result<std::string> layer_key(const LevelRef& ref, const LayerOptions& options) {
+  // Everything at or below this level goes in: a change below rebuilds the
+  // layers above (their status files, bundle and accounts depend on it).
+  std::string recipe = kLayerRecipeVersion;
+  recipe += "\ncompress " + std::string(compression_name(options.compress.kind)) + " " +
+            std::to_string(options.compress.level) + " " + std::to_string(options.compress.chunk_size);
+  recipe += "\nmtime " + std::to_string(options.mtime);
+  recipe += "\nfilter " + rootfs::filter_fingerprint(options.filter);
+  recipe += "\nsuite " + ref.spec->source.suite + " " + ref.spec->suite_version + " arch " + ref.plan->arch;
+  recipe += "\nlevel " + std::to_string(ref.level);
+  for (size_t l = 0; l <= ref.level; ++l) {
+    recipe += "\nlevel-input " + std::to_string(l);
+    for (const auto& p : ref.plan->levels[l]) recipe += "\n  pkg " + p.name + " " + p.sha256;
+    add_level_settings(ref.spec->levels[l], recipe);
+  }
+  return sha256_hex(recipe);
+}
+
+std::optional<oci::LayerBlob> cached_layer(const std::filesystem::path& cache_dir, const std::string& key) {
+  auto text = fs::read_file(cache_dir / "layers" / (key + ".json"));
+  if (!text.ok()) return std::nullopt;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  oci::LayerBlob blob;
+  try {
+    blob.media_type = j.at("mediaType").get<std::string>();
+    blob.digest = j.at("digest").get<std::string>();
+    blob.diff_id = j.at("diffID").get<std::string>();
+    blob.size = j.at("size").get<uint64_t>();
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+  if (blob.digest.rfind("sha256:", 0) != 0 || !is_sha256_hex(blob.digest.substr(7))) return std::nullopt;
+  blob.file = cache_dir / "blobs" / "sha256" / blob.digest.substr(7);
+  std::error_code ec;
+  if (std::filesystem::file_size(blob.file, ec) != blob.size || ec) return std::nullopt;
+  return blob;
+}
+
+Result<void> remember_layer(const std::filesystem::path& cache_dir, const std::string& key,
+                            const oci::LayerBlob& blob) {
+  nlohmann::json j = {{"mediaType", blob.media_type}, {"digest", blob.digest}, {"diffID", blob.diff_id},
+                      {"size", blob.size}};
+  return fs::write_file_atomic(cache_dir / "layers" / (key + ".json"), j.dump() + "\n");
+}
+
+Result<oci::LayerBlob> build_layer(const LevelRef& ref, const LayerOptions& options,
+                                   const UnpackedSet& unpacked, const std::filesystem::path& cache_dir) {
+  bool merged = merged_usr_for(*ref.spec);
+  LevelContext ctx{*ref.spec, *ref.plan, ref.level, unpacked, merged};
+  rootfs::LayerContent content;
+  for (const auto& p : ref.plan->levels[ref.level]) {
+    auto it = unpacked.find(p.sha256);
+    if (it == unpacked.end()) return Error(Errc::internal, "package " + p.key() + " was not unpacked");
+    content.packages.push_back(it->second.get());
+  }
+  PARE_TRY(content.generated, generated_entries(ctx));
+  content.merged_usr = merged;
+  content.mtime = options.mtime;
+  content.drop = [](const rootfs::UnpackedPackage& pkg, const oci::TarHeader& h) {
+    return is_bundle_only_package(pkg.name) && h.path.rfind("usr/share/doc/", 0) != 0;
+  };
+  PARE_TRY(auto writer, oci::LayerWriter::create(cache_dir / "blobs" / "sha256", options.compress));
+  PARE_CHECK(rootfs::write_layer(content, writer->tar()));
+  return writer->finish();
+}
+
+}  // namespace pare::build

@@ -1,0 +1,149 @@
+#include "build/plan.h"
+
+#include <set>
+
+#include "deb/index.h"
+#include "util/log.h"
+
+namespace pare::build {
+
+namespace {
+constexpr const char* kDebianKeyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
+}
+
+std::filesystem::path keyring_for(const spec::Spec& spec) {
+  if (!spec.source.keyring.empty()) return spec.source.keyring;
+  return kDebianKeyring;
+}
+
+Result<std::vector<SuiteSource>> suite_sources(const spec::Spec& spec, const deb::Mirrors& mirrors) {
+  const std::string& suite = spec.source.suite;
+  std::vector<SuiteSource> out{{mirrors.mirror, suite}};
+  if (spec.source.updates) out.push_back({mirrors.mirror, suite + "-updates"});
+  if (spec.source.security) {
+    if (mirrors.security_mirror.empty())
+      PARE_LOG(warn) << "no security mirror known (set PARE_SECURITY_MIRROR or source.security-mirror): "
+                     << suite << "-security is not used";
+    else
+      out.push_back({mirrors.security_mirror, suite + "-security"});
+  }
+  return out;
+}
+
+namespace {
+
+// Fetch every index an arch needs and load it into a new resolver.
+Result<std::unique_ptr<deb::Resolver>> load_resolver(const spec::Spec& spec, const std::string& arch,
+                                                      const std::vector<SuiteSource>& sources,
+                                                      const Environment& env,
+                                                      std::vector<std::string>& labels) {
+  deb::IndexFetcher fetcher(*env.http, env.cache_dir, env.offline);
+  PARE_TRY(auto resolver, deb::Resolver::create(arch, env.cache_dir / "solv"));
+  for (const auto& src : sources) {
+    deb::IndexRequest req{src.mirror, src.suite, spec.source.components, arch, keyring_for(spec)};
+    auto suite = fetcher.fetch(req);
+    if (!suite.ok()) {
+      // -updates may legitimately not exist for a suite (e.g. testing): warn, go on.
+      if (suite.error().code() == Errc::not_found && src.suite != spec.source.suite) {
+        PARE_LOG(warn) << suite.error().message() << " (skipped)";
+        continue;
+      }
+      return suite.error();
+    }
+    for (const auto& idx : suite->packages) {
+      std::string label = idx.suite + "/" + idx.component + "/" + idx.arch;
+      PARE_CHECK(resolver->add_index({idx.file, idx.sha256, idx.mirror, label}));
+      labels.push_back(label);
+    }
+  }
+  return resolver;
+}
+
+Result<ArchPlan> resolve_arch(const spec::Spec& spec, deb::Resolver& resolver, const std::string& arch) {
+  ArchPlan plan;
+  plan.arch = arch;
+  deb::ResolveRequest req;
+  for (size_t i = 0; i < spec.levels.size(); ++i) {
+    const spec::Level& level = spec.levels[i];
+    req.packages.clear();
+    for (const auto& p : level.packages) req.packages.push_back({p.name, p.version});
+    for (const auto& x : level.exclude) req.excludes.push_back(x);
+    auto res = resolver.resolve(req);
+    if (!res.ok())
+      return res.error().context(level.file.filename().string() + " (" + arch + ")");
+    for (const auto& p : res->packages) req.base.push_back(p);
+    for (auto& [name, chain] : res->why) plan.why.emplace(name, chain);
+    plan.cut.insert(plan.cut.end(), res->cut.begin(), res->cut.end());
+    plan.levels.push_back(std::move(res->packages));
+  }
+  return plan;
+}
+
+}  // namespace
+
+Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env) {
+  deb::MirrorOverrides overrides{spec.source.mirror, spec.source.security_mirror};
+  PARE_TRY(deb::Mirrors mirrors, deb::discover_mirrors(overrides, env.getenv, env.host_root));
+  PARE_TRY(auto sources, suite_sources(spec, mirrors));
+  Plan plan{spec, {}, mirrors.mirror, mirrors.security_mirror, {}};
+  for (const auto& arch : spec.archs) {
+    PARE_TRY(auto resolver, load_resolver(spec, arch, sources, env, plan.index_labels));
+    PARE_TRY(ArchPlan ap, resolve_arch(spec, *resolver, arch));
+    plan.archs.push_back(std::move(ap));
+  }
+  return plan;
+}
+
+spec::Lockfile lockfile_from_plan(const Plan& plan) {
+  spec::Lockfile lock;
+  lock.fingerprint = spec::package_set_fingerprint(plan.spec);
+  lock.suite = plan.spec.source.suite;
+  for (const auto& ap : plan.archs) {
+    auto& list = lock.packages[ap.arch];
+    for (size_t level = 0; level < ap.levels.size(); ++level)
+      for (const auto& p : ap.levels[level])
+        list.push_back({p.name, p.version, p.arch, p.filename, p.sha256, p.url(), p.size, static_cast<int>(level)});
+  }
+  return lock;
+}
+
+Result<Plan> plan_from_lockfile(const spec::Spec& spec, const spec::Lockfile& lock,
+                                const std::filesystem::path& lock_path) {
+  std::string want = spec::package_set_fingerprint(spec);
+  if (lock.fingerprint != want)
+    return Error(Errc::invalid, lock_path.string() + ": the spec changed since it was locked (run `pare lock` again)");
+  Plan plan{spec, {}, "", "", {}};
+  for (const auto& arch : spec.archs) {
+    auto it = lock.packages.find(arch);
+    if (it == lock.packages.end())
+      return Error(Errc::invalid, lock_path.string() + ": no packages locked for " + arch);
+    ArchPlan ap;
+    ap.arch = arch;
+    ap.levels.resize(spec.levels.size());
+    for (const auto& lp : it->second) {
+      if (lp.level < 0 || static_cast<size_t>(lp.level) >= spec.levels.size())
+        return Error(Errc::invalid, lock_path.string() + ": " + lp.name + " has a level outside the spec");
+      deb::PackageInfo info;
+      info.name = lp.name;
+      info.version = lp.version;
+      info.arch = lp.arch;
+      info.filename = lp.filename;
+      info.sha256 = lp.sha256;
+      info.size = lp.size;
+      // The URL is stored whole; split it so url() gives it back.
+      std::string suffix = "/" + lp.filename;
+      if (lp.url.size() > suffix.size() && lp.url.compare(lp.url.size() - suffix.size(), suffix.size(), suffix) == 0)
+        info.mirror = lp.url.substr(0, lp.url.size() - suffix.size());
+      else
+        return Error(Errc::invalid, lock_path.string() + ": " + lp.name + ": url does not end in its filename");
+      info.source = info.name;
+      info.source_version = info.version;
+      info.repo = "lockfile";
+      ap.levels[static_cast<size_t>(lp.level)].push_back(std::move(info));
+    }
+    plan.archs.push_back(std::move(ap));
+  }
+  return plan;
+}
+
+}  // namespace pare::build

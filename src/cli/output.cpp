@@ -1,0 +1,113 @@
+#include "cli/output.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace pare::cli {
+
+namespace {
+
+std::string human_size(uint64_t n) {
+  char buf[32];
+  if (n >= 1000 * 1000) std::snprintf(buf, sizeof buf, "%.1f MB", n / 1e6);
+  else if (n >= 1000) std::snprintf(buf, sizeof buf, "%.1f kB", n / 1e3);
+  else std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+}  // namespace
+
+std::filesystem::path default_output(const std::filesystem::path& spec_path, oci::OutputFormat format) {
+  std::string stem = spec_path.stem().string();
+  if (format == oci::OutputFormat::oci_layout) return std::filesystem::path("out") / stem;
+  return std::filesystem::path("out") / (stem + (format == oci::OutputFormat::oci_archive ? ".oci.tar" : ".tar"));
+}
+
+void print_build(const build::BuildResult& r, bool json, bool quiet) {
+  if (json) {
+    nlohmann::json j;
+    j["output"] = r.output.string();
+    j["layers_built"] = r.layers_built;
+    j["layers_cached"] = r.layers_cached;
+    j["packages_downloaded"] = r.packages_downloaded;
+    for (const auto& img : r.images)
+      j["images"].push_back({{"tag", img.tag}, {"digest", img.digest}, {"archs", img.archs},
+                             {"compressed_size", img.compressed_size}, {"layers", img.layers},
+                             {"packages", img.packages}});
+    for (const auto& t : r.times) j["timings"][t.stage] = t.seconds;
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  if (quiet) return;
+  for (const auto& img : r.images)
+    std::printf("%-28s %s  %s, %zu layers, %zu packages, %s\n", img.tag.c_str(), img.digest.substr(0, 19).c_str(),
+                join(img.archs, ",").c_str(), img.layers, img.packages, human_size(img.compressed_size).c_str());
+  double total = 0;
+  for (const auto& t : r.times) total += t.seconds;
+  std::printf("wrote %s (%zu layers built, %zu cached, %zu packages downloaded) in %.2f s\n",
+              r.output.string().c_str(), r.layers_built, r.layers_cached, r.packages_downloaded, total);
+}
+
+void print_plan(const build::Plan& plan, bool json) {
+  if (json) {
+    nlohmann::json j;
+    j["suite"] = plan.spec.source.suite;
+    j["mirror"] = plan.mirror;
+    j["security_mirror"] = plan.security_mirror;
+    for (const auto& ap : plan.archs) {
+      nlohmann::json a;
+      a["arch"] = ap.arch;
+      for (size_t l = 0; l < ap.levels.size(); ++l)
+        for (const auto& p : ap.levels[l]) {
+          auto why = ap.why.find(p.name);
+          a["packages"].push_back({{"name", p.name}, {"version", p.version}, {"arch", p.arch},
+                                   {"level", plan.spec.levels[l].name}, {"installed_size", p.installed_size},
+                                   {"sha256", p.sha256}, {"url", p.url()}, {"repo", p.repo},
+                                   {"why", why == ap.why.end() ? std::vector<std::string>{} : why->second}});
+        }
+      for (const auto& c : ap.cut)
+        a["excluded"].push_back({{"package", c.package}, {"dependency", c.dependency}, {"excluded", c.excluded}});
+      j["archs"].push_back(a);
+    }
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  for (const auto& ap : plan.archs) {
+    std::printf("%s %s:\n", plan.spec.source.suite.c_str(), ap.arch.c_str());
+    uint64_t total = 0;
+    size_t count = 0;
+    for (size_t l = 0; l < ap.levels.size(); ++l) {
+      std::printf("  [%s]\n", plan.spec.levels[l].name.c_str());
+      for (const auto& p : ap.levels[l]) {
+        auto why = ap.why.find(p.name);
+        std::string chain = why == ap.why.end() || why->second.size() < 2 ? "requested" : join(why->second, " -> ");
+        std::printf("    %-28s %-26s %9s  %s\n", p.name.c_str(), p.version.c_str(), human_size(p.installed_size).c_str(),
+                    chain.c_str());
+        total += p.installed_size;
+        ++count;
+      }
+    }
+    std::printf("  %zu packages, %s installed\n", count, human_size(total).c_str());
+    if (!ap.cut.empty()) {
+      std::printf("  excluded (dependencies treated as met, nothing installed for them):\n");
+      for (const auto& c : ap.cut)
+        std::printf("    %s: %s  [%s excluded]\n", c.package.c_str(), c.dependency.c_str(), c.excluded.c_str());
+    }
+  }
+}
+
+void print_lock(const std::filesystem::path& path, bool json, bool quiet) {
+  if (json) {
+    std::printf("%s\n", nlohmann::json{{"lockfile", path.string()}}.dump().c_str());
+  } else if (!quiet) {
+    std::printf("wrote %s\n", path.string().c_str());
+  }
+}
+
+}  // namespace pare::cli

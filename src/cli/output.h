@@ -1,0 +1,15 @@
+// How command results are shown: text for people, --json for machines.
+#pragma once
+
+#include <filesystem>
+
+#include "build/build.h"
+
+namespace pare::cli {
+
+std::filesystem::path default_output(const std::filesystem::path& spec_path, oci::OutputFormat format);
+void print_build(const build::BuildResult& result, bool json, bool quiet);
+void print_plan(const build::Plan& plan, bool json);
+void print_lock(const std::filesystem::path& path, bool json, bool quiet);
+
+}  // namespace pare::cli

@@ -1,0 +1,192 @@
+#include "deb/index.h"
+
+#include <ctime>
+
+#include "deb/decompress.h"
+#include "deb/sources.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/sha256.h"
+
+namespace pare::deb {
+
+namespace stdfs = std::filesystem;
+
+struct IndexFetcher::Suite {
+  std::string mirror;  // without trailing '/'
+  std::string suite;
+  std::string base;  // <mirror>/dists/<suite>
+  std::string inrelease_url;
+  stdfs::path inrelease_cache;
+};
+
+namespace {
+
+// The compressed forms pare reads, best first (Debian publishes .xz and plain).
+constexpr const char* kPackagesNames[] = {"Packages.xz", "Packages.gz", "Packages.zst",
+                                          "Packages.bz2", "Packages"};
+
+std::string parent_dir(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+int64_t system_now() {
+  return static_cast<int64_t>(std::time(nullptr));
+}
+
+// A component may contain '/' ("updates/main"); nothing may climb out of dists/.
+Result<void> check_request(const IndexRequest& req) {
+  auto bad = [](const std::string& what) { return Error(Errc::invalid, "index request: " + what); };
+  if (req.mirror.empty()) return bad("no mirror given");
+  if (req.suite.empty() || req.suite.find("..") != std::string::npos)
+    return bad("bad suite '" + req.suite + "'");
+  if (req.arch.empty() || req.arch.find('/') != std::string::npos ||
+      req.arch.find("..") != std::string::npos)
+    return bad("bad architecture '" + req.arch + "'");
+  if (req.components.empty()) return bad("no components given");
+  for (const std::string& c : req.components)
+    if (c.empty() || c.find("..") != std::string::npos) return bad("bad component '" + c + "'");
+  return {};
+}
+
+const ReleaseFileEntry* find_entry(const Release& release, const std::string& path) {
+  auto it = release.files.find(path);
+  return it == release.files.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+IndexFetcher::IndexFetcher(http::Client& http, stdfs::path cache_dir, bool offline, Clock now)
+    : http_(http),
+      cache_dir_(std::move(cache_dir)),
+      offline_(offline),
+      now_(now ? std::move(now) : Clock(system_now)) {}
+
+Result<SuiteIndex> IndexFetcher::fetch(const IndexRequest& req) {
+  PARE_CHECK(check_request(req));
+  Suite s;
+  s.mirror = strip_trailing_slashes(req.mirror);
+  s.suite = req.suite;
+  s.base = s.mirror + "/dists/" + req.suite;
+  s.inrelease_url = s.base + "/InRelease";
+  s.inrelease_cache = cache_dir_ / "indexes" / "inrelease" / sha256_hex(s.mirror + "\n" + s.suite);
+
+  SuiteIndex out;
+  PARE_TRY(out.release, verified_release(s, req));
+  for (const std::string& component : req.components) {
+    PARE_TRY(PackagesIndex p, packages(s, out.release, component, req.arch));
+    out.packages.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<std::string> IndexFetcher::load_inrelease(const Suite& s) {
+  if (offline_) {
+    auto cached = fs::read_file(s.inrelease_cache);
+    if (cached.ok()) return cached;
+    if (cached.error().code() != Errc::not_found) return cached.error();
+    return Error(Errc::offline, "offline and " + s.inrelease_url +
+                                    " is not in the cache (run once without --offline)");
+  }
+  auto body = http_.get(s.inrelease_url);
+  if (!body.ok() && body.error().code() == Errc::not_found)
+    return Error(Errc::not_found, "suite '" + s.suite + "' not found on mirror " + s.mirror + ": " +
+                                      s.inrelease_url + " does not exist");
+  if (!body.ok()) return body.error().context("fetching " + s.inrelease_url);
+  return body;
+}
+
+Result<Release> IndexFetcher::verified_release(const Suite& s, const IndexRequest& req) {
+  PARE_TRY(std::string inrelease, load_inrelease(s));
+  auto text = verify_clearsigned(inrelease, req.keyring);
+  if (!text.ok()) return text.error().context(s.inrelease_url);
+  PARE_TRY(Release release, parse_release(*text, s.inrelease_url));
+  PARE_CHECK(check_valid_until(release, s.inrelease_url));
+  if (release.suite != s.suite && release.codename != s.suite) {
+    // apt only warns here too ("Conflicting distribution").
+    PARE_LOG(warn) << s.inrelease_url << " is for suite '" << release.suite << "' (codename '"
+                   << release.codename << "'), not '" << s.suite << "'";
+  }
+  if (!offline_) PARE_CHECK(fs::write_file_atomic(s.inrelease_cache, inrelease));
+  return release;
+}
+
+Result<void> IndexFetcher::check_valid_until(const Release& release, const std::string& url) const {
+  if (release.valid_until.empty()) return {};
+  auto until = parse_release_date(release.valid_until);
+  if (!until.ok()) return until.error().context(url + ": Valid-Until");
+  if (now_() > *until)
+    return Error(Errc::signature,
+                 "Release file expired: " + url + " was valid until " + release.valid_until);
+  return {};
+}
+
+Result<PackagesIndex> IndexFetcher::packages(const Suite& s, const Release& release,
+                                             const std::string& component,
+                                             const std::string& arch) {
+  const std::string dir = component + "/binary-" + arch + "/";
+  const ReleaseFileEntry* entry = nullptr;
+  for (const char* name : kPackagesNames)
+    if ((entry = find_entry(release, dir + name))) break;
+  if (!entry)
+    return Error(Errc::not_found, s.inrelease_url + " lists no Packages file for component '" +
+                                      component + "' and architecture '" + arch + "'");
+  const ReleaseFileEntry* plain = find_entry(release, dir + "Packages");
+
+  PackagesIndex out{s.mirror, s.suite, component, arch, {}, {}};
+  out.file = cache_dir_ / "indexes" / (entry->sha256 + ".Packages");
+  if (fs::exists(out.file)) {
+    // Written only after verification, so the Release's plain hash (when it
+    // lists one) is the file's hash; otherwise hash what is there.
+    if (plain) {
+      out.sha256 = plain->sha256;
+    } else {
+      PARE_TRY(out.sha256, sha256_file_hex(out.file));
+    }
+    return out;
+  }
+  if (offline_)
+    return Error(Errc::offline, "offline and " + s.base + "/" + entry->path + " (" + component +
+                                    ", " + arch + ") is not in the cache");
+  PARE_TRY(std::string compressed, download(s, release, *entry));
+  auto decompressed = decompress_index(compressed, entry->path);
+  if (!decompressed.ok()) return decompressed.error().context(s.base + "/" + entry->path);
+  out.sha256 = sha256_hex(*decompressed);
+  if (plain && plain != entry &&
+      (plain->sha256 != out.sha256 || plain->size != decompressed->size()))
+    return Error(Errc::integrity, s.base + "/" + entry->path + " decompresses to SHA-256 " +
+                                      out.sha256 + ", but the Release lists " + plain->sha256 +
+                                      " for " + plain->path);
+  PARE_CHECK(fs::write_file_atomic(out.file, *decompressed));
+  return out;
+}
+
+Result<std::string> IndexFetcher::download(const Suite& s, const Release& release,
+                                           const ReleaseFileEntry& entry) {
+  std::string url = s.base + "/" + entry.path;
+  Result<std::string> body = Error(Errc::not_found, "");
+  if (release.acquire_by_hash) {
+    std::string dir = parent_dir(entry.path);
+    std::string by_hash =
+        s.base + "/" + (dir.empty() ? "" : dir + "/") + "by-hash/SHA256/" + entry.sha256;
+    body = http_.get(by_hash);
+    if (body.ok()) {
+      url = by_hash;
+    } else if (body.error().code() != Errc::not_found) {
+      return body.error().context("fetching " + by_hash);
+    } else {
+      PARE_LOG(debug) << by_hash << " not found, falling back to " << url;
+    }
+  }
+  if (!body.ok()) body = http_.get(url);
+  if (!body.ok()) return body.error().context("fetching " + url);
+  std::string got = sha256_hex(*body);
+  if (got != entry.sha256 || body->size() != entry.size)
+    return Error(Errc::integrity, url + ": expected SHA-256 " + entry.sha256 + " (" +
+                                      std::to_string(entry.size) + " bytes), got " + got + " (" +
+                                      std::to_string(body->size()) + " bytes)");
+  return body;
+}
+
+}  // namespace pare::deb

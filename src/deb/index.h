@@ -1,0 +1,74 @@
+// Fetching and caching a suite's package indexes (the "index" pipeline stage).
+//
+// For one (mirror, suite): GET dists/<suite>/InRelease, verify its OpenPGP
+// signature against the keyring, parse the Release, check Valid-Until; then for
+// each component take binary-<arch>/Packages.xz (else .gz, .zst, .bz2, plain)
+// from the Release's SHA256 list, download it (by-hash when the Release says
+// Acquire-By-Hash: yes, falling back to the plain path), check size and
+// SHA-256, decompress it and keep it in the cache:
+//
+//   <cache>/indexes/<sha256 of the compressed file>.Packages   decompressed Packages
+//   <cache>/indexes/inrelease/<sha256 of mirror "\n" suite>    last verified InRelease
+//
+// A Packages file whose compressed hash is already cached is never downloaded
+// again. Offline, the cached InRelease is re-verified and used; anything
+// missing is Errc::offline.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "deb/release.h"
+#include "util/http.h"
+#include "util/result.h"
+
+namespace pare::deb {
+
+struct IndexRequest {
+  std::string mirror;  // e.g. "http://mirror.example/debian" (trailing '/' ignored)
+  std::string suite;   // "bookworm", "bookworm-security", ...
+  std::vector<std::string> components;
+  std::string arch;  // Debian architecture name: amd64, arm64, ...
+  std::filesystem::path keyring;
+};
+
+struct PackagesIndex {
+  std::string mirror, suite, component, arch;
+  std::filesystem::path file;  // decompressed Packages in the cache
+  std::string sha256;          // of that decompressed file: cache key for later stages
+};
+
+struct SuiteIndex {
+  Release release;
+  std::vector<PackagesIndex> packages;  // in the order of IndexRequest::components
+};
+
+class IndexFetcher {
+ public:
+  // Seconds since the Unix epoch; tests pass a fixed clock.
+  using Clock = std::function<int64_t()>;
+
+  IndexFetcher(http::Client& http, std::filesystem::path cache_dir, bool offline, Clock now = {});
+
+  Result<SuiteIndex> fetch(const IndexRequest& req);
+
+ private:
+  struct Suite;  // one request's URLs and cache names
+  Result<std::string> load_inrelease(const Suite& s);
+  Result<Release> verified_release(const Suite& s, const IndexRequest& req);
+  Result<void> check_valid_until(const Release& release, const std::string& url) const;
+  Result<PackagesIndex> packages(const Suite& s, const Release& release,
+                                 const std::string& component, const std::string& arch);
+  Result<std::string> download(const Suite& s, const Release& release,
+                               const ReleaseFileEntry& entry);
+
+  http::Client& http_;
+  std::filesystem::path cache_dir_;
+  bool offline_;
+  Clock now_;
+};
+
+}  // namespace pare::deb

@@ -1,0 +1,53 @@
+// Release / InRelease files (https://wiki.debian.org/DebianRepository/Format):
+// verifying the OpenPGP clearsigned InRelease with librnp, and parsing the
+// signed Release paragraph.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.h"
+
+namespace pare::deb {
+
+// Verify a clearsigned InRelease (RFC 4880 section 7) in-process against the
+// keys in `keyring` (binary OpenPGP keyring such as the debian-archive-keyring
+// .gpg files, or ASCII-armored .asc) and return only the signed text, as rnp's
+// verification output gives it (dash-escaping undone). Requires at least one
+// signature that rnp reports valid from a key in the keyring (so an expired key
+// is accepted exactly when rnp accepts it). Errors (all Errc::signature unless
+// noted): text that is not one clearsigned message, "InRelease signature is
+// invalid" (modified text), a signature by a key not in the keyring (naming the
+// key id), a missing or unreadable keyring (Errc::not_found / Errc::invalid).
+Result<std::string> verify_clearsigned(std::string_view inrelease,
+                                       const std::filesystem::path& keyring);
+
+struct ReleaseFileEntry {
+  std::string path;  // relative to dists/<suite>/
+  uint64_t size = 0;
+  std::string sha256;
+};
+
+struct Release {
+  std::string origin, suite, codename, version, date, valid_until;
+  std::vector<std::string> architectures, components;
+  bool acquire_by_hash = false;
+  std::map<std::string, ReleaseFileEntry> files;  // by path, from the SHA256 field
+};
+
+// Parse a Release file (the signed text of an InRelease). The SHA256 field is
+// a multi-line list of "hash size path". Entries whose path is absolute or
+// contains ".." are dropped (they could never be fetched safely). Errors are
+// Errc::invalid naming source_name:line.
+Result<Release> parse_release(std::string_view text, std::string_view source_name);
+
+// A Release date (RFC 2822 style, "Sat, 10 Jun 2023 09:26:38 UTC"; also
+// "+0000"-style zones, without weekday, single-digit day) -> seconds since
+// the Unix epoch.
+Result<int64_t> parse_release_date(std::string_view date);
+
+}  // namespace pare::deb

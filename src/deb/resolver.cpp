@@ -1,0 +1,262 @@
+// libsolv-backed Resolver. See resolver.h for the semantics.
+//
+// Excludes: every excluded name gets a stand-in solvable ("pare-excluded:X")
+// that provides X at every version the index has, plus X's own provides, so
+// that dependencies on X count as satisfied; the real X is locked out. After
+// the solve, dependencies that only the stand-in satisfies are reported.
+#include "deb/resolver.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <deque>
+#include <set>
+
+#include "deb/resolver_detail.h"
+#include "util/fs.h"
+#include "util/http.h"
+#include "util/log.h"
+
+namespace pare::deb {
+
+std::string PackageInfo::url() const {
+  return http::join_url(mirror, filename);
+}
+
+namespace {
+
+constexpr const char* kExcludedPrefix = "pare-excluded:";
+
+class SolvResolver : public Resolver {
+ public:
+  SolvResolver(std::string arch, std::filesystem::path cache)
+      : arch_(std::move(arch)), cache_(std::move(cache)) {
+    pool_ = pool_create();
+    pool_setdisttype(pool_, DISTTYPE_DEB);
+    pool_setarch(pool_, arch_.c_str());
+  }
+  ~SolvResolver() override { pool_free(pool_); }
+
+  Result<void> add_index(const IndexFile& index) override;
+  Result<Resolution> resolve(const ResolveRequest& request) override;
+  size_t package_count() const override { return static_cast<size_t>(pool_->nsolvables - 2); }
+
+ private:
+  Result<void> load_packages(Repo* repo, const IndexFile& index);
+  bool load_solv_cache(Repo* repo, const std::filesystem::path& path);
+  void write_solv_cache(Repo* repo, const std::filesystem::path& path);
+  Result<void> add_want_jobs(const ResolveRequest& req, detail::Jobs& jobs);
+  Result<void> add_base_jobs(const ResolveRequest& req, detail::Jobs& jobs);
+  Repo* add_excluded_repo(const std::vector<std::string>& excludes, detail::Jobs& jobs);
+  Result<std::set<Id>> solve_favouring_first_alternatives(detail::Jobs& jobs);
+  PackageInfo info_for(Id p) const;
+
+  std::string arch_;
+  std::filesystem::path cache_;
+  Pool* pool_;
+  std::map<Repo*, IndexFile> indexes_;
+};
+
+bool SolvResolver::load_solv_cache(Repo* repo, const std::filesystem::path& path) {
+  FILE* fp = std::fopen(path.c_str(), "rb");
+  if (!fp) return false;
+  int rc = repo_add_solv(repo, fp, 0);
+  std::fclose(fp);
+  if (rc != 0) {
+    PARE_LOG(warn) << "ignoring unreadable index cache " << path.string();
+    repo_empty(repo, 1);
+    return false;
+  }
+  return true;
+}
+
+void SolvResolver::write_solv_cache(Repo* repo, const std::filesystem::path& path) {
+  if (!fs::ensure_dir(path.parent_path()).ok()) return;
+  auto tmp = path;
+  tmp += ".tmp-" + std::to_string(::getpid());
+  FILE* fp = std::fopen(tmp.c_str(), "wb");
+  if (!fp) return;
+  bool ok = repo_write(repo, fp) == 0;
+  ok = (std::fclose(fp) == 0) && ok;
+  // The cache is an optimisation: a failure to write it is not an error.
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) ::unlink(tmp.c_str());
+}
+
+Result<void> SolvResolver::load_packages(Repo* repo, const IndexFile& index) {
+  FILE* fp = std::fopen(index.file.c_str(), "rb");
+  if (!fp) return fs::errno_error("cannot open package index", index.file);
+  int rc = repo_add_debpackages(repo, fp, 0);
+  std::fclose(fp);
+  if (rc != 0)
+    return Error(Errc::invalid,
+                 "cannot parse package index " + index.file.string() + ": " + pool_errstr(pool_));
+  return {};
+}
+
+Result<void> SolvResolver::add_index(const IndexFile& index) {
+  Repo* repo = repo_create(pool_, index.label.c_str());
+  std::filesystem::path solv;
+  if (!cache_.empty() && !index.sha256.empty())
+    solv = cache_ / (index.sha256 + "-" + std::to_string(LIBSOLV_VERSION_MAJOR) + ".solv");
+  bool cached = !solv.empty() && load_solv_cache(repo, solv);
+  if (!cached) {
+    PARE_CHECK(load_packages(repo, index));
+    repo_internalize(repo);
+    if (!solv.empty()) write_solv_cache(repo, solv);
+  }
+  indexes_[repo] = index;
+  return {};
+}
+
+Repo* SolvResolver::add_excluded_repo(const std::vector<std::string>& excludes,
+                                      detail::Jobs& jobs) {
+  Repo* fake = repo_create(pool_, "@excluded");
+  for (const auto& name : excludes) {
+    Id name_id = pool_str2id(pool_, name.c_str(), 1);
+    Id sid = repo_add_solvable(fake);
+    Solvable* sv = pool_id2solvable(pool_, sid);
+    sv->name = pool_str2id(pool_, (kExcludedPrefix + name).c_str(), 1);
+    sv->evr = pool_str2id(pool_, "0", 1);
+    sv->arch = ARCH_ALL;
+    sv->provides = repo_addid_dep(fake, sv->provides, name_id, 0);
+    for (Id p = 2; p < fake->start; ++p) {
+      Solvable* s = pool_id2solvable(pool_, p);
+      if (!s->repo || s->name != name_id) continue;
+      sv->provides =
+          repo_addid_dep(fake, sv->provides, pool_rel2id(pool_, name_id, s->evr, REL_EQ, 1), 0);
+      if (s->provides)
+        for (Id* d = s->repo->idarraydata + s->provides; *d; ++d)
+          sv->provides = repo_addid_dep(fake, sv->provides, *d, 0);
+    }
+    jobs.add(SOLVER_INSTALL | SOLVER_SOLVABLE, sid);
+    jobs.add(SOLVER_LOCK | SOLVER_SOLVABLE_NAME, name_id);
+  }
+  repo_internalize(fake);
+  return fake;
+}
+
+Result<void> SolvResolver::add_want_jobs(const ResolveRequest& req, detail::Jobs& jobs) {
+  std::set<std::string> excluded(req.excludes.begin(), req.excludes.end());
+  for (const auto& want : req.packages) {
+    if (excluded.count(want.name))
+      return Error(Errc::invalid, "package " + want.name + " is both requested and excluded");
+    Id name_id = pool_str2id(pool_, want.name.c_str(), 0);
+    bool has_name = false, has_provider = false;
+    if (name_id) {
+      for (Id* pp = pool_whatprovides_ptr(pool_, name_id); *pp; ++pp) {
+        has_provider = true;
+        if (pool_id2solvable(pool_, *pp)->name == name_id) has_name = true;
+      }
+    }
+    if (!has_provider)
+      return Error(Errc::resolve, "package " + want.name + " is not in the index for " + arch_ +
+                                      detail::did_you_mean(pool_, want.name));
+    if (!want.version.empty()) {
+      Id rel = pool_rel2id(pool_, name_id, pool_str2id(pool_, want.version.c_str(), 1), REL_EQ, 1);
+      if (!*pool_whatprovides_ptr(pool_, rel))
+        return Error(Errc::resolve,
+                     "package " + want.name + " has no version " + want.version +
+                         " in the index (available: " + detail::versions_of(pool_, name_id) + ")");
+      jobs.add(SOLVER_INSTALL | SOLVER_SOLVABLE_NAME, rel);
+    } else {
+      jobs.add(SOLVER_INSTALL | (has_name ? SOLVER_SOLVABLE_NAME : SOLVER_SOLVABLE_PROVIDES),
+               name_id);
+    }
+  }
+  return {};
+}
+
+Result<void> SolvResolver::add_base_jobs(const ResolveRequest& req, detail::Jobs& jobs) {
+  for (const auto& base : req.base) {
+    Id p = detail::find_solvable(pool_, base.name, base.version, base.arch);
+    if (!p)
+      return Error(Errc::resolve,
+                   "package " + base.key() +
+                       " (from the image this one builds on) is no longer in the index");
+    jobs.add(SOLVER_INSTALL | SOLVER_SOLVABLE, p);
+  }
+  return {};
+}
+
+Result<std::set<Id>> SolvResolver::solve_favouring_first_alternatives(detail::Jobs& jobs) {
+  // Debian (apt) takes the first alternative of "a | b" that can be satisfied;
+  // libsolv has its own preference. Favour each unmet first alternative and
+  // solve again until the choice is stable.
+  std::set<Id> favoured;
+  for (int round = 0; round < 8; ++round) {
+    Solver* solv = solver_create(pool_);
+    solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
+    if (solver_solve(solv, jobs.queue()) != 0) {
+      std::string text = detail::explain_problems(solv);
+      solver_free(solv);
+      return Error(Errc::resolve, "the package set cannot be satisfied:\n" + text);
+    }
+    std::set<Id> installed = detail::installed_set(solv);
+    solver_free(solv);
+    std::vector<Id> to_favour = detail::unmet_first_alternatives(pool_, installed);
+    bool changed = false;
+    for (Id dep : to_favour)
+      if (favoured.insert(dep).second) {
+        jobs.add(SOLVER_FAVOR | SOLVER_SOLVABLE_PROVIDES, dep);
+        changed = true;
+      }
+    if (!changed) return installed;
+  }
+  return Error(Errc::internal, "the choice among alternatives did not settle");
+}
+
+PackageInfo SolvResolver::info_for(Id p) const {
+  Solvable* s = pool_id2solvable(pool_, p);
+  PackageInfo info = detail::solvable_info(pool_, s);
+  if (auto it = indexes_.find(s->repo); it != indexes_.end()) {
+    info.mirror = it->second.mirror;
+    info.repo = it->second.label;
+  }
+  return info;
+}
+
+Result<Resolution> SolvResolver::resolve(const ResolveRequest& request) {
+  detail::Jobs jobs;
+  Repo* fake = add_excluded_repo(request.excludes, jobs);
+  struct Cleanup {
+    Repo* r;
+    ~Cleanup() { repo_free(r, 1); }
+  } cleanup{fake};
+  pool_addfileprovides(pool_);
+  pool_createwhatprovides(pool_);
+  PARE_CHECK(add_want_jobs(request, jobs));
+  PARE_CHECK(add_base_jobs(request, jobs));
+  PARE_TRY(std::set<Id> installed, solve_favouring_first_alternatives(jobs));
+
+  std::set<std::string> base_keys;
+  for (const auto& b : request.base) base_keys.insert(b.key());
+  Resolution out;
+  std::vector<Id> wanted_roots;
+  for (Id p : installed) {
+    Solvable* s = pool_id2solvable(pool_, p);
+    if (s->repo == fake) continue;
+    PackageInfo info = info_for(p);
+    if (base_keys.count(info.key())) continue;
+    if (info.sha256.empty())
+      return Error(Errc::integrity, "the index has no SHA256 for " + info.key());
+    out.packages.push_back(std::move(info));
+  }
+  std::sort(out.packages.begin(), out.packages.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::vector<std::string> want_names;
+  for (const auto& w : request.packages) want_names.push_back(w.name);
+  out.why = detail::why_chains(pool_, installed, want_names);
+  out.cut = detail::cut_dependencies(pool_, installed, fake, base_keys);
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Resolver>> Resolver::create(const std::string& arch,
+                                                   const std::filesystem::path& solv_cache_dir) {
+  if (arch.empty()) return Error(Errc::invalid, "no architecture given to the resolver");
+  return std::unique_ptr<Resolver>(new SolvResolver(arch, solv_cache_dir));
+}
+
+}  // namespace pare::deb

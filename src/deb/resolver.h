@@ -1,0 +1,72 @@
+// Dependency resolution with libsolv in Debian semantics (DISTTYPE_DEB):
+// Depends and Pre-Depends, alternatives (the first satisfiable one is favoured,
+// as apt does), virtual packages, versioned constraints, explicit pins and
+// excludes. Recommends are never installed (distroless images do not).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "util/result.h"
+
+namespace pare::deb {
+
+struct PackageInfo {
+  std::string name, version, arch;
+  std::string filename;  // pool path from the index ("pool/main/g/glibc/libc6_..._amd64.deb")
+  std::string sha256;    // from the signed index
+  std::string mirror;    // base URL the index came from
+  std::string repo;      // e.g. "bookworm-security/main"
+  std::string source, source_version;  // source package (for SBOMs)
+  uint64_t size = 0;                   // .deb size in bytes
+  uint64_t installed_size = 0;         // bytes (Installed-Size is KiB in the index)
+  std::string url() const;
+  std::string key() const { return name + "=" + version + ":" + arch; }
+};
+
+// A dependency that was satisfied by an excluded package rather than installed.
+struct CutDependency {
+  std::string package;     // who depends
+  std::string dependency;  // the dependency as written ("debconf (>= 0.5) | debconf-2.0")
+  std::string excluded;    // which excluded name satisfied it
+};
+
+struct Resolution {
+  std::vector<PackageInfo> packages;  // the new packages (not in the base set), sorted by name
+  std::map<std::string, std::vector<std::string>> why;  // name -> chain from a requested package
+  std::vector<CutDependency> cut;
+};
+
+struct ResolveRequest {
+  struct Want {
+    std::string name;
+    std::string version;  // "" = any
+  };
+  std::vector<Want> packages;
+  std::vector<std::string> excludes;
+  std::vector<PackageInfo> base;  // installed by lower levels: kept at exactly these versions
+};
+
+struct IndexFile {
+  std::filesystem::path file;  // a decompressed Packages file
+  std::string sha256;          // its SHA-256 (keys the .solv cache)
+  std::string mirror;          // base URL for Filename fields
+  std::string label;           // "bookworm/main"
+};
+
+class Resolver {
+ public:
+  // solv_cache_dir: where parsed indexes are cached as .solv files ("" = no cache).
+  static Result<std::unique_ptr<Resolver>> create(const std::string& arch,
+                                                  const std::filesystem::path& solv_cache_dir);
+  virtual ~Resolver() = default;
+  virtual Result<void> add_index(const IndexFile& index) = 0;
+  virtual Result<Resolution> resolve(const ResolveRequest& request) = 0;
+  virtual size_t package_count() const = 0;
+};
+
+}  // namespace pare::deb

@@ -1,0 +1,217 @@
+#include "deb/resolver_detail.h"
+
+#include <algorithm>
+#include <deque>
+
+namespace pare::deb::detail {
+
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// The dependency ids of a solvable's Depends + Pre-Depends (libsolv keeps both
+// in `requires`, separated by a marker).
+std::vector<Id> requires_of(Pool* pool, Solvable* s) {
+  std::vector<Id> out;
+  if (!s->solv_requires_) return out;
+  (void)pool;
+  for (Id* d = s->repo->idarraydata + s->solv_requires_; *d; ++d)
+    if (*d != SOLVABLE_PREREQMARKER) out.push_back(*d);
+  return out;
+}
+
+void flatten_or(Pool* pool, Id dep, std::vector<Id>& out) {
+  if (ISRELDEP(dep)) {
+    Reldep* rd = GETRELDEP(pool, dep);
+    if (rd->flags == REL_OR) {
+      flatten_or(pool, rd->name, out);
+      flatten_or(pool, rd->evr, out);
+      return;
+    }
+  }
+  out.push_back(dep);
+}
+
+std::vector<Id> installed_providers(Pool* pool, Id dep, const std::set<Id>& installed) {
+  std::vector<Id> out;
+  for (Id* pp = pool_whatprovides_ptr(pool, dep); *pp; ++pp)
+    if (installed.count(*pp)) out.push_back(*pp);
+  return out;
+}
+
+}  // namespace
+
+std::string did_you_mean(Pool* pool, const std::string& name) {
+  std::string best;
+  size_t best_d = 3;
+  for (Id p = 2; p < pool->nsolvables; ++p) {
+    Solvable* s = pool_id2solvable(pool, p);
+    if (!s->repo) continue;
+    std::string n = pool_id2str(pool, s->name);
+    size_t d = edit_distance(n, name);
+    if (d < best_d) {
+      best_d = d;
+      best = n;
+    }
+  }
+  return best.empty() ? "" : " (did you mean " + best + "?)";
+}
+
+std::string versions_of(Pool* pool, Id name) {
+  std::vector<std::string> vs;
+  for (Id p = 2; p < pool->nsolvables; ++p) {
+    Solvable* s = pool_id2solvable(pool, p);
+    if (s->repo && s->name == name) vs.push_back(pool_id2str(pool, s->evr));
+  }
+  std::sort(vs.begin(), vs.end());
+  vs.erase(std::unique(vs.begin(), vs.end()), vs.end());
+  std::string out;
+  for (const auto& v : vs) out += (out.empty() ? "" : ", ") + v;
+  return out.empty() ? "none" : out;
+}
+
+Id find_solvable(Pool* pool, const std::string& name, const std::string& version,
+                 const std::string& arch) {
+  Id name_id = pool_str2id(pool, name.c_str(), 0);
+  Id evr = pool_str2id(pool, version.c_str(), 0);
+  Id arch_id = pool_str2id(pool, arch.c_str(), 0);
+  if (!name_id || !evr) return 0;
+  for (Id* pp = pool_whatprovides_ptr(pool, name_id); *pp; ++pp) {
+    Solvable* s = pool_id2solvable(pool, *pp);
+    if (s->name == name_id && s->evr == evr && (!arch_id || s->arch == arch_id)) return *pp;
+  }
+  return 0;
+}
+
+std::string explain_problems(Solver* solv) {
+  std::string out;
+  int count = solver_problem_count(solv);
+  for (Id problem = 1; problem <= count; ++problem) {
+    out += "  - " + std::string(solver_problem2str(solv, problem)) + "\n";
+    Queue rules;
+    queue_init(&rules);
+    solver_findallproblemrules(solv, problem, &rules);
+    for (int i = 0; i < rules.count; ++i) {
+      Id source, target, dep;
+      SolverRuleinfo type = solver_ruleinfo(solv, rules.elements[i], &source, &target, &dep);
+      std::string line = solver_problemruleinfo2str(solv, type, source, target, dep);
+      if (out.find(line) == std::string::npos) out += "      because " + line + "\n";
+    }
+    queue_free(&rules);
+  }
+  return out;
+}
+
+std::set<Id> installed_set(Solver* solv) {
+  std::set<Id> out;
+  Queue q;
+  queue_init(&q);
+  solver_get_decisionqueue(solv, &q);
+  for (int i = 0; i < q.count; ++i)
+    if (q.elements[i] > 1) out.insert(q.elements[i]);
+  queue_free(&q);
+  return out;
+}
+
+std::vector<Id> unmet_first_alternatives(Pool* pool, const std::set<Id>& installed) {
+  std::vector<Id> out;
+  for (Id p : installed) {
+    Solvable* s = pool_id2solvable(pool, p);
+    for (Id dep : requires_of(pool, s)) {
+      std::vector<Id> alts;
+      flatten_or(pool, dep, alts);
+      if (alts.size() < 2) continue;
+      if (!installed_providers(pool, alts[0], installed).empty()) continue;
+      if (*pool_whatprovides_ptr(pool, alts[0])) out.push_back(alts[0]);
+    }
+  }
+  return out;
+}
+
+PackageInfo solvable_info(Pool* pool, Solvable* s) {
+  PackageInfo info;
+  info.name = pool_id2str(pool, s->name);
+  info.version = pool_id2str(pool, s->evr);
+  info.arch = pool_id2str(pool, s->arch);
+  unsigned int medianr = 0;
+  if (const char* loc = solvable_lookup_location(s, &medianr)) info.filename = loc;
+  Id type = 0;
+  if (const char* sum = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type);
+      sum && type == REPOKEY_TYPE_SHA256)
+    info.sha256 = sum;
+  info.size = solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, 0);
+  info.installed_size = solvable_lookup_num(s, SOLVABLE_INSTALLSIZE, 0);
+  if (const char* src = solvable_lookup_str(s, SOLVABLE_SOURCENAME)) info.source = src;
+  if (info.source.empty()) info.source = info.name;
+  if (const char* sv = solvable_lookup_str(s, SOLVABLE_SOURCEEVR)) info.source_version = sv;
+  if (info.source_version.empty()) info.source_version = info.version;
+  return info;
+}
+
+std::map<std::string, std::vector<std::string>> why_chains(Pool* pool,
+                                                           const std::set<Id>& installed,
+                                                           const std::vector<std::string>& wanted) {
+  // Breadth-first from the requested packages: each package's chain is the
+  // shortest path of dependencies that reaches it.
+  std::map<Id, Id> parent;
+  std::deque<Id> queue;
+  for (const auto& name : wanted) {
+    Id name_id = pool_str2id(pool, name.c_str(), 0);
+    if (!name_id) continue;
+    for (Id p : installed_providers(pool, name_id, installed))
+      if (parent.emplace(p, 0).second) queue.push_back(p);
+  }
+  while (!queue.empty()) {
+    Id p = queue.front();
+    queue.pop_front();
+    for (Id dep : requires_of(pool, pool_id2solvable(pool, p)))
+      for (Id q : installed_providers(pool, dep, installed))
+        if (parent.emplace(q, p).second) queue.push_back(q);
+  }
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& [p, _] : parent) {
+    std::vector<std::string> chain;
+    for (Id cur = p; cur; cur = parent[cur])
+      chain.insert(chain.begin(), pool_id2str(pool, pool_id2solvable(pool, cur)->name));
+    out[pool_id2str(pool, pool_id2solvable(pool, p)->name)] = std::move(chain);
+  }
+  return out;
+}
+
+std::vector<CutDependency> cut_dependencies(Pool* pool, const std::set<Id>& installed,
+                                            Repo* excluded,
+                                            const std::set<std::string>& base_keys) {
+  std::vector<CutDependency> out;
+  for (Id p : installed) {
+    Solvable* s = pool_id2solvable(pool, p);
+    if (s->repo == excluded) continue;
+    PackageInfo info = solvable_info(pool, s);
+    if (base_keys.count(info.key())) continue;
+    for (Id dep : requires_of(pool, s)) {
+      auto providers = installed_providers(pool, dep, installed);
+      if (providers.empty()) continue;
+      bool only_excluded = std::all_of(providers.begin(), providers.end(), [&](Id q) {
+        return pool_id2solvable(pool, q)->repo == excluded;
+      });
+      if (!only_excluded) continue;
+      std::string stand_in = pool_id2str(pool, pool_id2solvable(pool, providers[0])->name);
+      out.push_back({info.name, pool_dep2str(pool, dep), stand_in.substr(stand_in.find(':') + 1)});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.package, a.dependency) < std::tie(b.package, b.dependency);
+  });
+  return out;
+}
+
+}  // namespace pare::deb::detail

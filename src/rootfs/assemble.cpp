@@ -1,0 +1,121 @@
+#include "rootfs/assemble.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "rootfs/usrmerge.h"
+#include "util/log.h"
+
+namespace pare::rootfs {
+
+namespace {
+
+struct Item {
+  oci::TarHeader header;
+  std::string_view data;
+};
+
+using Tree = std::map<std::string, Item>;
+
+void put(Tree& tree, Item item) {
+  auto [it, inserted] = tree.try_emplace(item.header.path, item);
+  if (inserted) return;
+  // A directory already there stays (first package's metadata, like dpkg).
+  if (it->second.header.type == oci::EntryType::dir && item.header.type == oci::EntryType::dir) return;
+  it->second = std::move(item);
+}
+
+oci::TarHeader mapped(const oci::TarHeader& h, bool merged_usr) {
+  if (!merged_usr) return h;
+  oci::TarHeader out = h;
+  out.path = merged_usr_path(h.path);
+  if (h.type == oci::EntryType::hardlink) out.link = merged_usr_path(h.link);
+  if (h.type == oci::EntryType::symlink) out.link = merged_usr_link_target(h.path, h.link);
+  return out;
+}
+
+// Hardlink groups: in sorted order the first member carries the data and the
+// others link to it, whichever of them was the original target in the package.
+Result<void> repoint_hardlinks(Tree& tree) {
+  std::map<std::string, std::vector<std::string>> groups;  // original target -> links
+  for (auto& [path, item] : tree)
+    if (item.header.type == oci::EntryType::hardlink) groups[item.header.link].push_back(path);
+  for (auto& [target, links] : groups) {
+    auto t = tree.find(target);
+    if (t == tree.end() || t->second.header.type != oci::EntryType::file) {
+      for (const auto& l : links) tree.erase(l);  // the target was filtered out
+      continue;
+    }
+    std::vector<std::string> members = links;
+    members.push_back(target);
+    std::sort(members.begin(), members.end());
+    Item file = t->second;
+    const std::string& first = members.front();
+    for (const auto& m : members) {
+      Item& it = tree[m];
+      if (m == first) {
+        it = file;
+        it.header.path = m;
+      } else {
+        it.header = file.header;
+        it.header.path = m;
+        it.header.type = oci::EntryType::hardlink;
+        it.header.link = first;
+        it.header.size = 0;
+        it.data = {};
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<std::string> missing_parents(const std::vector<std::string>& paths) {
+  std::set<std::string> have(paths.begin(), paths.end()), need;
+  for (const auto& p : paths)
+    for (size_t slash = p.find('/'); slash != std::string::npos; slash = p.find('/', slash + 1)) {
+      std::string parent = p.substr(0, slash);
+      if (!have.count(parent)) need.insert(parent);
+    }
+  return {need.begin(), need.end()};
+}
+
+Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar) {
+  Tree tree;
+  for (const UnpackedPackage* pkg : content.packages) {
+    for (const auto& e : pkg->entries) {
+      if (content.merged_usr && is_merged_usr_alias(e.header.path)) continue;
+      if (content.drop && content.drop(*pkg, e.header)) continue;
+      Item item{mapped(e.header, content.merged_usr), {}};
+      if (item.header.type == oci::EntryType::file) item.data = pkg->bytes(e);
+      put(tree, std::move(item));
+    }
+  }
+  for (const auto& g : content.generated) {
+    Item item{g.header, g.content};
+    if (item.header.type == oci::EntryType::file) item.header.size = g.content.size();
+    tree[item.header.path] = item;
+  }
+  std::vector<std::string> all;
+  for (const auto& [p, _] : tree) all.push_back(p);
+  for (const auto& parent : missing_parents(all)) {
+    oci::TarHeader dir;
+    dir.path = parent;
+    dir.type = oci::EntryType::dir;
+    dir.mode = 0755;
+    tree.emplace(parent, Item{dir, {}});
+  }
+  PARE_CHECK(repoint_hardlinks(tree));
+  LayerStats stats;
+  for (auto& [path, item] : tree) {
+    item.header.mtime = content.mtime;
+    PARE_CHECK(tar.add(item.header, item.data));
+    ++stats.entries;
+    stats.file_bytes += item.data.size();
+  }
+  return stats;
+}
+
+}  // namespace pare::rootfs

@@ -1,0 +1,42 @@
+// Assembling one layer's file tree from unpacked packages and generated files,
+// and writing it as a deterministic tar: entries sorted by path, one entry per
+// path (a directory shipped by several packages appears once; for files the
+// later package wins, as dpkg's Replaces would), merged-/usr applied on the
+// way, hardlinks re-pointed so the target always precedes its links.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "oci/tar.h"
+#include "rootfs/unpack.h"
+
+namespace pare::rootfs {
+
+struct GeneratedEntry {
+  oci::TarHeader header;  // path relative ("etc/passwd"); size is set from content
+  std::string content;    // files only
+};
+
+struct LayerContent {
+  std::vector<const UnpackedPackage*> packages;  // applied in this order
+  std::vector<GeneratedEntry> generated;         // applied last (they override package files)
+  bool merged_usr = false;
+  int64_t mtime = 0;
+  // Entries of a package to leave out (consumed by a native generator, e.g. CA certificates).
+  std::function<bool(const UnpackedPackage&, const oci::TarHeader&)> drop;
+};
+
+struct LayerStats {
+  uint64_t entries = 0;
+  uint64_t file_bytes = 0;
+};
+
+Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar);
+
+// Parent directories ("a", "a/b" for "a/b/c") that `paths` need but do not contain.
+std::vector<std::string> missing_parents(const std::vector<std::string>& paths);
+
+}  // namespace pare::rootfs

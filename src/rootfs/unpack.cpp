@@ -1,0 +1,215 @@
+#include "rootfs/unpack.h"
+
+#include <charconv>
+#include <cstdio>
+#include <set>
+
+#include "deb/deb822.h"
+#include "deb/debfile.h"
+#include "util/sha256.h"
+
+namespace pare::rootfs {
+
+namespace {
+
+constexpr const char* kFormat = "pare-unpacked-1";
+
+std::string escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%' || c == '\t' || c == '\n' || c == '\r') {
+      static const char* hex = "0123456789ABCDEF";
+      out += '%';
+      out += hex[(static_cast<unsigned char>(c) >> 4) & 15];
+      out += hex[static_cast<unsigned char>(c) & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+Result<std::string> unescape(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size()) return Error(Errc::invalid, "bad escape");
+    int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+    if (hi < 0 || lo < 0) return Error(Errc::invalid, "bad escape");
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+char type_char(oci::EntryType t) {
+  switch (t) {
+    case oci::EntryType::file: return 'f';
+    case oci::EntryType::dir: return 'd';
+    case oci::EntryType::symlink: return 'l';
+    case oci::EntryType::hardlink: return 'h';
+  }
+  return '?';
+}
+
+template <class T>
+bool parse_num(std::string_view s, T& out, int base = 10) {
+  auto r = std::from_chars(s.data(), s.data() + s.size(), out, base);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+Result<UnpackedEntry> parse_line(std::string_view line) {
+  std::vector<std::string_view> f;
+  size_t pos = 0;
+  for (int i = 0; i < 6; ++i) {
+    size_t sp = line.find(' ', pos);
+    if (sp == std::string_view::npos) return Error(Errc::invalid, "too few fields");
+    f.push_back(line.substr(pos, sp - pos));
+    pos = sp + 1;
+  }
+  std::string_view rest = line.substr(pos);
+  size_t tab = rest.find('\t');
+  if (tab == std::string_view::npos) return Error(Errc::invalid, "no link field");
+  UnpackedEntry e;
+  if (f[0].size() != 1) return Error(Errc::invalid, "bad type");
+  switch (f[0][0]) {
+    case 'f': e.header.type = oci::EntryType::file; break;
+    case 'd': e.header.type = oci::EntryType::dir; break;
+    case 'l': e.header.type = oci::EntryType::symlink; break;
+    case 'h': e.header.type = oci::EntryType::hardlink; break;
+    default: return Error(Errc::invalid, "bad type");
+  }
+  if (!parse_num(f[1], e.header.mode, 8) || e.header.mode > 07777 || !parse_num(f[2], e.header.uid) ||
+      !parse_num(f[3], e.header.gid) || !parse_num(f[4], e.header.size) || !parse_num(f[5], e.offset))
+    return Error(Errc::invalid, "bad number");
+  PARE_TRY(e.header.path, unescape(rest.substr(0, tab)));
+  PARE_TRY(e.header.link, unescape(rest.substr(tab + 1)));
+  if (e.header.path.empty()) return Error(Errc::invalid, "empty path");
+  return e;
+}
+
+std::string cache_key(const std::string& deb_sha256, const FilterOptions& filter) {
+  return deb_sha256 + "-" + sha256_hex(std::string(kFormat) + "\n" + filter_fingerprint(filter)).substr(0, 16);
+}
+
+bool kept(const oci::TarHeader& h, const FilterOptions& filter) {
+  if (!keep_path(h.path, filter)) return false;
+  return !(h.type == oci::EntryType::dir && is_filtered_dir(h.path, filter));
+}
+
+// Decompress the package once into a staging directory.
+Result<void> unpack_into(const std::filesystem::path& deb, const FilterOptions& filter,
+                         const std::filesystem::path& dir) {
+  PARE_TRY(auto data, fs::AtomicFile::create(dir / "data"));
+  std::vector<UnpackedEntry> entries;
+  std::set<std::string> kept_paths;
+  PARE_TRY(deb::DebControl control,
+           deb::read_deb(deb, [&](const oci::TarHeader& h, deb::EntryReader& reader) -> Result<void> {
+             if (!kept(h, filter)) return {};
+             if (h.type == oci::EntryType::hardlink && !kept_paths.count(h.link)) return {};
+             UnpackedEntry e{h, data.bytes_written()};
+             if (h.type == oci::EntryType::file) {
+               uint64_t got = 0;
+               for (;;) {
+                 PARE_TRY(std::string_view piece, reader.next());
+                 if (piece.empty()) break;
+                 got += piece.size();
+                 PARE_CHECK(data.write(piece));
+               }
+               if (got != h.size)
+                 return Error(Errc::invalid, deb.string() + ": " + h.path + " is truncated");
+             }
+             kept_paths.insert(h.path);
+             entries.push_back(std::move(e));
+             return {};
+           }));
+  PARE_CHECK(data.commit());
+  PARE_CHECK(fs::write_file_atomic(dir / "control", control.control));
+  PARE_CHECK(fs::write_file_atomic(dir / "md5sums", control.md5sums));
+  return fs::write_file_atomic(dir / "index", std::string(kFormat) + "\n" + format_index(entries));
+}
+
+}  // namespace
+
+std::string format_index(const std::vector<UnpackedEntry>& entries) {
+  std::string out;
+  for (const auto& e : entries) {
+    char num[128];
+    std::snprintf(num, sizeof num, "%c %o %u %u %llu %llu ", type_char(e.header.type), e.header.mode,
+                  e.header.uid, e.header.gid, static_cast<unsigned long long>(e.header.size),
+                  static_cast<unsigned long long>(e.offset));
+    out += num + escape(e.header.path) + "\t" + escape(e.header.link) + "\n";
+  }
+  return out;
+}
+
+Result<std::vector<UnpackedEntry>> parse_index(std::string_view text, uint64_t data_size) {
+  std::vector<UnpackedEntry> out;
+  size_t pos = 0;
+  int line_no = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) return Error(Errc::invalid, "unpacked index: unterminated line");
+    ++line_no;
+    auto e = parse_line(text.substr(pos, nl - pos));
+    if (!e.ok()) return e.error().context("unpacked index line " + std::to_string(line_no));
+    const auto& h = e->header;
+    if (h.type == oci::EntryType::file && (e->offset > data_size || h.size > data_size - e->offset))
+      return Error(Errc::invalid, "unpacked index line " + std::to_string(line_no) + ": beyond the data");
+    out.push_back(std::move(e.value()));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+Result<std::unique_ptr<UnpackedPackage>> UnpackedPackage::load(const std::filesystem::path& dir) {
+  PARE_TRY(std::string index, fs::read_file(dir / "index"));
+  std::string header = std::string(kFormat) + "\n";
+  if (index.rfind(header, 0) != 0) return Error(Errc::invalid, "unknown unpacked-cache format in " + dir.string());
+  PARE_TRY(auto data, fs::MappedFile::open(dir / "data"));
+  uint64_t data_size = data.size();
+  std::unique_ptr<UnpackedPackage> pkg(new UnpackedPackage(std::move(data)));
+  PARE_TRY(pkg->entries, parse_index(std::string_view(index).substr(header.size()), data_size));
+  PARE_TRY(pkg->control, fs::read_file(dir / "control"));
+  PARE_TRY(pkg->md5sums, fs::read_file(dir / "md5sums"));
+  PARE_TRY(auto paragraphs, deb::parse_deb822(pkg->control, (dir / "control").string()));
+  if (paragraphs.empty()) return Error(Errc::invalid, "empty control file in " + dir.string());
+  pkg->name = paragraphs[0].get("Package");
+  return pkg;
+}
+
+Result<std::unique_ptr<UnpackedPackage>> unpack_cached(const std::filesystem::path& deb,
+                                                       const std::string& deb_sha256,
+                                                       const FilterOptions& filter,
+                                                       const std::filesystem::path& cache_dir) {
+  std::filesystem::path root = cache_dir / "unpacked";
+  std::filesystem::path final_dir = root / cache_key(deb_sha256, filter);
+  if (fs::exists(final_dir / "index")) {
+    auto loaded = UnpackedPackage::load(final_dir);
+    if (loaded.ok()) return loaded;
+    std::error_code ec;  // a damaged entry: rebuild it
+    std::filesystem::remove_all(final_dir, ec);
+  }
+  PARE_TRY(fs::TempDir staging, fs::TempDir::create(root));
+  auto unpacked = unpack_into(deb, filter, staging.path());
+  if (!unpacked.ok()) return unpacked.error().context("unpacking " + deb.filename().string());
+  // Another build may have published the same entry meanwhile: theirs is as good as ours.
+  std::filesystem::path staged = staging.release();
+  if (std::rename(staged.c_str(), final_dir.c_str()) != 0) {
+    std::error_code ec;
+    std::filesystem::remove_all(staged, ec);
+  }
+  return UnpackedPackage::load(final_dir);
+}
+
+}  // namespace pare::rootfs

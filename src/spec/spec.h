@@ -1,0 +1,168 @@
+// The pare image spec: one YAML file (plus the files it builds on through `from:`) that says
+// which Debian packages, files and settings make up an image. docs/spec.md is the full
+// reference with an example per key; this is the summary.
+//
+//   from: base.yaml        another spec file (relative to this one) whose image this one builds
+//                          on, or "scratch" (the default): nothing below.
+//   name: cc               image name used for tags (default: the file name without .yaml);
+//                          lowercase [a-z0-9] words joined by '.', '_' or '-'.
+//   source:                where packages come from; merged down the chain key by key.
+//     suite: bookworm      a supported codename (see suites.h); --suite overrides.
+//     components: [main]   archive areas (default [main]).
+//     mirror: URL          default: the host's apt sources or PARE_MIRROR.
+//     security-mirror: URL default: the host's apt sources or PARE_SECURITY_MIRROR.
+//     keyring: PATH        OpenPGP keyring for Release files (relative to the spec file).
+//     updates: true        also use <suite>-updates (default true).
+//     security: true       also use <suite>-security (default true).
+//   archs: [amd64, arm64]  Debian architecture names (default: the host's); --arch overrides.
+//   packages:              "name", "name=version", or {name, version, suites: [...]} where
+//                          suites limits the entry to those suites.
+//   exclude:               package names never installed (a dependency on one is treated as
+//                          met); same forms as packages but without versions. Applies to this
+//                          file and every file built on it.
+//   files:                 {src, dest, mode, uid, gid}: local files/directories copied in.
+//   paths:                 {type, path, target, mode, uid, gid} with type one of directory,
+//                          symlink (needs target), empty-file, permissions.
+//   accounts:              users: [{name, uid, gid, home, shell, gecos}],
+//                          groups: [{name, gid, members}].
+//   certificates:          extra PEM CA certificates added to the CA bundle.
+//   user, workdir, entrypoint, cmd, env, labels, annotations, ports, volumes, stop-signal:
+//                          the OCI image config. Scalars and lists replace the parent's value;
+//                          env, labels and annotations merge key by key.
+//   variants:              which of latest, nonroot, debug, debug-nonroot `build` makes by
+//                          default (default [latest]); the nearest file that sets it wins.
+//
+// Every error about a spec file is Errc::invalid and its message starts "file:line:column: ".
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/result.h"
+
+namespace pare::spec {
+
+// A place in a spec file. line and column are 1-based; line 0 means "the file as a whole".
+struct Location {
+  std::string file;
+  int line = 0, column = 0;
+  std::string str() const;  // "file:line:col", or just "file" when line is 0
+};
+
+struct PackageRef {
+  std::string name;
+  std::string version;  // "" = any version
+  Location loc;
+};
+
+struct FileItem {
+  std::filesystem::path src;  // absolute, resolved against the spec file's directory
+  std::string dest;           // absolute path in the image
+  std::optional<uint32_t> mode;
+  uint32_t uid = 0, gid = 0;
+  Location loc;
+};
+
+struct PathItem {
+  enum class Type { directory, symlink, empty_file, permissions } type = Type::directory;
+  std::string path;    // absolute path in the image
+  std::string target;  // symlink only
+  std::optional<uint32_t> mode;
+  std::optional<uint32_t> uid, gid;
+  Location loc;
+};
+const char* path_type_name(PathItem::Type type);  // "directory", "symlink", "empty-file", ...
+
+struct User {
+  std::string name;
+  uint32_t uid = 0, gid = 0;  // gid defaults to uid
+  std::string home, shell = "/sbin/nologin", gecos;  // home defaults to /home/<name>
+};
+
+struct Group {
+  std::string name;
+  uint32_t gid = 0;
+  std::vector<std::string> members;
+};
+
+struct SourceSpec {
+  std::string suite;
+  std::vector<std::string> components{"main"};
+  std::string mirror, security_mirror, keyring;  // keyring: absolute when set
+  bool updates = true, security = true;
+};
+
+// One file of the from: chain.
+struct Level {
+  std::filesystem::path file;  // absolute, lexically normal
+  std::string name;            // its `name:` or its file stem
+  std::vector<PackageRef> packages;  // already filtered for the selected suite
+  std::vector<std::string> exclude;  // already filtered for the selected suite
+  std::vector<FileItem> files;
+  std::vector<PathItem> paths;
+  std::vector<User> users;
+  std::vector<Group> groups;
+  std::vector<std::filesystem::path> certificates;  // absolute
+};
+
+struct ImageSettings {
+  std::optional<std::string> user, workdir;
+  std::optional<std::vector<std::string>> entrypoint, cmd;
+  std::vector<std::pair<std::string, std::string>> env;  // in order of first appearance
+  std::map<std::string, std::string> labels, annotations;
+  std::vector<std::string> ports, volumes;
+  std::string stop_signal;  // "" = unset
+};
+
+struct Spec {
+  std::vector<Level> levels;  // root of the from: chain first, the file given last
+  SourceSpec source;          // merged down the chain (a child's keys override)
+  std::vector<std::string> archs;  // default: the host's architecture
+  ImageSettings image;        // merged down the chain (env/labels/annotations by key)
+  std::vector<std::string> variants;  // default [latest]
+  std::string name;           // the given file's image name
+  std::string suite_version;  // "12" / "13"; the codename is source.suite
+};
+
+struct LoadOptions {
+  std::optional<std::string> suite;  // overrides source.suite (--suite)
+  std::vector<std::string> archs;    // overrides archs when not empty (--arch)
+};
+
+// Reads a spec file and the files it builds on from disk.
+Result<Spec> load_spec(const std::filesystem::path& path, const LoadOptions& options);
+
+// The same, reading every file through `loader` (tests and the fuzzer never touch the disk).
+// Paths handed to the loader are absolute and lexically normal.
+using FileLoader = std::function<Result<std::string>(const std::filesystem::path&)>;
+Result<Spec> load_spec_with(const std::filesystem::path& path, const LoadOptions& options,
+                            const FileLoader& loader);
+
+// Variants. latest: the settings as written. nonroot: user "65532" and workdir /home/nonroot
+// (when workdir is unset or "/"). debug / debug-nonroot: the same user rules plus debug = true
+// (the build adds a static busybox under /busybox); when the spec sets neither entrypoint nor
+// cmd, the entrypoint becomes [/busybox/sh]. Unknown names are Errc::invalid listing the valid.
+struct VariantSettings {
+  std::string name;
+  ImageSettings image;
+  bool debug = false;
+};
+Result<VariantSettings> apply_variant(const Spec& spec, std::string_view variant);
+const std::vector<std::string>& variant_names();  // latest, nonroot, debug, debug-nonroot
+
+// A stable hash ("sha256:<hex>") of everything that decides the package set: suite, components,
+// updates/security, archs, and each level's packages and excludes (order within a list does not
+// matter). Mirrors and keyrings are left out: the same set can come from any mirror.
+std::string package_set_fingerprint(const Spec& spec);
+
+// The architecture dpkg --print-architecture gives for this build of pare ("amd64", "arm64", ...).
+std::string host_arch();
+
+}  // namespace pare::spec
