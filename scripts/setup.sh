@@ -4,7 +4,7 @@
 #
 #   bash scripts/setup.sh            # needs the host's Debian mirror (from its apt sources)
 #
-# Prints each step. The image lands in out/base (an OCI layout, tag "latest").
+# Prints each step. The image lands in out/base (an OCI layout, tags "base:latest" and "base:nonroot").
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -19,12 +19,12 @@ bash scripts/build.sh "$root/build"
 
 # ---------------------------------------------------------------------------------------------
 # Image build and check. Written against the planned CLI:
-#   pare build SPEC -o OUT      -> OCI image layout in OUT, tagged "latest"
+#   pare build SPEC -o OUT      -> OCI image layout in OUT, tagged "<name>:<variant>"
 # The base image has no shell, so it is checked from the outside: skopeo reads the layout,
 # umoci unpacks it, and the passwd file must carry distroless' users.
 # ---------------------------------------------------------------------------------------------
 image="out/base"
-tag="${PARE_SETUP_TAG:-latest}"
+tag="${PARE_SETUP_TAG:-base:latest}"
 
 step "building examples/base.yaml into $image"
 rm -rf "$image"

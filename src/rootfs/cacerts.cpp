@@ -1,8 +1,8 @@
 #include "rootfs/cacerts.h"
 
 #include <array>
-#include <optional>
 #include <cstdint>
+#include <optional>
 
 namespace pare::rootfs {
 
@@ -79,13 +79,13 @@ Result<void> add_body_line(Block& block, std::string_view line, std::string_view
                            size_t line_no) {
   if (line.substr(0, kBoundary.size()) == kBoundary) {
     return block_error(name, block.begin_line,
-                       "not closed by " + std::string(kEnd) + " (line " +
-                           std::to_string(line_no) + " is \"" + std::string(line) + "\")");
+                       "not closed by " + std::string(kEnd) + " (line " + std::to_string(line_no) +
+                           " is \"" + std::string(line) + "\")");
   }
   for (char c : line) {
     if (base64_value(c) < 0 && c != '=') {
-      return block_error(name, line_no, "invalid base64 character in \"" + std::string(line) +
-                                            "\"");
+      return block_error(name, line_no,
+                         "invalid base64 character in \"" + std::string(line) + "\"");
     }
   }
   block.text.append(line).append("\n");
@@ -97,8 +97,8 @@ Result<void> add_body_line(Block& block, std::string_view line, std::string_view
 
 Result<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) {
-    return make_error(Errc::invalid, "base64 length " + std::to_string(text.size()) +
-                                         " is not a multiple of 4");
+    return make_error(Errc::invalid,
+                      "base64 length " + std::to_string(text.size()) + " is not a multiple of 4");
   }
   std::string out;
   out.reserve(text.size() / 4 * 3);
@@ -116,8 +116,8 @@ Result<std::string> base64_decode(std::string_view text) {
         return make_error(Errc::invalid, "invalid base64 at offset " + std::to_string(i + j));
       }
     }
-    uint32_t n = (uint32_t(v[0]) << 18) | (uint32_t(v[1]) << 12) | (uint32_t(v[2]) << 6) |
-                 uint32_t(v[3]);
+    uint32_t n =
+        (uint32_t(v[0]) << 18) | (uint32_t(v[1]) << 12) | (uint32_t(v[2]) << 6) | uint32_t(v[3]);
     out += static_cast<char>(n >> 16);
     if (pad < 2) out += static_cast<char>((n >> 8) & 0xff);
     if (pad < 1) out += static_cast<char>(n & 0xff);

@@ -76,7 +76,8 @@ size_t match_atom(std::string_view pat, size_t p, char c) {
   if (literal == '[') {
     if (auto r = match_bracket(pat, p, c)) return *r;
   }
-  if (literal == '\\' && p + 1 < pat.size()) return pat[p + 1] == c ? p + 2 : std::string_view::npos;
+  if (literal == '\\' && p + 1 < pat.size())
+    return pat[p + 1] == c ? p + 2 : std::string_view::npos;
   return literal == c ? p + 1 : std::string_view::npos;
 }
 

@@ -106,8 +106,8 @@ Result<void> add_group(std::vector<GroupEntry>& groups, const GroupEntry& g) {
   }
   auto by_gid = find_index(groups, [&](const GroupEntry& e) { return e.gid == g.gid; });
   if (by_gid) {
-    return make_error(Errc::invalid, describe(g) + " conflicts with " +
-                                         describe(groups[*by_gid]) + ": same gid, different name");
+    return make_error(Errc::invalid, describe(g) + " conflicts with " + describe(groups[*by_gid]) +
+                                         ": same gid, different name");
   }
   groups.push_back(g);
   return {};
@@ -168,8 +168,8 @@ Accounts default_accounts() {
       user("nonroot", kNonrootId, "/home/nonroot"),
   };
   a.groups = {
-      {"root", kRootId, {}},   {"nobody", kNobodyId, {}},     {"tty", 5, {}},
-      {"staff", 50, {}},       {"nonroot", kNonrootId, {}},
+      {"root", kRootId, {}}, {"nobody", kNobodyId, {}},   {"tty", 5, {}},
+      {"staff", 50, {}},     {"nonroot", kNonrootId, {}},
   };
   return a;
 }

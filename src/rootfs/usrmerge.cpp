@@ -91,7 +91,9 @@ std::string merged_usr_path(std::string_view path) {
   return std::string(prefix) + "usr/" + std::string(rest);
 }
 
-bool is_merged_usr_alias(std::string_view path) { return is_alias_name(strip_all(path)); }
+bool is_merged_usr_alias(std::string_view path) {
+  return is_alias_name(strip_all(path));
+}
 
 std::string merged_usr_link_target(std::string_view original_path, std::string_view target) {
   if (target.empty()) return std::string(target);

@@ -113,7 +113,7 @@ bool is_variant(std::string_view s) {
 Result<std::vector<std::pair<std::string, std::string>>> checked_map(
     const Ctx& ctx, const Field& f, bool (*valid_key)(std::string_view),
     const std::string& expected) {
-  PARE_TRY(Fields entries, read_any_fields(ctx, f.value, f.key));
+  PARE_TRY(Fields entries, read_any_fields(ctx, f.value, f.key, ctx.loc(f.key_node)));
   std::vector<std::pair<std::string, std::string>> out;
   for (const Field& e : entries.fields) {
     if (!valid_key(e.key))
@@ -130,7 +130,8 @@ Result<void> parse_source(const Ctx& ctx, const Field& f, const std::filesystem:
                           SourcePatch& out) {
   PARE_TRY(Fields fields, read_fields(ctx, f.value, "source",
                                       {"suite", "components", "mirror", "security-mirror",
-                                       "keyring", "updates", "security"}));
+                                       "keyring", "updates", "security"},
+                                      ctx.loc(f.key_node)));
   for (const Field& field : fields.fields) {
     const std::string& k = field.key;
     if (k == "suite") {

@@ -22,7 +22,7 @@ Result<const Field*> require(const Ctx& ctx, const Fields& fields, std::string_v
 
 Result<void> expect_list(const Ctx& ctx, const Field& f) {
   if (f.value.IsSequence()) return {};
-  return ctx.error(ctx.loc(f.value, ctx.loc(f.key_node)),
+  return ctx.error(value_loc(ctx, f),
                    f.key + ": expected a list, got " + describe(f.value));
 }
 
@@ -300,7 +300,8 @@ Result<std::vector<T>> parse_account_list(
 }  // namespace
 
 Result<void> parse_accounts(const Ctx& ctx, const Field& f, ParsedFile& out) {
-  PARE_TRY(Fields fields, read_fields(ctx, f.value, "accounts", {"users", "groups"}));
+  PARE_TRY(Fields fields, read_fields(ctx, f.value, "accounts", {"users", "groups"},
+                                      ctx.loc(f.key_node)));
   if (const Field* u = fields.find("users")) {
     PARE_TRY(out.users, parse_account_list<User>(ctx, *u, parse_user));
   }

@@ -62,9 +62,11 @@ std::string closest(std::string_view word, const std::vector<std::string_view>& 
 
 namespace {
 Result<Fields> read_map(const Ctx& ctx, const YAML::Node& node, std::string_view what,
-                        const std::vector<std::string_view>* allowed) {
-  if (!node.IsMap())
-    return ctx.error(node, std::string(what) + ": expected a mapping, got " + describe(node));
+                        const std::vector<std::string_view>* allowed, const Location& empty_at) {
+  if (!node.IsMap()) {
+    Location at = (node.IsNull() && empty_at.line) ? empty_at : ctx.loc(node, empty_at);
+    return ctx.error(at, std::string(what) + ": expected a mapping, got " + describe(node));
+  }
   Fields out;
   out.loc = ctx.loc(node);
   for (auto it = node.begin(); it != node.end(); ++it) {
@@ -103,18 +105,25 @@ const Field* Fields::find(std::string_view key) const {
 }
 
 Result<Fields> read_fields(const Ctx& ctx, const YAML::Node& node, std::string_view what,
-                           std::initializer_list<std::string_view> allowed) {
+                           std::initializer_list<std::string_view> allowed,
+                           const Location& empty_at) {
   std::vector<std::string_view> list(allowed);
-  return read_map(ctx, node, what, &list);
+  return read_map(ctx, node, what, &list, empty_at);
 }
 
-Result<Fields> read_any_fields(const Ctx& ctx, const YAML::Node& node, std::string_view what) {
-  return read_map(ctx, node, what, nullptr);
+Result<Fields> read_any_fields(const Ctx& ctx, const YAML::Node& node, std::string_view what,
+                               const Location& empty_at) {
+  return read_map(ctx, node, what, nullptr, empty_at);
+}
+
+Location value_loc(const Ctx& ctx, const Field& f) {
+  if (!f.value.IsDefined() || f.value.IsNull()) return ctx.loc(f.key_node);
+  return ctx.loc(f.value, ctx.loc(f.key_node));
 }
 
 Result<std::string> get_string(const Ctx& ctx, const Field& f) {
   if (!f.value.IsScalar())
-    return ctx.error(ctx.loc(f.value, ctx.loc(f.key_node)),
+    return ctx.error(value_loc(ctx, f),
                      what_of(f) + ": expected a string, got " + describe(f.value));
   return f.value.Scalar();
 }
@@ -159,7 +168,7 @@ Result<uint32_t> get_mode(const Ctx& ctx, const Field& f) {
 Result<std::vector<std::pair<std::string, Location>>> get_located_strings(const Ctx& ctx,
                                                                          const Field& f) {
   if (!f.value.IsSequence())
-    return ctx.error(ctx.loc(f.value, ctx.loc(f.key_node)),
+    return ctx.error(value_loc(ctx, f),
                      what_of(f) + ": expected a list of strings, got " + describe(f.value));
   std::vector<std::pair<std::string, Location>> out;
   size_t i = 0;

@@ -39,11 +39,16 @@ struct Fields {
 };
 
 // Reads a mapping. Rejects non-mappings, non-string and duplicate keys, and keys not in
-// `allowed` ("did you mean" names the closest allowed key).
+// `allowed` ("did you mean" names the closest allowed key). `empty_at` is where to point when
+// the node is empty (its key), as yaml-cpp marks an empty value on the next line.
 Result<Fields> read_fields(const Ctx& ctx, const YAML::Node& node, std::string_view what,
-                           std::initializer_list<std::string_view> allowed);
+                           std::initializer_list<std::string_view> allowed,
+                           const Location& empty_at = {});
 // The same for a free-form mapping (env, labels): any string key.
-Result<Fields> read_any_fields(const Ctx& ctx, const YAML::Node& node, std::string_view what);
+Result<Fields> read_any_fields(const Ctx& ctx, const YAML::Node& node, std::string_view what,
+                               const Location& empty_at = {});
+// Where to point for a bad value: the value, or its key when the value is empty.
+Location value_loc(const Ctx& ctx, const Field& f);
 
 // What a node is, for messages: "a string", "a list", "a mapping", "nothing".
 std::string describe(const YAML::Node& node);

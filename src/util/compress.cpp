@@ -334,7 +334,9 @@ Result<std::string> unzstd(std::string_view data, uint64_t max_output) {
                                       std::to_string(in.pos) + ": " + ZSTD_getErrorName(r));
     PARE_CHECK(append_bounded(out, buf.data(), o.pos, max_output, "zstd"));
     last = r;
-    if (in.pos == in.size && o.pos < o.size) break;
+    // r == 0: a frame ended and is fully flushed (calling again would start a
+    // new frame); otherwise a short output with no input left means truncation.
+    if (in.pos == in.size && (r == 0 || o.pos < o.size)) break;
   }
   if (last != 0) return Error(Errc::invalid, "zstd: data truncated at offset " + std::to_string(in.pos));
   return out;

@@ -47,8 +47,8 @@ TEST(Base64, DecodesWithAndWithoutPadding) {
 }
 
 TEST(Base64, RejectsMalformed) {
-  for (const char* bad : {"Zg=", "Zg", "Z===", "Zg=a", "=Zg=", "Zm9v!A==", "Zm9v Zg==",
-                          "Zg==Zg==", "Zm-v", "Zm_v", "Z\n=="}) {
+  for (const char* bad : {"Zg=", "Zg", "Z===", "Zg=a",
+                          "=Zg=", "Zm9v!A==", "Zm9v Zg==", "Zg==Zg==", "Zm-v", "Zm_v", "Z\n=="}) {
     auto r = base64_decode(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {
@@ -67,10 +67,11 @@ TEST(Pem, RealCertificateRoundTrips) {
 }
 
 TEST(Pem, SeveralBlocksWithGarbageBetween) {
-  std::string text = "Certificate:\n    Data: ...\n" + kCertA +
-                     "some text -----BEGIN nonsense\n\n"
-                     "-----BEGIN PRIVATE KEY-----\nnot base64 at all!\n-----END PRIVATE KEY-----\n" +
-                     kRealCert + "-----END CERTIFICATE-----\n" + "trailing words";
+  std::string text =
+      "Certificate:\n    Data: ...\n" + kCertA +
+      "some text -----BEGIN nonsense\n\n"
+      "-----BEGIN PRIVATE KEY-----\nnot base64 at all!\n-----END PRIVATE KEY-----\n" +
+      kRealCert + "-----END CERTIFICATE-----\n" + "trailing words";
   auto r = pem_certificates(text, "mixed.pem");
   ASSERT_TRUE(r.ok()) << r.error().message();
   ASSERT_EQ(r->size(), 2u);
@@ -89,8 +90,8 @@ TEST(Pem, CrlfAndSurroundingWhitespaceAreNormalised) {
   ASSERT_EQ(r->size(), 1u);
   EXPECT_EQ((*r)[0], kRealCert);
 
-  auto s = pem_certificates("  -----BEGIN CERTIFICATE-----  \n\tMAMCAQE= \n\n-----END CERTIFICATE-----",
-                            "ws.crt");
+  auto s = pem_certificates(
+      "  -----BEGIN CERTIFICATE-----  \n\tMAMCAQE= \n\n-----END CERTIFICATE-----", "ws.crt");
   ASSERT_TRUE(s.ok()) << s.error().message();
   EXPECT_EQ((*s)[0], kCertA);
 }
@@ -145,13 +146,13 @@ TEST(Pem, InvalidBase64IsInvalidWithLine) {
 }
 
 TEST(Pem, BodyMustBeOneDerSequence) {
-  EXPECT_FALSE(pem_certificates(fake_cert("Zm9vYmFy"), "x").ok());        // "foobar"
-  EXPECT_FALSE(pem_certificates(fake_cert("MAQCAQE="), "x").ok());        // length 4, 3 bytes
-  EXPECT_FALSE(pem_certificates(fake_cert("MAMCAQEA"), "x").ok());        // a trailing byte
-  EXPECT_FALSE(pem_certificates(fake_cert("MIAAAA=="), "x").ok());        // indefinite length
-  EXPECT_FALSE(pem_certificates(fake_cert(""), "x").ok());                 // empty body
-  EXPECT_TRUE(pem_certificates(fake_cert("MAA="), "x").ok());             // 30 00
-  EXPECT_TRUE(pem_certificates(fake_cert("MIEDAgEB"), "x").ok());         // 30 81 03 02 01 01
+  EXPECT_FALSE(pem_certificates(fake_cert("Zm9vYmFy"), "x").ok());  // "foobar"
+  EXPECT_FALSE(pem_certificates(fake_cert("MAQCAQE="), "x").ok());  // length 4, 3 bytes
+  EXPECT_FALSE(pem_certificates(fake_cert("MAMCAQEA"), "x").ok());  // a trailing byte
+  EXPECT_FALSE(pem_certificates(fake_cert("MIAAAA=="), "x").ok());  // indefinite length
+  EXPECT_FALSE(pem_certificates(fake_cert(""), "x").ok());          // empty body
+  EXPECT_TRUE(pem_certificates(fake_cert("MAA="), "x").ok());       // 30 00
+  EXPECT_TRUE(pem_certificates(fake_cert("MIEDAgEB"), "x").ok());   // 30 81 03 02 01 01
 }
 
 // ---- ca_bundle ------------------------------------------------------------------

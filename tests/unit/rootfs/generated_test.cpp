@@ -49,8 +49,9 @@ TEST(Accounts, MergeAppendsNewUsersAndGroupsInOrder) {
             "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"
             "app:x:1000:1000:the app:/app:/bin/sh\n"
             "web:x:1001:1000::/srv:/sbin/nologin\n");
-  EXPECT_EQ(group_file(*r),
-            "root:x:0:\nnobody:x:65534:\ntty:x:5:\nstaff:x:50:\nnonroot:x:65532:\napp:x:1000:web\n");
+  EXPECT_EQ(
+      group_file(*r),
+      "root:x:0:\nnobody:x:65534:\ntty:x:5:\nstaff:x:50:\nnonroot:x:65532:\napp:x:1000:web\n");
 }
 
 TEST(Accounts, SameUserWithSameIdsReplacesFieldsInPlace) {
@@ -85,8 +86,8 @@ TEST(Accounts, SameUidDifferentNameIsInvalidNamingBoth) {
 }
 
 TEST(Accounts, ConflictsAmongNewUsersAreFound) {
-  auto r = merge_accounts(Accounts{}, {{"a", 10, 10, "", "/", "/s"}, {"b", 10, 10, "", "/", "/s"}},
-                          {});
+  auto r =
+      merge_accounts(Accounts{}, {{"a", 10, 10, "", "/", "/s"}, {"b", 10, 10, "", "/", "/s"}}, {});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("\"a\""), std::string::npos);
   EXPECT_NE(r.error().message().find("\"b\""), std::string::npos);
@@ -193,8 +194,7 @@ TEST(StatusD, ControlFileKeptAsShipped) {
 }
 
 TEST(StatusD, NormalisesNewlinesAndBlankLinesWithoutAddingStatus) {
-  EXPECT_EQ(status_d_entry("\nPackage: a\r\nVersion: 1\r\n\n  \n"),
-            "Package: a\nVersion: 1\n");
+  EXPECT_EQ(status_d_entry("\nPackage: a\r\nVersion: 1\r\n\n  \n"), "Package: a\nVersion: 1\n");
   EXPECT_EQ(status_d_entry("Package: a\nVersion: 1"), "Package: a\nVersion: 1\n");
   EXPECT_EQ(status_d_entry(""), "");
   EXPECT_EQ(status_d_entry("Package: a\n").find("Status:"), std::string::npos);

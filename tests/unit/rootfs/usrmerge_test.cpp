@@ -8,7 +8,8 @@ namespace {
 TEST(UsrMerge, PathsMoveIntoUsr) {
   EXPECT_EQ(merged_usr_path("bin/ls"), "usr/bin/ls");
   EXPECT_EQ(merged_usr_path("sbin/ldconfig"), "usr/sbin/ldconfig");
-  EXPECT_EQ(merged_usr_path("lib/x86_64-linux-gnu/libc.so.6"), "usr/lib/x86_64-linux-gnu/libc.so.6");
+  EXPECT_EQ(merged_usr_path("lib/x86_64-linux-gnu/libc.so.6"),
+            "usr/lib/x86_64-linux-gnu/libc.so.6");
   EXPECT_EQ(merged_usr_path("lib64/ld-linux-x86-64.so.2"), "usr/lib64/ld-linux-x86-64.so.2");
   EXPECT_EQ(merged_usr_path("lib32/x"), "usr/lib32/x");
   EXPECT_EQ(merged_usr_path("libx32/x"), "usr/libx32/x");
@@ -30,8 +31,8 @@ TEST(UsrMerge, OtherPathsUnchanged) {
 }
 
 TEST(UsrMerge, AliasNames) {
-  for (const char* p : {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "./bin", "/lib64/",
-                        "bin/"}) {
+  for (const char* p :
+       {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "./bin", "/lib64/", "bin/"}) {
     EXPECT_TRUE(is_merged_usr_alias(p)) << p;
   }
   for (const char* p : {"bin/ls", "usr/bin", "usr", "libexec", "", "etc"}) {
@@ -112,9 +113,10 @@ TEST(UsrMerge, Links) {
   using Links = std::vector<std::pair<std::string, std::string>>;
   EXPECT_EQ(merged_usr_links({}),
             (Links{{"bin", "usr/bin"}, {"lib", "usr/lib"}, {"sbin", "usr/sbin"}}));
-  EXPECT_EQ(merged_usr_links({"usr/lib64"}),
-            (Links{{"bin", "usr/bin"}, {"lib", "usr/lib"}, {"lib64", "usr/lib64"},
-                   {"sbin", "usr/sbin"}}));
+  EXPECT_EQ(
+      merged_usr_links({"usr/lib64"}),
+      (Links{
+          {"bin", "usr/bin"}, {"lib", "usr/lib"}, {"lib64", "usr/lib64"}, {"sbin", "usr/sbin"}}));
   EXPECT_EQ(merged_usr_links({"libx32", "/usr/lib32/", "lib64", "lib64", "libexec", "usr/lib"}),
             (Links{{"bin", "usr/bin"},
                    {"lib", "usr/lib"},

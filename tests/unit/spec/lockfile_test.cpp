@@ -39,8 +39,10 @@ TEST(Lockfile, TextIsStableAndSorted) {
   EXPECT_LT(text.find("\"amd64\""), text.find("\"arm64\""));
   EXPECT_LT(text.find("libc6"), text.find("tzdata"));
   // Keys sorted within objects.
-  EXPECT_LT(text.find("\"fingerprint\""), text.find("\"packages\""));
-  EXPECT_LT(text.find("\"suite\""), text.find("\"version\""));
+  EXPECT_LT(text.find("\n  \"fingerprint\""), text.find("\n  \"packages\""));
+  EXPECT_LT(text.find("\n  \"packages\""), text.find("\n  \"suite\""));
+  EXPECT_LT(text.find("\n  \"suite\""), text.find("\n  \"version\""));
+  EXPECT_NE(text.find("\n  \"version\": 1\n}\n"), std::string::npos);
   // Order of insertion does not change the text.
   Lockfile reordered = sample();
   std::swap(reordered.packages["amd64"][0], reordered.packages["amd64"][1]);

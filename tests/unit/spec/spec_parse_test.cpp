@@ -74,7 +74,7 @@ TEST(SpecParse, FullSpecLandsInEveryField) {
   ASSERT_EQ(l.packages.size(), 4u);  // libssl3t64 is for trixie only
   EXPECT_EQ(l.packages[0].name, "libc6");
   EXPECT_EQ(l.packages[0].version, "");
-  EXPECT_EQ(l.packages[0].loc.str(), "/t/spec.yaml:13:5");
+  EXPECT_EQ(l.packages[0].loc.str(), "/t/spec.yaml:12:5");
   EXPECT_EQ(l.packages[1].name, "tzdata");
   EXPECT_EQ(l.packages[1].version, "2024a-0+deb12u1");
   EXPECT_EQ(l.packages[2].name, "libssl3");
