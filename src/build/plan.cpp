@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "build/plan_cache.h"
 #include "deb/index.h"
 #include "util/log.h"
 
@@ -32,13 +33,11 @@ Result<std::vector<SuiteSource>> suite_sources(const spec::Spec& spec, const deb
 
 namespace {
 
-// Fetch every index an arch needs and load it into a new resolver.
-Result<std::unique_ptr<deb::Resolver>> load_resolver(const spec::Spec& spec, const std::string& arch,
-                                                      const std::vector<SuiteSource>& sources,
-                                                      const Environment& env,
-                                                      std::vector<std::string>& labels) {
+// Fetch (or find in the cache) every index an arch needs.
+Result<std::vector<deb::IndexFile>> fetch_indexes(const spec::Spec& spec, const std::string& arch,
+                                                  const std::vector<SuiteSource>& sources, const Environment& env) {
   deb::IndexFetcher fetcher(*env.http, env.cache_dir, env.offline);
-  PARE_TRY(auto resolver, deb::Resolver::create(arch, env.cache_dir / "solv"));
+  std::vector<deb::IndexFile> out;
   for (const auto& src : sources) {
     deb::IndexRequest req{src.mirror, src.suite, spec.source.components, arch, keyring_for(spec)};
     auto suite = fetcher.fetch(req);
@@ -50,13 +49,10 @@ Result<std::unique_ptr<deb::Resolver>> load_resolver(const spec::Spec& spec, con
       }
       return suite.error();
     }
-    for (const auto& idx : suite->packages) {
-      std::string label = idx.suite + "/" + idx.component + "/" + idx.arch;
-      PARE_CHECK(resolver->add_index({idx.file, idx.sha256, idx.mirror, label}));
-      labels.push_back(label);
-    }
+    for (const auto& idx : suite->packages)
+      out.push_back({idx.file, idx.sha256, idx.mirror, idx.suite + "/" + idx.component + "/" + idx.arch});
   }
-  return resolver;
+  return out;
 }
 
 Result<ArchPlan> resolve_arch(const spec::Spec& spec, deb::Resolver& resolver, const std::string& arch) {
@@ -87,8 +83,17 @@ Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env) {
   PARE_TRY(auto sources, suite_sources(spec, mirrors));
   Plan plan{spec, {}, mirrors.mirror, mirrors.security_mirror, {}};
   for (const auto& arch : spec.archs) {
-    PARE_TRY(auto resolver, load_resolver(spec, arch, sources, env, plan.index_labels));
+    PARE_TRY(auto indexes, fetch_indexes(spec, arch, sources, env));
+    for (const auto& idx : indexes) plan.index_labels.push_back(idx.label);
+    std::string key = resolution_key(spec, arch, indexes);
+    if (auto cached = cached_resolution(env.cache_dir, key)) {
+      plan.archs.push_back(std::move(*cached));
+      continue;
+    }
+    PARE_TRY(auto resolver, deb::Resolver::create(arch, env.cache_dir / "solv"));
+    for (const auto& idx : indexes) PARE_CHECK(resolver->add_index(idx));
     PARE_TRY(ArchPlan ap, resolve_arch(spec, *resolver, arch));
+    PARE_CHECK(remember_resolution(env.cache_dir, key, ap));
     plan.archs.push_back(std::move(ap));
   }
   return plan;

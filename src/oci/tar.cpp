@@ -161,7 +161,7 @@ Result<void> TarWriter::add(const TarHeader& h, std::string_view data) {
   if (h.uid > kMaxOctal7) pax += pax_record("uid", std::to_string(h.uid));
 
   if (!pax.empty()) {
-    std::string_view base = h.path.substr(h.path.rfind('/') + 1);  // npos + 1 == 0
+    std::string_view base = std::string_view(h.path).substr(h.path.rfind('/') + 1);  // npos + 1 == 0
     std::string pax_name = "PaxHeaders/" + std::string(base);
     Block x = make_header({pax_name.substr(0, kName.size), {}, 'x', 0644, 0, 0, pax.size(), 0});
     PARE_CHECK(emit({x.data(), x.size()}));

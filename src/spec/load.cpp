@@ -126,12 +126,13 @@ void merge_image(const detail::ImagePatch& p, ImageSettings& s) {
   if (p.ports) s.ports = *p.ports;
   if (p.volumes) s.volumes = *p.volumes;
   if (p.stop_signal) s.stop_signal = *p.stop_signal;
-  for (const auto& [key, value] : p.env) {
-    auto it = std::find_if(s.env.begin(), s.env.end(), [&](const auto& e) { return e.first == key; });
+  for (const auto& var : p.env) {
+    auto it = std::find_if(s.env.begin(), s.env.end(),
+                           [&](const auto& e) { return e.first == var.first; });
     if (it != s.env.end())
-      it->second = value;
+      it->second = var.second;
     else
-      s.env.emplace_back(key, value);
+      s.env.push_back(var);
   }
   for (const auto& [key, value] : p.labels) s.labels[key] = value;
   for (const auto& [key, value] : p.annotations) s.annotations[key] = value;

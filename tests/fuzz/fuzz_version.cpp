@@ -10,7 +10,9 @@
 #include "deb/version.h"
 
 namespace {
-int sign(int v) { return v < 0 ? -1 : (v > 0 ? 1 : 0); }
+int sign(int v) {
+  return v < 0 ? -1 : (v > 0 ? 1 : 0);
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -96,11 +96,12 @@ TEST(Deb822, ErrorsNameSourceAndLine) {
 
 TEST(Deb822, StreamingStopsOnCallbackError) {
   int seen = 0;
-  auto r = for_each_paragraph("A: 1\n\nA: 2\n\nA: 3\n", "t", [&](const Paragraph& p) -> Result<void> {
-    ++seen;
-    if (p.get("A") == "2") return Error(Errc::invalid, "stop at 2");
-    return {};
-  });
+  auto r =
+      for_each_paragraph("A: 1\n\nA: 2\n\nA: 3\n", "t", [&](const Paragraph& p) -> Result<void> {
+        ++seen;
+        if (p.get("A") == "2") return Error(Errc::invalid, "stop at 2");
+        return {};
+      });
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message(), "stop at 2");
   EXPECT_EQ(seen, 2);
@@ -125,7 +126,8 @@ TEST(Deb822, StreamingSeesEveryParagraphOfALargeFile) {
 }
 
 TEST(Deb822, SplitWordsAndIequals) {
-  EXPECT_EQ(split_words("  amd64 arm64\n i386\t"), (std::vector<std::string>{"amd64", "arm64", "i386"}));
+  EXPECT_EQ(split_words("  amd64 arm64\n i386\t"),
+            (std::vector<std::string>{"amd64", "arm64", "i386"}));
   EXPECT_TRUE(split_words(" \n ").empty());
   EXPECT_TRUE(iequals("Acquire-By-Hash", "acquire-by-hash"));
   EXPECT_FALSE(iequals("a", "ab"));

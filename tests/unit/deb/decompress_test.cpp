@@ -24,8 +24,10 @@ struct Tool {
   const char* extension;
 };
 
-const Tool kTools[] = {
-    {"xz", "xz", ".xz"}, {"gzip", "gzip -n", ".gz"}, {"zstd", "zstd -q", ".zst"}, {"bzip2", "bzip2", ".bz2"}};
+const Tool kTools[] = {{"xz", "xz", ".xz"},
+                       {"gzip", "gzip -n", ".gz"},
+                       {"zstd", "zstd -q", ".zst"},
+                       {"bzip2", "bzip2", ".bz2"}};
 
 TEST(Decompress, EveryFormatRoundTrips) {
   const std::string plain = sample_packages();

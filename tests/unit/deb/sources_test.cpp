@@ -104,7 +104,9 @@ TEST(Deb822Sources, MissingFieldsAreErrorsUnlessDisabled) {
   EXPECT_FALSE(parse_deb822_sources("Types: deb\nURIs: http://x/\nSuites: s\n", "a").ok());
   EXPECT_TRUE(parse_deb822_sources("Types: deb\nURIs: http://x/\nSuites: ./\n", "a").ok());
   EXPECT_FALSE(parse_deb822_sources("Types: foo\nURIs: u\nSuites: s\nComponents: c\n", "a").ok());
-  EXPECT_FALSE(parse_deb822_sources("Types: deb\nURIs: u\nSuites: s\nComponents: c\nEnabled: maybe\n", "a").ok());
+  EXPECT_FALSE(
+      parse_deb822_sources("Types: deb\nURIs: u\nSuites: s\nComponents: c\nEnabled: maybe\n", "a")
+          .ok());
   auto disabled = parse_deb822_sources("Types: deb\nEnabled: no\n", "a");
   ASSERT_TRUE(disabled.ok());
   EXPECT_FALSE((*disabled)[0].enabled);
@@ -207,8 +209,9 @@ TEST(DiscoverMirrors, SkipsDisabledSrcAndThirdPartySources) {
            "deb-src http://src.example/debian bookworm main\n"
            "deb [signed-by=/usr/share/keyrings/vendor.gpg] https://vendor.example/apt stable main\n"
            "deb cdrom:[Debian]/ bookworm main\n");
-  host.add("etc/apt/sources.list.d/off.sources",
-           "Types: deb\nURIs: http://off.example/\nSuites: bookworm\nComponents: main\nEnabled: no\n");
+  host.add(
+      "etc/apt/sources.list.d/off.sources",
+      "Types: deb\nURIs: http://off.example/\nSuites: bookworm\nComponents: main\nEnabled: no\n");
   host.add("etc/apt/sources.list.d/z.list", "deb http://mirror.example/debian bookworm main\n");
   auto m = discover_mirrors({}, env_of({}), host.dir.path());
   ASSERT_TRUE(m.ok()) << m.error().message();
@@ -239,7 +242,8 @@ TEST(DiscoverMirrors, NothingFoundTellsUserWhatToSet) {
 TEST(DiscoverMirrors, HostIsNotReadWhenSpecGivesBoth) {
   HostRoot host;
   host.add("etc/apt/sources.list", "this is not a sources.list\n");
-  auto m = discover_mirrors({"http://a.example/", "http://b.example/"}, env_of({}), host.dir.path());
+  auto m =
+      discover_mirrors({"http://a.example/", "http://b.example/"}, env_of({}), host.dir.path());
   ASSERT_TRUE(m.ok()) << m.error().message();
   EXPECT_EQ(m->security_mirror, "http://b.example");
   auto bad = discover_mirrors({}, env_of({}), host.dir.path());

@@ -64,7 +64,8 @@ inline bool have_program(const char* name) {
 inline std::string compress_with(const std::string& tool, std::string_view data) {
   ScratchDir dir;
   write_bytes(dir / "in", data);
-  std::string cmd = tool + " -c < '" + (dir / "in").string() + "' > '" + (dir / "out").string() + "'";
+  std::string cmd =
+      tool + " -c < '" + (dir / "in").string() + "' > '" + (dir / "out").string() + "'";
   if (run_shell(cmd) != 0) throw std::runtime_error("command failed: " + cmd);
   return read_bytes(dir / "out");
 }

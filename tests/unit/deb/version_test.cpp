@@ -12,7 +12,9 @@ using pare::deb::is_valid_version;
 
 namespace {
 
-int sign(int v) { return v < 0 ? -1 : (v > 0 ? 1 : 0); }
+int sign(int v) {
+  return v < 0 ? -1 : (v > 0 ? 1 : 0);
+}
 
 struct Case {
   const char* a;
@@ -80,20 +82,46 @@ TEST(Version, UpstreamDashesOrderBeforeRevision) {
 }
 
 TEST(Version, Validity) {
-  for (const char* good : {"1", "1.0", "1:2.3-4", "0:1~rc1+dfsg-1.1", "2.36-9+deb12u4",
-                           "1.2-3-4", "1:2:3-4", "1.0-1~bpo12+1"})
+  for (const char* good : {"1", "1.0", "1:2.3-4", "0:1~rc1+dfsg-1.1", "2.36-9+deb12u4", "1.2-3-4",
+                           "1:2:3-4", "1.0-1~bpo12+1"})
     EXPECT_TRUE(is_valid_version(good)) << good;
-  for (const char* bad : {"", "a1.0", ":1.0", "x:1.0", "1.0-", "1:", "1.0-a_b", "1.0 1",
-                          "-1", "1.0/2", "1:-1"})
+  for (const char* bad :
+       {"", "a1.0", ":1.0", "x:1.0", "1.0-", "1:", "1.0-a_b", "1.0 1", "-1", "1.0/2", "1:-1"})
     EXPECT_FALSE(is_valid_version(bad)) << bad;
 }
 
 // Versions that exercise every rule; each pair of them is checked against dpkg.
 const char* const kDpkgVersions[] = {
-    "1.0", "1.0-1", "1.0-0", "1.0~rc1", "1.0~~", "1.0a", "1.0+", "1.0.", "1.0.0", "1:0.9",
-    "0:1.0", "2:0", "1.001", "1.10", "1.9", "1.0-1ubuntu1", "1.0-1+b1", "1.0-1~bpo1",
-    "2.36-9+deb12u4", "2.36-9+deb12u10", "1.2.3-4-5", "1.2.3-5", "3.0~", "3.0~a~",
-    "10.0", "9.99999999999999999999", "1.0+dfsg-1", "1.0.0~alpha", "1.0.0~beta", "0.0",
+    "1.0",
+    "1.0-1",
+    "1.0-0",
+    "1.0~rc1",
+    "1.0~~",
+    "1.0a",
+    "1.0+",
+    "1.0.",
+    "1.0.0",
+    "1:0.9",
+    "0:1.0",
+    "2:0",
+    "1.001",
+    "1.10",
+    "1.9",
+    "1.0-1ubuntu1",
+    "1.0-1+b1",
+    "1.0-1~bpo1",
+    "2.36-9+deb12u4",
+    "2.36-9+deb12u10",
+    "1.2.3-4-5",
+    "1.2.3-5",
+    "3.0~",
+    "3.0~a~",
+    "10.0",
+    "9.99999999999999999999",
+    "1.0+dfsg-1",
+    "1.0.0~alpha",
+    "1.0.0~beta",
+    "0.0",
 };
 
 TEST(Version, AgreesWithDpkg) {

@@ -179,6 +179,31 @@ TEST_F(RealTools, PodmanRunsTheLayout) {
   EXPECT_TRUE(r.output.ends_with(kHello)) << r.output;
 }
 
+TEST_F(RealTools, PodmanPicksTheHostPlatformFromAMultiPlatformTag) {
+  if (!have_tool(first_word(podman_base()))) GTEST_SKIP() << "podman not installed";
+  // A second platform entry (same layer, another architecture in its config) that
+  // podman must skip in favour of the host's.
+  PlatformImage foreign = out_.image;
+  foreign.platform = platform_for_debian_arch(foreign.platform.architecture == "s390x" ? "amd64" : "s390x").value();
+  ImageConfig config;
+  config.platform = foreign.platform;
+  config.diff_ids = {foreign.layers[0].diff_id};
+  foreign.config = make_config_blob(config);
+  foreign.manifest = make_manifest_blob(foreign.config, foreign.layers, {});
+  auto layout = dir_.path() / "multi-platform";
+  ASSERT_TRUE(write_output(OutputFormat::oci_layout, layout, {{kTag, {foreign, out_.image}}}).ok());
+  auto r = run_command(podman() + " run " + podman_run_flags() + " 'oci:" + layout.string() + ":" + kTag +
+                       "' /busybox cat /etc/hello.txt");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(r.output.ends_with(kHello)) << r.output;
+  if (have_tool("skopeo")) {
+    // skopeo reports the index's digest and the host instance's configuration.
+    json j = inspect("oci:" + layout.string() + ":" + kTag);
+    EXPECT_EQ(j.value("Architecture", ""), out_.image.platform.architecture) << j.dump();
+    EXPECT_EQ(j["Layers"], json::array({out_.image.layers[0].digest})) << j.dump();
+  }
+}
+
 TEST_F(RealTools, PodmanLoadsAndRunsTheDockerArchive) {
   if (!have_tool(first_word(podman_base()))) GTEST_SKIP() << "podman not installed";
   auto load = run_command(podman() + " load -i " + quote(out_.docker_archive));
