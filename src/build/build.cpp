@@ -96,11 +96,11 @@ Result<BuildResult> run_build(const BuildOptions& options, const Environment& en
 
   PARE_TRY(std::vector<LayerJob> jobs, plan_layers(plan, options.layer, env));
   std::vector<deb::PackageInfo> needed = packages_needed(plan, jobs);
-  PARE_TRY(FetchStats fetched, fetch_packages(needed, env));
+  FetchStats fetched;
+  PARE_TRY(UnpackedSet unpacked,
+           fetch_and_unpack(needed, options.layer.filter, env, thread_count(options.threads), fetched));
   result.packages_downloaded = fetched.downloaded;
-  timer.lap("fetch");
-  PARE_TRY(UnpackedSet unpacked, unpack_packages(needed, options.layer.filter, env, thread_count(options.threads)));
-  timer.lap("unpack");
+  timer.lap("fetch+unpack");
 
   Progress& progress = env.progress_or_null();
   size_t to_build = std::count_if(jobs.begin(), jobs.end(), [](const auto& j) { return !j.blob; });

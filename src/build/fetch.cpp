@@ -1,7 +1,10 @@
 #include "build/fetch.h"
 
-#include <atomic>
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -14,77 +17,123 @@ std::filesystem::path deb_path(const Environment& env, const std::string& sha256
   return ContentStore(env.cache_dir).path_for(sha256);
 }
 
-Result<FetchStats> fetch_packages(const std::vector<deb::PackageInfo>& packages, const Environment& env) {
-  FetchStats stats;
-  std::vector<http::Client::Job> jobs;
-  std::set<std::string> seen;
-  std::string missing;
-  uint64_t total = 0;
-  for (const auto& p : packages) {
-    if (!seen.insert(p.sha256).second) continue;
-    ++stats.packages;
-    auto dest = deb_path(env, p.sha256);
-    if (fs::exists(dest)) continue;
-    if (env.offline) {
-      missing += "\n  " + p.key() + " (" + p.url() + ")";
-      continue;
-    }
-    jobs.push_back({p.url(), dest, p.sha256, p.size});
-    total += p.size;
-  }
-  if (!missing.empty())
-    return Error(Errc::offline, "--offline: these packages are not in the cache " + env.cache_dir.string() + ":" + missing);
-  if (jobs.empty()) return stats;
-  Progress& progress = env.progress_or_null();
-  progress.begin("fetch", total, "B");
-  auto r = env.http->download_all(jobs, progress);
-  progress.end();
-  if (!r.ok()) return r.error();
-  stats.downloaded = jobs.size();
-  stats.bytes = total;
-  return stats;
-}
+namespace {
 
-Result<UnpackedSet> unpack_packages(const std::vector<deb::PackageInfo>& packages,
-                                    const rootfs::FilterOptions& filter, const Environment& env,
-                                    int threads) {
-  std::vector<const deb::PackageInfo*> todo;
+// Unpack workers fed by a queue: the downloader (or the cache) pushes a
+// package as soon as its .deb is verified and in place.
+class UnpackPool {
+ public:
+  UnpackPool(const rootfs::FilterOptions& filter, const Environment& env, int threads)
+      : filter_(filter), env_(env) {
+    for (int t = 0; t < threads; ++t) workers_.emplace_back([this] { work(); });
+  }
+  ~UnpackPool() { close(); }
+
+  void push(const deb::PackageInfo* p) {
+    {
+      std::lock_guard lock(mutex_);
+      queue_.push_back(p);
+    }
+    cv_.notify_one();
+  }
+
+  // No more work: wait for the workers and hand over what they made.
+  Result<UnpackedSet> finish() {
+    close();
+    if (failure_) return *failure_;
+    return std::move(out_);
+  }
+
+ private:
+  void close() {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    cv_.notify_all();
+    for (auto& w : workers_)
+      if (w.joinable()) w.join();
+  }
+
+  void work() {
+    for (;;) {
+      const deb::PackageInfo* p = nullptr;
+      {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+        if (queue_.empty() || failure_) return;
+        p = queue_.front();
+        queue_.pop_front();
+      }
+      auto unpacked = rootfs::unpack_cached(deb_path(env_, p->sha256), p->sha256, filter_, env_.cache_dir);
+      std::lock_guard lock(mutex_);
+      if (!unpacked.ok()) {
+        if (!failure_) failure_ = unpacked.error().context(p->key());
+        continue;
+      }
+      out_[p->sha256] = std::move(unpacked.value());
+      env_.progress_or_null().advance(0);
+    }
+  }
+
+  const rootfs::FilterOptions& filter_;
+  const Environment& env_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<const deb::PackageInfo*> queue_;
+  bool closed_ = false;
+  std::optional<Error> failure_;
+  UnpackedSet out_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace
+
+Result<UnpackedSet> fetch_and_unpack(const std::vector<deb::PackageInfo>& packages,
+                                     const rootfs::FilterOptions& filter, const Environment& env, int threads,
+                                     FetchStats& stats) {
+  std::vector<const deb::PackageInfo*> unique;
   std::set<std::string> seen;
   for (const auto& p : packages)
-    if (seen.insert(p.sha256).second) todo.push_back(&p);
-  // Biggest first: the long xz decodes start early and the two cores stay busy.
-  std::sort(todo.begin(), todo.end(), [](auto* a, auto* b) { return a->installed_size > b->installed_size; });
-  UnpackedSet out;
-  std::mutex mutex;
-  std::optional<Error> failure;
-  std::atomic<size_t> next{0};
-  Progress& progress = env.progress_or_null();
-  progress.begin("unpack", todo.size(), "packages");
-  auto worker = [&] {
-    for (size_t i; (i = next++) < todo.size();) {
-      {
-        std::lock_guard lock(mutex);
-        if (failure) return;
-      }
-      const auto* p = todo[i];
-      auto unpacked = rootfs::unpack_cached(deb_path(env, p->sha256), p->sha256, filter, env.cache_dir);
-      std::lock_guard lock(mutex);
-      if (!unpacked.ok()) {
-        if (!failure) failure = unpacked.error().context(p->key());
-        return;
-      }
-      out[p->sha256] = std::move(unpacked.value());
-      progress.advance(1);
+    if (seen.insert(p.sha256).second) unique.push_back(&p);
+  std::sort(unique.begin(), unique.end(),
+            [](auto* a, auto* b) { return a->installed_size > b->installed_size; });
+  stats.packages = unique.size();
+
+  std::vector<http::Client::Job> jobs;
+  std::vector<const deb::PackageInfo*> cached;
+  std::string missing;
+  for (const auto* p : unique) {
+    auto dest = deb_path(env, p->sha256);
+    if (fs::exists(dest)) {
+      cached.push_back(p);
+    } else if (env.offline) {
+      missing += "\n  " + p->key() + " (" + p->url() + ")";
+    } else {
+      jobs.push_back({p->url(), dest, p->sha256, p->size, {}});
+      stats.bytes += p->size;
     }
-  };
-  int n = std::max(1, std::min<int>(threads, static_cast<int>(todo.size())));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < n; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  progress.end();
-  if (failure) return *failure;
-  return out;
+  }
+  if (!missing.empty())
+    return Error(Errc::offline, "--offline: these packages are not in the cache " + env.cache_dir.string() + ":" +
+                                    missing);
+
+  UnpackPool pool(filter, env, std::max(1, threads));
+  for (const auto* p : cached) pool.push(p);
+  if (!jobs.empty()) {
+    for (size_t i = 0, j = 0; i < unique.size(); ++i)
+      if (j < jobs.size() && jobs[j].dest == deb_path(env, unique[i]->sha256)) {
+        const deb::PackageInfo* p = unique[i];
+        jobs[j++].on_done = [&pool, p] { pool.push(p); };
+      }
+    Progress& progress = env.progress_or_null();
+    progress.begin("fetch", stats.bytes, "B");
+    auto r = env.http->download_all(jobs, progress);
+    progress.end();
+    if (!r.ok()) return r.error();
+    stats.downloaded = jobs.size();
+  }
+  return pool.finish();
 }
 
 }  // namespace pare::build

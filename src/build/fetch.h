@@ -1,7 +1,9 @@
-// The fetch and unpack stages: download every package of a plan once (all
-// architectures together) into the content-addressed cache, verified against
-// the SHA-256 of the signed index, then unpack each once into the unpacked
-// cache, several at a time.
+// The fetch and unpack stages, overlapped: every package of a plan is
+// downloaded once (all architectures together) into the content-addressed
+// cache, verified against the SHA-256 of the signed index, and each verified
+// .deb is handed at once to a pool of unpack workers (decompressed once into
+// the unpacked cache) while the other downloads go on. Biggest packages first,
+// so the long xz decodes start early and the cores stay busy.
 #pragma once
 
 #include <map>
@@ -21,11 +23,9 @@ struct FetchStats {
   uint64_t bytes = 0;
 };
 
-// Only the packages for which `needed` is true (others' layers are cached).
-Result<FetchStats> fetch_packages(const std::vector<deb::PackageInfo>& packages, const Environment& env);
-Result<UnpackedSet> unpack_packages(const std::vector<deb::PackageInfo>& packages,
-                                    const rootfs::FilterOptions& filter, const Environment& env,
-                                    int threads);
+Result<UnpackedSet> fetch_and_unpack(const std::vector<deb::PackageInfo>& packages,
+                                     const rootfs::FilterOptions& filter, const Environment& env, int threads,
+                                     FetchStats& stats);
 
 std::filesystem::path deb_path(const Environment& env, const std::string& sha256);
 

@@ -197,7 +197,8 @@ Result<void> add_local_files(const spec::FileItem& item, std::vector<GeneratedEn
 // package) with new mode/owner.
 Result<void> add_permissions(const LevelContext& ctx, const spec::PathItem& item,
                              std::vector<GeneratedEntry>& out) {
-  std::string path = rel(item.path);
+  // Under merged /usr, "/bin/sh" names usr/bin/sh (the only place it is stored).
+  std::string path = ctx.merged_usr ? rootfs::merged_usr_path(rel(item.path)) : rel(item.path);
   auto apply = [&](GeneratedEntry e) {
     if (item.mode) e.header.mode = *item.mode;
     if (item.uid) e.header.uid = *item.uid;
@@ -209,8 +210,11 @@ Result<void> add_permissions(const LevelContext& ctx, const spec::PathItem& item
       *it = apply(*it);
       return {};
     }
-  for (const auto* pkg : packages_upto(ctx, ctx.level))
-    for (const auto& e : pkg->entries) {
+  // The latest package shipping the path is the one whose entry is in the image.
+  std::vector<const rootfs::UnpackedPackage*> pkgs = packages_upto(ctx, ctx.level);
+  for (auto pit = pkgs.rbegin(); pit != pkgs.rend(); ++pit)
+    for (const auto& e : (*pit)->entries) {
+      const rootfs::UnpackedPackage* pkg = *pit;
       std::string p = ctx.merged_usr ? rootfs::merged_usr_path(e.header.path) : e.header.path;
       if (p != path || e.header.type == EntryType::hardlink) continue;
       GeneratedEntry g{e.header, std::string(e.header.type == EntryType::file ? pkg->bytes(e) : "")};
@@ -242,6 +246,13 @@ Result<void> add_spec_items(const LevelContext& ctx, std::vector<GeneratedEntry>
 }  // namespace
 
 bool is_bundle_only_package(const std::string& name) { return name == "ca-certificates"; }
+
+bool level_changes_ca_bundle(const spec::Spec& spec, const ArchPlan& plan, size_t level) {
+  if (!spec.levels[level].certificates.empty()) return true;
+  if (level >= plan.levels.size()) return false;
+  return std::any_of(plan.levels[level].begin(), plan.levels[level].end(),
+                     [](const deb::PackageInfo& p) { return p.name == "ca-certificates"; });
+}
 
 bool level_changes_accounts(const spec::Spec& spec, size_t level) {
   return level == 0 || !spec.levels[level].users.empty() || !spec.levels[level].groups.empty();

@@ -29,6 +29,9 @@ bool is_bundle_only_package(const std::string& name);
 Result<std::vector<rootfs::GeneratedEntry>> generated_entries(const LevelContext& ctx);
 
 // Whether a level changes the accounts / CA bundle (and so regenerates them).
+// Without the unpacked packages at hand, the CA bundle counts as changed when
+// the level adds spec certificates or the ca-certificates package (the
+// generator itself looks for *.crt under usr/share/ca-certificates).
 bool level_changes_accounts(const spec::Spec& spec, size_t level);
 bool level_changes_ca_bundle(const spec::Spec& spec, const ArchPlan& plan, size_t level);
 

@@ -87,7 +87,13 @@ Result<oci::TarHeader> header_of(archive_entry* e, std::string_view where) {
 Result<void> read_nested_tar(archive* outer, std::string_view where,
                              const std::function<Result<void>(archive*, archive_entry*)>& fn) {
   ArchivePtr inner(archive_read_new(), archive_read_free);
-  archive_read_support_filter_all(inner.get());
+  // Only the compressors deb(5) allows, all in-process: filter_all would also
+  // hand untrusted bytes to external programs (lrzip, lzop, grzip).
+  archive_read_support_filter_gzip(inner.get());
+  archive_read_support_filter_xz(inner.get());
+  archive_read_support_filter_zstd(inner.get());
+  archive_read_support_filter_bzip2(inner.get());
+  archive_read_support_filter_lzma(inner.get());
   archive_read_support_format_tar(inner.get());
   auto src = std::make_unique<NestedSource>();
   src->outer = outer;
@@ -116,7 +122,9 @@ Result<std::string> read_small(archive* a, std::string_view where, la_int64_t si
 Result<DebControl> read_control_tar(archive* outer, std::string_view where) {
   DebControl ctl;
   PARE_CHECK(read_nested_tar(outer, where, [&](archive* a, archive_entry* e) -> Result<void> {
-    PARE_TRY(std::string path, normalize_member_path(archive_entry_pathname(e)));
+    const char* raw = archive_entry_pathname(e);  // null for a nameless (corrupt) header
+    if (!raw) return Error(Errc::invalid, std::string(where) + ": an entry has no name");
+    PARE_TRY(std::string path, normalize_member_path(raw));
     std::string* dest = path == "control"     ? &ctl.control
                         : path == "md5sums"   ? &ctl.md5sums
                         : path == "conffiles" ? &ctl.conffiles

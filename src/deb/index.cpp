@@ -97,9 +97,23 @@ Result<std::string> IndexFetcher::load_inrelease(const Suite& s) {
   return body;
 }
 
+// OpenPGP verification costs ~0.3 s per InRelease with Debian's keyring
+// (librnp validates every key's self-signatures), and an unchanged archive
+// serves the same bytes again: remember the signed text of each (InRelease,
+// keyring) pair that verified. The cache is trusted as much as the download
+// cache is, and a changed InRelease or keyring is verified afresh.
+Result<std::string> IndexFetcher::verify_cached(const std::string& inrelease, const stdfs::path& keyring) {
+  PARE_TRY(std::string keys, fs::read_file(keyring));
+  stdfs::path marker = cache_dir_ / "indexes" / "verified" / sha256_hex(sha256_hex(inrelease) + sha256_hex(keys));
+  if (auto text = fs::read_file(marker); text.ok()) return text;
+  PARE_TRY(std::string text, verify_clearsigned(inrelease, keyring));
+  PARE_CHECK(fs::write_file_atomic(marker, text));
+  return text;
+}
+
 Result<Release> IndexFetcher::verified_release(const Suite& s, const IndexRequest& req) {
   PARE_TRY(std::string inrelease, load_inrelease(s));
-  auto text = verify_clearsigned(inrelease, req.keyring);
+  auto text = verify_cached(inrelease, req.keyring);
   if (!text.ok()) return text.error().context(s.inrelease_url);
   PARE_TRY(Release release, parse_release(*text, s.inrelease_url));
   PARE_CHECK(check_valid_until(release, s.inrelease_url));

@@ -6,12 +6,14 @@
 // the solve, dependencies that only the stand-in satisfies are reported.
 #include "deb/resolver.h"
 
+#include <strings.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <deque>
 #include <set>
+#include <string_view>
 
 #include "deb/resolver_detail.h"
 #include "util/fs.h"
@@ -83,14 +85,68 @@ void SolvResolver::write_solv_cache(Repo* repo, const std::filesystem::path& pat
   if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) ::unlink(tmp.c_str());
 }
 
+// libsolv's Debian parser drops the version of "Source: name (version)", which
+// binNMUs and packages built from a differently versioned source have (python3
+// 3.11.2-1+b1 comes from python3-defaults 3.11.2-1); SBOMs need it. The
+// parser adds one solvable per stanza with a Package field, in file order
+// (stanzas end at an empty line, as in repo_deb.c), so the stanzas map onto
+// the solvables from `first` on; a name mismatch stops the annotation.
+void add_source_versions(Pool* pool, Repodata* data, Id first, std::string_view text) {
+  auto value_of = [](std::string_view line) {
+    std::string_view v = line.substr(line.find(':') + 1);
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r')) v.remove_suffix(1);
+    return v;
+  };
+  auto is_field = [](std::string_view line, std::string_view tag) {
+    return line.size() > tag.size() && line[tag.size()] == ':' &&
+           strncasecmp(line.data(), tag.data(), tag.size()) == 0;
+  };
+  Id next = first;
+  std::string_view package, source_version;
+  auto end_stanza = [&]() -> bool {
+    if (package.empty()) return true;
+    if (next >= pool->nsolvables || pool_id2str(pool, pool_id2solvable(pool, next)->name) != package)
+      return false;
+    if (!source_version.empty())
+      repodata_set_str(data, next, SOLVABLE_SOURCEEVR, std::string(source_version).c_str());
+    ++next;
+    package = source_version = {};
+    return true;
+  };
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = std::min(text.find('\n', pos), text.size());
+    std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (line.empty()) {
+      if (!end_stanza()) return;
+    } else if (is_field(line, "Package")) {
+      package = value_of(line);
+    } else if (is_field(line, "Source")) {
+      std::string_view v = value_of(line);
+      size_t open = v.find('('), close = v.find(')');
+      if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
+        source_version = v.substr(open + 1, close - open - 1);
+        while (!source_version.empty() && source_version.front() == ' ') source_version.remove_prefix(1);
+        while (!source_version.empty() && source_version.back() == ' ') source_version.remove_suffix(1);
+      }
+    }
+  }
+  end_stanza();
+}
+
 Result<void> SolvResolver::load_packages(Repo* repo, const IndexFile& index) {
+  PARE_TRY(std::string text, fs::read_file(index.file));
   FILE* fp = std::fopen(index.file.c_str(), "rb");
   if (!fp) return fs::errno_error("cannot open package index", index.file);
-  int rc = repo_add_debpackages(repo, fp, 0);
+  Id first = pool_->nsolvables;
+  int rc = repo_add_debpackages(repo, fp, REPO_NO_INTERNALIZE);
   std::fclose(fp);
   if (rc != 0)
     return Error(Errc::invalid,
                  "cannot parse package index " + index.file.string() + ": " + pool_errstr(pool_));
+  if (Repodata* data = repo_last_repodata(repo)) add_source_versions(pool_, data, first, text);
   return {};
 }
 

@@ -1,6 +1,7 @@
 #include "deb/resolver_detail.h"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 
 namespace pare::deb::detail {
@@ -49,6 +50,28 @@ std::vector<Id> installed_providers(Pool* pool, Id dep, const std::set<Id>& inst
   return out;
 }
 
+// A dependency as Debian writes it ("debconf (>= 0.5) | debconf-2.0",
+// "python3:any"); pool_dep2str would give libsolv's "debconf >= 0.5".
+std::string dep_text(Pool* pool, Id dep) {
+  if (!ISRELDEP(dep)) return pool_id2str(pool, dep);
+  Reldep* rd = GETRELDEP(pool, dep);
+  switch (rd->flags) {
+    case REL_OR:
+      return dep_text(pool, rd->name) + " | " + dep_text(pool, rd->evr);
+    case REL_MULTIARCH:
+      return dep_text(pool, rd->name) + ":" + pool_id2str(pool, rd->evr);
+    case REL_GT: return dep_text(pool, rd->name) + " (>> " + pool_id2str(pool, rd->evr) + ")";
+    case REL_LT: return dep_text(pool, rd->name) + " (<< " + pool_id2str(pool, rd->evr) + ")";
+    case REL_EQ: return dep_text(pool, rd->name) + " (= " + pool_id2str(pool, rd->evr) + ")";
+    case REL_GT | REL_EQ: return dep_text(pool, rd->name) + " (>= " + pool_id2str(pool, rd->evr) + ")";
+    case REL_LT | REL_EQ: return dep_text(pool, rd->name) + " (<= " + pool_id2str(pool, rd->evr) + ")";
+    default: return pool_dep2str(pool, dep);
+  }
+}
+
+// Debian package names never contain ':'; the resolver's own stand-ins do.
+bool is_real_name(const char* name) { return std::strchr(name, ':') == nullptr; }
+
 }  // namespace
 
 std::string did_you_mean(Pool* pool, const std::string& name) {
@@ -56,7 +79,7 @@ std::string did_you_mean(Pool* pool, const std::string& name) {
   size_t best_d = 3;
   for (Id p = 2; p < pool->nsolvables; ++p) {
     Solvable* s = pool_id2solvable(pool, p);
-    if (!s->repo) continue;
+    if (!s->repo || !is_real_name(pool_id2str(pool, s->name))) continue;
     std::string n = pool_id2str(pool, s->name);
     size_t d = edit_distance(n, name);
     if (d < best_d) {
@@ -73,7 +96,9 @@ std::string versions_of(Pool* pool, Id name) {
     Solvable* s = pool_id2solvable(pool, p);
     if (s->repo && s->name == name) vs.push_back(pool_id2str(pool, s->evr));
   }
-  std::sort(vs.begin(), vs.end());
+  std::sort(vs.begin(), vs.end(), [pool](const std::string& a, const std::string& b) {
+    return pool_evrcmp_str(pool, a.c_str(), b.c_str(), EVRCMP_COMPARE) < 0;  // Debian order
+  });
   vs.erase(std::unique(vs.begin(), vs.end()), vs.end());
   std::string out;
   for (const auto& v : vs) out += (out.empty() ? "" : ", ") + v;
@@ -180,6 +205,7 @@ std::map<std::string, std::vector<std::string>> why_chains(Pool* pool,
   }
   std::map<std::string, std::vector<std::string>> out;
   for (const auto& [p, _] : parent) {
+    if (!is_real_name(pool_id2str(pool, pool_id2solvable(pool, p)->name))) continue;  // exclude stand-ins
     std::vector<std::string> chain;
     for (Id cur = p; cur; cur = parent[cur])
       chain.insert(chain.begin(), pool_id2str(pool, pool_id2solvable(pool, cur)->name));
@@ -205,7 +231,7 @@ std::vector<CutDependency> cut_dependencies(Pool* pool, const std::set<Id>& inst
       });
       if (!only_excluded) continue;
       std::string stand_in = pool_id2str(pool, pool_id2solvable(pool, providers[0])->name);
-      out.push_back({info.name, pool_dep2str(pool, dep), stand_in.substr(stand_in.find(':') + 1)});
+      out.push_back({info.name, dep_text(pool, dep), stand_in.substr(stand_in.find(':') + 1)});
     }
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {

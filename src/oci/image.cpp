@@ -19,7 +19,9 @@ constexpr const char* kManifestMediaType = "application/vnd.oci.image.manifest.v
 constexpr const char* kIndexMediaType = "application/vnd.oci.image.index.v1+json";
 
 // Invalid UTF-8 (a label from a hand-written spec) is replaced, never thrown.
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 // RFC 3339 in UTC, second precision: "1970-01-01T00:00:00Z".
 std::string rfc3339_utc(int64_t seconds) {
@@ -73,9 +75,9 @@ Result<Platform> platform_for_debian_arch(const std::string& debian_arch) {
   };
   // Debian architecture names -> GOARCH names (image-spec image-index.md "platform").
   static const Row rows[] = {
-      {"amd64", "amd64", ""},     {"arm64", "arm64", "v8"},     {"armhf", "arm", "v7"},
-      {"armel", "arm", "v5"},     {"i386", "386", ""},          {"ppc64el", "ppc64le", ""},
-      {"s390x", "s390x", ""},     {"riscv64", "riscv64", ""},   {"mips64el", "mips64le", ""},
+      {"amd64", "amd64", ""}, {"arm64", "arm64", "v8"},   {"armhf", "arm", "v7"},
+      {"armel", "arm", "v5"}, {"i386", "386", ""},        {"ppc64el", "ppc64le", ""},
+      {"s390x", "s390x", ""}, {"riscv64", "riscv64", ""}, {"mips64el", "mips64le", ""},
   };
   for (const auto& r : rows)
     if (debian_arch == r.debian) return Platform{"linux", r.oci, r.variant};
@@ -94,13 +96,16 @@ std::string config_json(const ImageConfig& c) {
   if (!c.platform.variant.empty()) j["variant"] = c.platform.variant;
   if (!c.history.empty()) {
     json history = json::array();
-    for (const auto& by : c.history) history.push_back(json{{"created", created}, {"created_by", by}});
+    for (const auto& by : c.history)
+      history.push_back(json{{"created", created}, {"created_by", by}});
     j["history"] = history;
   }
   return dump(j);
 }
 
-std::string JsonBlob::digest() const { return "sha256:" + sha256_hex(bytes); }
+std::string JsonBlob::digest() const {
+  return "sha256:" + sha256_hex(bytes);
+}
 
 JsonBlob make_config_blob(const ImageConfig& config) {
   return JsonBlob{kConfigMediaType, config_json(config)};

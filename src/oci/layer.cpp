@@ -2,11 +2,11 @@
 //   TarWriter -> HashingSink (diff_id) -> CompressingSink -> HashingSink (digest) -> AtomicFile
 #include "oci/layer.h"
 
+#include <unistd.h>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <optional>
-#include <unistd.h>
 
 #include "util/sha256.h"
 
@@ -35,8 +35,8 @@ std::string partial_name() {
 
 class LayerWriterImpl final : public LayerWriter {
  public:
-  LayerWriterImpl(std::filesystem::path dir, std::string partial_name, const CompressOptions& options,
-                  fs::AtomicFile file)
+  LayerWriterImpl(std::filesystem::path dir, std::string partial_name,
+                  const CompressOptions& options, fs::AtomicFile file)
       : dir_(std::move(dir)),
         partial_name_(std::move(partial_name)),
         kind_(options.kind),
@@ -67,7 +67,8 @@ class LayerWriterImpl final : public LayerWriter {
     PARE_CHECK(file_.commit());
     partial_ = dir_ / partial_name_;
     // Replacing an existing dir/<hex> is fine: same name, same bytes.
-    if (::rename(partial_.c_str(), blob.file.c_str()) != 0) return fs::errno_error("cannot rename into", blob.file);
+    if (::rename(partial_.c_str(), blob.file.c_str()) != 0)
+      return fs::errno_error("cannot rename into", blob.file);
     partial_.clear();
     return blob;
   }

@@ -37,7 +37,8 @@ using Plan = std::map<std::string, PlannedFile>;
 
 Result<std::string> digest_hex(const std::string& digest) {
   constexpr std::string_view prefix = "sha256:";
-  if (digest.rfind(prefix, 0) != 0 || !is_sha256_hex(std::string_view(digest).substr(prefix.size())))
+  if (digest.rfind(prefix, 0) != 0 ||
+      !is_sha256_hex(std::string_view(digest).substr(prefix.size())))
     return Error(Errc::invalid, "not a sha256 digest: '" + digest + "'");
   return digest.substr(prefix.size());
 }
@@ -51,10 +52,13 @@ Result<void> plan_blob_file(Plan& plan, const std::string& path, const Blob& blo
   if (plan.count(path)) return {};  // a layer shared by several images
   std::error_code ec;
   uint64_t actual = stdfs::file_size(blob.file, ec);
-  if (ec) return Error(Errc::not_found, "layer blob " + blob.digest + ": cannot read " + blob.file.string());
+  if (ec)
+    return Error(Errc::not_found,
+                 "layer blob " + blob.digest + ": cannot read " + blob.file.string());
   if (actual != blob.size)
-    return Error(Errc::integrity, "layer blob " + blob.file.string() + " has " + std::to_string(actual) +
-                                      " bytes, its descriptor says " + std::to_string(blob.size));
+    return Error(Errc::integrity, "layer blob " + blob.file.string() + " has " +
+                                      std::to_string(actual) + " bytes, its descriptor says " +
+                                      std::to_string(blob.size));
   plan[path] = PlannedFile{{}, blob.file, blob.size};
   return {};
 }
@@ -71,7 +75,8 @@ Result<void> check_tags(const std::vector<TaggedImage>& images) {
   for (const auto& t : images) {
     if (t.tag.empty()) return Error(Errc::invalid, "an image has an empty tag");
     if (t.images.empty()) return Error(Errc::invalid, "tag '" + t.tag + "' has no platform images");
-    if (!seen.insert(t.tag).second) return Error(Errc::invalid, "tag '" + t.tag + "' appears twice");
+    if (!seen.insert(t.tag).second)
+      return Error(Errc::invalid, "tag '" + t.tag + "' appears twice");
   }
   return {};
 }
@@ -135,8 +140,8 @@ Result<Plan> docker_archive_plan(const std::vector<TaggedImage>& images) {
   json manifest = json::array();
   for (const auto& tagged : images) {
     if (tagged.images.size() != 1)
-      return Error(Errc::invalid, "docker-archive holds one platform per tag, but '" + tagged.tag + "' has " +
-                                      std::to_string(tagged.images.size()) +
+      return Error(Errc::invalid, "docker-archive holds one platform per tag, but '" + tagged.tag +
+                                      "' has " + std::to_string(tagged.images.size()) +
                                       "; write an OCI layout or archive, or build one platform");
     const PlatformImage& image = tagged.images.front();
     PARE_TRY(std::string config_hex, digest_hex(image.config.digest()));
@@ -164,7 +169,9 @@ Result<void> link_or_copy(const stdfs::path& from, const stdfs::path& to) {
   if (!ec) return {};
   ec.clear();
   stdfs::copy_file(from, to, stdfs::copy_options::overwrite_existing, ec);
-  if (ec) return Error(Errc::io, "cannot copy " + from.string() + " to " + to.string() + ": " + ec.message());
+  if (ec)
+    return Error(Errc::io,
+                 "cannot copy " + from.string() + " to " + to.string() + ": " + ec.message());
   stdfs::permissions(to, stdfs::perms(0644), ec);
   return {};
 }
@@ -173,8 +180,10 @@ Result<void> materialize(const Plan& plan, const stdfs::path& dir) {
   for (const auto& [path, file] : plan) {
     stdfs::path target = dir / path;
     PARE_CHECK(fs::ensure_dir(target.parent_path()));
-    if (file.source.empty()) PARE_CHECK(fs::write_file_atomic(target, file.bytes, 0644));
-    else PARE_CHECK(link_or_copy(file.source, target));
+    if (file.source.empty())
+      PARE_CHECK(fs::write_file_atomic(target, file.bytes, 0644));
+    else
+      PARE_CHECK(link_or_copy(file.source, target));
   }
   return {};
 }
@@ -184,7 +193,8 @@ Result<void> materialize(const Plan& plan, const stdfs::path& dir) {
 Result<void> write_plan_tar(const Plan& plan, fs::ByteSink* out) {
   std::set<std::string> dirs;
   for (const auto& [path, file] : plan)
-    for (size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1))
+    for (size_t slash = path.find('/'); slash != std::string::npos;
+         slash = path.find('/', slash + 1))
       dirs.insert(path.substr(0, slash));
   std::map<std::string, const PlannedFile*> entries;
   for (const auto& d : dirs) entries[d] = nullptr;
@@ -205,7 +215,8 @@ Result<void> write_plan_tar(const Plan& plan, fs::ByteSink* out) {
       PARE_CHECK(tar.add(h, file->bytes));
     } else {
       PARE_TRY(auto map, fs::MappedFile::open(file->source));
-      if (map.size() != file->size) return Error(Errc::integrity, file->source.string() + " changed size");
+      if (map.size() != file->size)
+        return Error(Errc::integrity, file->source.string() + " changed size");
       PARE_CHECK(tar.add(h, map.bytes()));
     }
   }

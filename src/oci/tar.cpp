@@ -39,7 +39,9 @@ constexpr Field kPrefix{345, 155};
 constexpr uint64_t kMaxOctal7 = 07777777;       // 8-byte fields: 7 digits + NUL
 constexpr uint64_t kMaxOctal11 = 077777777777;  // 12-byte fields: 11 digits + NUL
 
-uint64_t padding_for(uint64_t size) { return (kBlock - size % kBlock) % kBlock; }
+uint64_t padding_for(uint64_t size) {
+  return (kBlock - size % kBlock) % kBlock;
+}
 
 using Block = std::array<char, kBlock>;
 
@@ -107,7 +109,8 @@ Block make_header(const HeaderFields& f) {
   put_octal(b, kDevMajor, 0);
   put_octal(b, kDevMinor, 0);
   uint64_t sum = header_checksum(b.data(), false);
-  for (size_t i = 0; i < 6; ++i) b[kChksum.offset + i] = static_cast<char>('0' + ((sum >> (3 * (5 - i))) & 7));
+  for (size_t i = 0; i < 6; ++i)
+    b[kChksum.offset + i] = static_cast<char>('0' + ((sum >> (3 * (5 - i))) & 7));
   b[kChksum.offset + 6] = '\0';
   b[kChksum.offset + 7] = ' ';
   return b;
@@ -122,7 +125,9 @@ std::string pax_record(std::string_view key, std::string_view value) {
 }
 
 Result<void> validate(const TarHeader& h, std::string_view data) {
-  auto bad = [&](const std::string& why) { return Error(Errc::invalid, "tar entry '" + h.path + "': " + why); };
+  auto bad = [&](const std::string& why) {
+    return Error(Errc::invalid, "tar entry '" + h.path + "': " + why);
+  };
   if (h.path.empty()) return Error(Errc::invalid, "tar entry with an empty path");
   if (h.path.front() == '/' || h.path.rfind("./", 0) == 0 || h.path.back() == '/')
     return bad("path must be relative, without leading './' or '/' or a trailing '/'");
@@ -132,7 +137,8 @@ Result<void> validate(const TarHeader& h, std::string_view data) {
   bool is_link = h.type == EntryType::symlink || h.type == EntryType::hardlink;
   if (is_link && h.link.empty()) return bad("link without a target");
   if (!is_link && !h.link.empty()) return bad("link target given for a non-link");
-  if (h.type == EntryType::file && h.size != data.size()) return bad("size does not match the data");
+  if (h.type == EntryType::file && h.size != data.size())
+    return bad("size does not match the data");
   if (h.type != EntryType::file && !data.empty()) return bad("data given for a non-file");
   return {};
 }
@@ -161,7 +167,8 @@ Result<void> TarWriter::add(const TarHeader& h, std::string_view data) {
   if (h.uid > kMaxOctal7) pax += pax_record("uid", std::to_string(h.uid));
 
   if (!pax.empty()) {
-    std::string_view base = std::string_view(h.path).substr(h.path.rfind('/') + 1);  // npos + 1 == 0
+    std::string_view base =
+        std::string_view(h.path).substr(h.path.rfind('/') + 1);  // npos + 1 == 0
     std::string pax_name = "PaxHeaders/" + std::string(base);
     Block x = make_header({pax_name.substr(0, kName.size), {}, 'x', 0644, 0, 0, pax.size(), 0});
     PARE_CHECK(emit({x.data(), x.size()}));
@@ -169,11 +176,10 @@ Result<void> TarWriter::add(const TarHeader& h, std::string_view data) {
     PARE_CHECK(emit(std::string(padding_for(pax.size()), '\0')));
   }
   // Fields that went to the pax header get a truncated / zero ustar value.
-  Block b = make_header({std::string_view(name).substr(0, kName.size),
-                         std::string_view(h.link).substr(0, kLink.size), type_flag(h.type), h.mode,
-                         h.uid > kMaxOctal7 ? 0 : h.uid, h.gid > kMaxOctal7 ? 0 : h.gid,
-                         size > kMaxOctal11 ? 0 : size,
-                         mtime_fits ? static_cast<uint64_t>(h.mtime) : 0});
+  Block b = make_header(
+      {std::string_view(name).substr(0, kName.size), std::string_view(h.link).substr(0, kLink.size),
+       type_flag(h.type), h.mode, h.uid > kMaxOctal7 ? 0 : h.uid, h.gid > kMaxOctal7 ? 0 : h.gid,
+       size > kMaxOctal11 ? 0 : size, mtime_fits ? static_cast<uint64_t>(h.mtime) : 0});
   PARE_CHECK(emit({b.data(), b.size()}));
   if (!data.empty()) {
     PARE_CHECK(emit(data));
@@ -182,7 +188,9 @@ Result<void> TarWriter::add(const TarHeader& h, std::string_view data) {
   return {};
 }
 
-Result<void> TarWriter::finish() { return emit(std::string(2 * kBlock, '\0')); }
+Result<void> TarWriter::finish() {
+  return emit(std::string(2 * kBlock, '\0'));
+}
 
 // ---------------------------------------------------------------- reader
 
@@ -195,7 +203,9 @@ struct Overrides {
   std::optional<int64_t> mtime;
 };
 
-std::string_view field_view(std::string_view block, Field f) { return block.substr(f.offset, f.size); }
+std::string_view field_view(std::string_view block, Field f) {
+  return block.substr(f.offset, f.size);
+}
 
 // A NUL-terminated (or full-width) string field.
 std::string_view field_string(std::string_view block, Field f) {
@@ -251,9 +261,12 @@ std::optional<int64_t> parse_pax_time(std::string_view v) {
 // Tar names: no leading "/" or "./", no trailing "/"; the root itself is ".".
 std::string normalize_path(std::string_view p) {
   for (;;) {
-    if (!p.empty() && p.front() == '/') p.remove_prefix(1);
-    else if (p.substr(0, 2) == "./") p.remove_prefix(2);
-    else break;
+    if (!p.empty() && p.front() == '/')
+      p.remove_prefix(1);
+    else if (p.substr(0, 2) == "./")
+      p.remove_prefix(2);
+    else
+      break;
   }
   while (!p.empty() && p.back() == '/') p.remove_suffix(1);
   return p.empty() || p == "." ? std::string(".") : std::string(p);
@@ -367,7 +380,8 @@ class TarReader {
       h.mtime = *over_.mtime;
     } else {
       PARE_TRY(uint64_t mtime, number(block, kMtime, "mtime"));
-      if (mtime > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return fail("mtime out of range");
+      if (mtime > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+        return fail("mtime out of range");
       h.mtime = static_cast<int64_t>(mtime);
     }
     bool is_file = h.type == EntryType::file;
@@ -379,7 +393,8 @@ class TarReader {
   Result<void> parse_pax(std::string_view rec, Overrides* o) const {
     while (!rec.empty()) {
       size_t space = rec.find(' ');
-      if (space == std::string_view::npos || space == 0 || space > 20) return fail("bad pax record length");
+      if (space == std::string_view::npos || space == 0 || space > 20)
+        return fail("bad pax record length");
       auto len = parse_decimal(rec.substr(0, space));
       if (!len || *len <= space + 2 || *len > rec.size()) return fail("bad pax record length");
       std::string_view record = rec.substr(space + 1, *len - space - 1);
@@ -403,11 +418,16 @@ class TarReader {
     };
     if (key == "path" || key == "linkpath") {
       auto& slot = key == "path" ? o->path : o->linkpath;
-      if (value.empty()) slot.reset();
-      else slot = std::string(value);
-    } else if (key == "size") return number_or_fail(&o->size);
-    else if (key == "uid") return number_or_fail(&o->uid);
-    else if (key == "gid") return number_or_fail(&o->gid);
+      if (value.empty())
+        slot.reset();
+      else
+        slot = std::string(value);
+    } else if (key == "size")
+      return number_or_fail(&o->size);
+    else if (key == "uid")
+      return number_or_fail(&o->uid);
+    else if (key == "gid")
+      return number_or_fail(&o->gid);
     else if (key == "mtime" && !value.empty()) {
       auto t = parse_pax_time(value);
       if (!t) return fail("bad pax mtime value");

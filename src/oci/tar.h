@@ -45,7 +45,9 @@ class TarWriter {
 
 // Bounds-checked tar reader (ustar + pax path/linkpath/size), for tests,
 // inspection and reading layers back. Calls fn(header, data) per entry;
-// returns Errc::invalid with the byte offset on malformed input.
+// returns Errc::invalid with the byte offset on malformed input. Paths come
+// back normalised like TarHeader.path (the root entry "./" as "."); device and
+// FIFO entries are Errc::unsupported; GNU 'L'/'K' long names are read too.
 Result<void> read_tar(std::string_view archive,
                       const std::function<Result<void>(const TarHeader&, std::string_view)>& fn);
 

@@ -68,6 +68,11 @@ bool parse_num(std::string_view s, T& out, int base = 10) {
   return r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
 
+bool is_normal_path(const std::string& path) {
+  auto normal = deb::normalize_member_path(path);
+  return normal.ok() && *normal == path;
+}
+
 Result<UnpackedEntry> parse_line(std::string_view line) {
   std::vector<std::string_view> f;
   size_t pos = 0;
@@ -95,6 +100,11 @@ Result<UnpackedEntry> parse_line(std::string_view line) {
   PARE_TRY(e.header.path, unescape(rest.substr(0, tab)));
   PARE_TRY(e.header.link, unescape(rest.substr(tab + 1)));
   if (e.header.path.empty()) return Error(Errc::invalid, "empty path");
+  // The unpacker only writes normalised paths (deb::normalize_member_path);
+  // anything else means a damaged or forged cache and must not reach a layer.
+  if (!is_normal_path(e.header.path) ||
+      (e.header.type == oci::EntryType::hardlink && !is_normal_path(e.header.link)))
+    return Error(Errc::invalid, "unsafe path " + e.header.path);
   return e;
 }
 
@@ -194,7 +204,9 @@ Result<std::unique_ptr<UnpackedPackage>> unpack_cached(const std::filesystem::pa
                                                        const std::filesystem::path& cache_dir) {
   std::filesystem::path root = cache_dir / "unpacked";
   std::filesystem::path final_dir = root / cache_key(deb_sha256, filter);
-  if (fs::exists(final_dir / "index")) {
+  // Test the directory, not its index: an entry that lost its index (or any
+  // other file) would otherwise block the rename below forever.
+  if (fs::exists(final_dir)) {
     auto loaded = UnpackedPackage::load(final_dir);
     if (loaded.ok()) return loaded;
     std::error_code ec;  // a damaged entry: rebuild it

@@ -1,6 +1,8 @@
 // Parses one spec file (top-level keys, source, image config); see spec.h for the format.
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <sstream>
 #include <string>
 
 #include "spec/parsed.h"
@@ -235,18 +237,74 @@ Result<void> parse_top_key(const Ctx& ctx, const Field& f, ParsedFile& out) {
   return {};
 }
 
+// YAML 1.2 (5.1) allows no C0 control characters but tab and line breaks, nor DEL. Rejecting
+// them up front also keeps them away from yaml-cpp 0.7's scanner, which mishandles some.
+Result<void> check_printable(const Ctx& ctx, std::string_view text) {
+  int line = 1, column = 1;
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\t' && c != '\n' && c != '\r') || byte == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", byte);
+      return ctx.error(Location{ctx.file, line, column},
+                       std::string("control character ") + hex + " is not allowed in YAML");
+    }
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else if ((byte & 0xc0) != 0x80) {  // count characters, not UTF-8 continuation bytes
+      ++column;
+    }
+  }
+  return {};
+}
+
+// Counts documents, stopping at the second: yaml-cpp 0.7's LoadAll loops for ever on some
+// malformed input (a stray ','), so it is never used; this bounded walk is the replacement.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+  std::vector<YAML::Mark> starts;
+};
+
+Location mark_location(const Ctx& ctx, const YAML::Mark& m) {
+  if (m.is_null() || m.line < 0) return Location{ctx.file, 0, 0};
+  return Location{ctx.file, m.line + 1, m.column + 1};
+}
+
 Result<YAML::Node> load_document(const Ctx& ctx, std::string_view text) {
   if (text.size() > kMaxSpecBytes)
     return ctx.error(Location{ctx.file, 0, 0}, "the file is larger than 1 MiB");
+  PARE_CHECK(check_printable(ctx, text));
+  std::string input(text);
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.size() > 1) return ctx.error(docs[1], "a spec file holds one YAML document");
-    if (docs.empty() || docs[0].IsNull()) return YAML::Node(YAML::NodeType::Map);
-    return docs[0];
+    std::istringstream stream(input);
+    YAML::Parser parser(stream);
+    DocumentCounter counter;
+    for (int i = 0; i < 2 && parser.HandleNextDocument(counter); ++i) {
+    }
+    if (counter.starts.size() > 1) {
+      const YAML::Mark& second = counter.starts[1];
+      if (second.pos <= counter.starts[0].pos)  // the parser made no progress
+        return ctx.error(mark_location(ctx, second), "YAML syntax: unexpected character");
+      return ctx.error(mark_location(ctx, second), "a spec file holds one YAML document");
+    }
+    YAML::Node doc = YAML::Load(input);
+    if (doc.IsNull()) return YAML::Node(YAML::NodeType::Map);
+    return doc;
   } catch (const YAML::Exception& e) {
-    Location at{ctx.file, e.mark.is_null() ? 0 : e.mark.line + 1,
-                e.mark.is_null() ? 0 : e.mark.column + 1};
-    return ctx.error(at, "YAML syntax: " + e.msg);
+    return ctx.error(mark_location(ctx, e.mark), "YAML syntax: " + e.msg);
   }
 }
 

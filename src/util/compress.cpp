@@ -69,8 +69,9 @@ class GzipSink final : public CompressingSink {
         // because make() cannot fail.
         level_(o.level < 0 ? kDefaultGzipLevel : std::min(o.level, 12)),
         chunk_size_(o.chunk_size == 0 ? (1u << 20) : o.chunk_size),
-        threads_(o.threads > 0 ? o.threads
-                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
+        threads_(o.threads > 0
+                     ? o.threads
+                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
 
   ~GzipSink() override { stop_workers(); }
 
@@ -276,7 +277,10 @@ bool starts_with_bytes(std::string_view data, std::string_view magic) {
 
 const std::string_view kGzipMagic("\x1f\x8b", 2);
 const std::string_view kZstdMagic("\x28\xb5\x2f\xfd", 4);
-const std::string_view kXzMagic("\xfd" "7zXZ\0", 6);
+const std::string_view kXzMagic(
+    "\xfd"
+    "7zXZ\0",
+    6);
 
 struct InflateGuard {
   z_stream* zs;
@@ -286,7 +290,8 @@ struct InflateGuard {
 // RFC 1952 2.2: a gzip file is a series of members; each is decoded in turn.
 Result<std::string> gunzip(std::string_view data, uint64_t max_output) {
   z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return Error(Errc::internal, "zlib: inflateInit2 failed");
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+    return Error(Errc::internal, "zlib: inflateInit2 failed");
   InflateGuard guard{&zs};
   std::string out;
   std::vector<char> buf(kIoBuffer);
@@ -314,7 +319,8 @@ Result<std::string> gunzip(std::string_view data, uint64_t max_output) {
       return Error(Errc::invalid, "gzip: data truncated at offset " + std::to_string(consumed));
     if (rc != Z_OK && rc != Z_BUF_ERROR)
       return Error(Errc::invalid, std::string("gzip: corrupt data near offset ") +
-                                      std::to_string(consumed) + ": " + (zs.msg ? zs.msg : "error"));
+                                      std::to_string(consumed) + ": " +
+                                      (zs.msg ? zs.msg : "error"));
   }
 }
 
@@ -338,7 +344,8 @@ Result<std::string> unzstd(std::string_view data, uint64_t max_output) {
     // new frame); otherwise a short output with no input left means truncation.
     if (in.pos == in.size && (r == 0 || o.pos < o.size)) break;
   }
-  if (last != 0) return Error(Errc::invalid, "zstd: data truncated at offset " + std::to_string(in.pos));
+  if (last != 0)
+    return Error(Errc::invalid, "zstd: data truncated at offset " + std::to_string(in.pos));
   return out;
 }
 
@@ -355,7 +362,8 @@ const LzmaApi* lzma_api() {
     LzmaApi a;
     void* h = ::dlopen("liblzma.so.5", RTLD_NOW | RTLD_LOCAL);
     if (!h) return a;
-    a.stream_decoder = reinterpret_cast<decltype(a.stream_decoder)>(::dlsym(h, "lzma_stream_decoder"));
+    a.stream_decoder =
+        reinterpret_cast<decltype(a.stream_decoder)>(::dlsym(h, "lzma_stream_decoder"));
     a.code = reinterpret_cast<decltype(a.code)>(::dlsym(h, "lzma_code"));
     a.end = reinterpret_cast<decltype(a.end)>(::dlsym(h, "lzma_end"));
     return a;

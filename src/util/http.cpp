@@ -169,7 +169,9 @@ class CurlClient : public Client {
     if (!job.sha256.empty() && got != job.sha256)
       return Error(Errc::integrity, "SHA-256 mismatch for " + job.url + ": expected " + job.sha256 +
                                         ", got " + got);
-    return t.file->commit();
+    PARE_CHECK(t.file->commit());
+    if (job.on_done) job.on_done();
+    return {};
   }
 
   CurlOptions opts_;

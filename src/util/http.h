@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ class Client {
     std::filesystem::path dest;  // written atomically (temp + rename) after verification
     std::string sha256;          // expected hex digest; empty = do not verify
     uint64_t size = 0;           // expected size; 0 = unknown
+    // Called (on the downloading thread) once dest is verified and in place,
+    // so later stages can start on it while other downloads go on.
+    std::function<void()> on_done;
   };
   // Download all jobs, several at once. Each file is verified (size, SHA-256)
   // before it is renamed to dest; a mismatch is Errc::integrity naming the URL.

@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // other entries carry no data.
     bool is_file = h.type == pare::oci::EntryType::file;
     if ((is_file && h.size != body.size()) || (!is_file && !body.empty())) __builtin_trap();
-    if (!body.empty() && (body.data() < archive.data() || body.data() + body.size() > archive.data() + archive.size()))
+    if (!body.empty() && (body.data() < archive.data() ||
+                          body.data() + body.size() > archive.data() + archive.size()))
       __builtin_trap();
     if (h.path.empty()) __builtin_trap();
     return pare::Result<void>{};

@@ -22,11 +22,15 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "oci/tar.h"
+#include "rootfs/unpack.h"
 
 namespace pare::testing {
 
@@ -221,6 +225,73 @@ inline std::string packages_stanza(const std::string& name, const std::string& v
   s += extra;
   if (!extra.empty() && extra.back() != '\n') s += "\n";
   return s + "\n";
+}
+
+// One entry of a hand-made unpacked package (see make_unpacked).
+struct FakeEntry {
+  oci::TarHeader header;
+  std::string content;  // files only; header.size is set from it
+};
+
+inline FakeEntry fake_file(std::string path, std::string content, uint32_t mode = 0644) {
+  FakeEntry e;
+  e.header.path = std::move(path);
+  e.header.type = oci::EntryType::file;
+  e.header.mode = mode;
+  e.content = std::move(content);
+  return e;
+}
+inline FakeEntry fake_dir(std::string path, uint32_t mode = 0755) {
+  FakeEntry e;
+  e.header.path = std::move(path);
+  e.header.type = oci::EntryType::dir;
+  e.header.mode = mode;
+  return e;
+}
+inline FakeEntry fake_symlink(std::string path, std::string target) {
+  FakeEntry e;
+  e.header.path = std::move(path);
+  e.header.type = oci::EntryType::symlink;
+  e.header.mode = 0777;
+  e.header.link = std::move(target);
+  return e;
+}
+inline FakeEntry fake_hardlink(std::string path, std::string target, uint32_t mode = 0644) {
+  FakeEntry e;
+  e.header.path = std::move(path);
+  e.header.type = oci::EntryType::hardlink;
+  e.header.mode = mode;
+  e.header.link = std::move(target);
+  return e;
+}
+
+// An UnpackedPackage with exactly these entries (in this order, which need
+// not be one dpkg-deb would produce), written in the unpacked-cache format
+// under `dir` and loaded from there. Throws on failure (test code only).
+inline std::unique_ptr<rootfs::UnpackedPackage> make_unpacked(const std::filesystem::path& dir,
+                                                              const std::string& name,
+                                                              const std::vector<FakeEntry>& entries,
+                                                              const std::string& md5sums = "",
+                                                              const std::string& extra_control = "") {
+  std::vector<rootfs::UnpackedEntry> index;
+  std::string data;
+  for (const auto& f : entries) {
+    rootfs::UnpackedEntry e{f.header, 0};
+    if (f.header.type == oci::EntryType::file) {
+      e.offset = data.size();
+      e.header.size = f.content.size();
+      data += f.content;
+    }
+    index.push_back(std::move(e));
+  }
+  std::filesystem::create_directories(dir);
+  write_text(dir / "index", "pare-unpacked-1\n" + rootfs::format_index(index));
+  write_text(dir / "data", data);
+  write_text(dir / "control", "Package: " + name + "\nVersion: 1.0\nArchitecture: amd64\n" + extra_control);
+  write_text(dir / "md5sums", md5sums);
+  auto loaded = rootfs::UnpackedPackage::load(dir);
+  if (!loaded.ok()) throw std::runtime_error("make_unpacked: " + loaded.error().message());
+  return std::move(loaded.value());
 }
 
 }  // namespace pare::testing

@@ -31,6 +31,7 @@ class FakeHttp : public http::Client {
         return Error(Errc::integrity, "SHA-256 mismatch for " + job.url);
       PARE_CHECK(fs::write_file_atomic(job.dest, body));
       progress.advance(body.size());
+      if (job.on_done) job.on_done();
     }
     return {};
   }

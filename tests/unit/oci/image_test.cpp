@@ -72,7 +72,8 @@ TEST(Image, ConfigDocument) {
       R"("Volumes":{"/data":{}},"WorkingDir":"/home/nonroot"},"created":"1970-01-01T00:00:00Z",)"
       R"("history":[{"created":"1970-01-01T00:00:00Z","created_by":"pare: packages"},)"
       R"({"created":"1970-01-01T00:00:00Z","created_by":"pare: files"}],"os":"linux",)"
-      R"("rootfs":{"diff_ids":[")" + kDiffA + R"(",")" + kDiffB + R"("],"type":"layers"},"variant":"v8"})";
+      R"("rootfs":{"diff_ids":[")" +
+      kDiffA + R"(",")" + kDiffB + R"("],"type":"layers"},"variant":"v8"})";
   EXPECT_EQ(config_json(full_config()), expected);
 }
 
@@ -83,7 +84,8 @@ TEST(Image, ConfigOmitsEmptyFields) {
   c.diff_ids = {kDiffA};
   EXPECT_EQ(config_json(c),
             R"({"architecture":"amd64","config":{},"created":"2023-11-14T22:13:20Z","os":"linux",)"
-            R"("rootfs":{"diff_ids":[")" + kDiffA + R"("],"type":"layers"}})");
+            R"("rootfs":{"diff_ids":[")" +
+                kDiffA + R"("],"type":"layers"}})");
 }
 
 TEST(Image, ManifestDocument) {
@@ -97,7 +99,8 @@ TEST(Image, ManifestDocument) {
       R"({"annotations":{"org.opencontainers.image.title":"python3"},"config":{"digest":")" +
       config.digest() + R"(","mediaType":"application/vnd.oci.image.config.v1+json","size":)" +
       std::to_string(config.bytes.size()) + R"(},"layers":[{"digest":")" + kDiffA +
-      R"(","mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","size":10},{"digest":")" + kDiffB +
+      R"(","mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","size":10},{"digest":")" +
+      kDiffB +
       R"(","mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","size":20}],)"
       R"("mediaType":"application/vnd.oci.image.manifest.v1+json","schemaVersion":2})";
   EXPECT_EQ(m.bytes, expected);
@@ -107,18 +110,24 @@ TEST(Image, ManifestDocument) {
 
 TEST(Image, IndexDocument) {
   JsonBlob manifest{"application/vnd.oci.image.manifest.v1+json", "{}"};
-  IndexEntry with_platform{manifest, platform_for_debian_arch("armhf").value(),
+  IndexEntry with_platform{manifest,
+                           platform_for_debian_arch("armhf").value(),
                            {{"org.opencontainers.image.ref.name", "base:latest"}}};
   IndexEntry bare{manifest, std::nullopt, {}};
   JsonBlob index = make_index_blob({with_platform, bare}, {{"k", "v"}});
   EXPECT_EQ(index.media_type, "application/vnd.oci.image.index.v1+json");
   std::string d = R"("digest":")" + manifest.digest() +
                   R"(","mediaType":"application/vnd.oci.image.manifest.v1+json",)";
-  EXPECT_EQ(index.bytes,
-            R"({"annotations":{"k":"v"},"manifests":[{"annotations":{"org.opencontainers.image.ref.name":)"
-            R"("base:latest"},)" + d + R"("platform":{"architecture":"arm","os":"linux","variant":"v7"},)"
-            R"("size":2},{)" + d + R"("size":2}],"mediaType":"application/vnd.oci.image.index.v1+json",)"
-            R"("schemaVersion":2})");
+  EXPECT_EQ(
+      index.bytes,
+      R"({"annotations":{"k":"v"},"manifests":[{"annotations":{"org.opencontainers.image.ref.name":)"
+      R"("base:latest"},)" +
+          d +
+          R"("platform":{"architecture":"arm","os":"linux","variant":"v7"},)"
+          R"("size":2},{)" +
+          d +
+          R"("size":2}],"mediaType":"application/vnd.oci.image.index.v1+json",)"
+          R"("schemaVersion":2})");
 }
 
 TEST(Image, EqualInputsGiveEqualDigests) {

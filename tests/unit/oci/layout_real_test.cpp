@@ -4,9 +4,11 @@
 //
 // podman's flags come from the environment so they can be changed in one place:
 //   PARE_PODMAN            global command and options
-//                          (default: podman --storage-driver=vfs --cgroup-manager=cgroupfs --runtime runc)
+//                          (default: podman --storage-driver=vfs --cgroup-manager=cgroupfs
+//                          --runtime runc)
 //   PARE_PODMAN_RUN_FLAGS  options for `run`
-//                          (default: --rm --network=none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+//                          (default: --rm --network=none --ulimit nofile=1024:1024 --ulimit
+//                          nproc=1024:1024)
 // Each test adds its own --root and --runroot in a temporary directory.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -36,7 +38,8 @@ std::string env_or(const char* name, const std::string& fallback) {
 }
 
 std::string podman_base() {
-  return env_or("PARE_PODMAN", "podman --storage-driver=vfs --cgroup-manager=cgroupfs --runtime runc");
+  return env_or("PARE_PODMAN",
+                "podman --storage-driver=vfs --cgroup-manager=cgroupfs --runtime runc");
 }
 
 std::string podman_run_flags() {
@@ -44,7 +47,9 @@ std::string podman_run_flags() {
                 "--rm --network=none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024");
 }
 
-std::string first_word(const std::string& s) { return s.substr(0, s.find(' ')); }
+std::string first_word(const std::string& s) {
+  return s.substr(0, s.find(' '));
+}
 
 Result<Platform> host_platform() {
 #if defined(__x86_64__)
@@ -168,13 +173,14 @@ TEST_F(RealTools, UmociUnpacksTheLayout) {
   struct stat st;
   ASSERT_EQ(::stat((bundle / "rootfs/busybox").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0755u);
-  EXPECT_EQ(sha256_file_hex(bundle / "rootfs/busybox").value(), sha256_file_hex("/bin/busybox").value());
+  EXPECT_EQ(sha256_file_hex(bundle / "rootfs/busybox").value(),
+            sha256_file_hex("/bin/busybox").value());
 }
 
 TEST_F(RealTools, PodmanRunsTheLayout) {
   if (!have_tool(first_word(podman_base()))) GTEST_SKIP() << "podman not installed";
-  auto r = run_command(podman() + " run " + podman_run_flags() + " 'oci:" + out_.layout.string() + ":" +
-                       kTag + "' /busybox cat /etc/hello.txt");
+  auto r = run_command(podman() + " run " + podman_run_flags() + " 'oci:" + out_.layout.string() +
+                       ":" + kTag + "' /busybox cat /etc/hello.txt");
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(r.output.ends_with(kHello)) << r.output;
 }
@@ -184,7 +190,9 @@ TEST_F(RealTools, PodmanPicksTheHostPlatformFromAMultiPlatformTag) {
   // A second platform entry (same layer, another architecture in its config) that
   // podman must skip in favour of the host's.
   PlatformImage foreign = out_.image;
-  foreign.platform = platform_for_debian_arch(foreign.platform.architecture == "s390x" ? "amd64" : "s390x").value();
+  foreign.platform =
+      platform_for_debian_arch(foreign.platform.architecture == "s390x" ? "amd64" : "s390x")
+          .value();
   ImageConfig config;
   config.platform = foreign.platform;
   config.diff_ids = {foreign.layers[0].diff_id};
@@ -192,8 +200,8 @@ TEST_F(RealTools, PodmanPicksTheHostPlatformFromAMultiPlatformTag) {
   foreign.manifest = make_manifest_blob(foreign.config, foreign.layers, {});
   auto layout = dir_.path() / "multi-platform";
   ASSERT_TRUE(write_output(OutputFormat::oci_layout, layout, {{kTag, {foreign, out_.image}}}).ok());
-  auto r = run_command(podman() + " run " + podman_run_flags() + " 'oci:" + layout.string() + ":" + kTag +
-                       "' /busybox cat /etc/hello.txt");
+  auto r = run_command(podman() + " run " + podman_run_flags() + " 'oci:" + layout.string() + ":" +
+                       kTag + "' /busybox cat /etc/hello.txt");
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(r.output.ends_with(kHello)) << r.output;
   if (have_tool("skopeo")) {
@@ -220,7 +228,9 @@ TEST_F(RealTools, SameInputsGiveIdenticalOutputs) {
   Outputs again = build_outputs(other.path());
   EXPECT_EQ(again.image.manifest.digest(), out_.image.manifest.digest());
   EXPECT_EQ(again.image.layers[0].digest, out_.image.layers[0].digest);
-  EXPECT_EQ(fs::read_file(again.layout / "index.json").value(), fs::read_file(out_.layout / "index.json").value());
+  EXPECT_EQ(fs::read_file(again.layout / "index.json").value(),
+            fs::read_file(out_.layout / "index.json").value());
   EXPECT_EQ(sha256_file_hex(again.oci_archive).value(), sha256_file_hex(out_.oci_archive).value());
-  EXPECT_EQ(sha256_file_hex(again.docker_archive).value(), sha256_file_hex(out_.docker_archive).value());
+  EXPECT_EQ(sha256_file_hex(again.docker_archive).value(),
+            sha256_file_hex(out_.docker_archive).value());
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -29,7 +30,9 @@ PlatformImage platform_image(const LayerBlob& layer, const std::string& debian_a
   return img;
 }
 
-std::string hex_of(const std::string& digest) { return digest.substr(7); }
+std::string hex_of(const std::string& digest) {
+  return digest.substr(7);
+}
 
 // Every blob under blobs/sha256 is named by the SHA-256 of its bytes.
 void expect_blobs_verified(const std::filesystem::path& layout) {
@@ -41,11 +44,14 @@ void expect_blobs_verified(const std::filesystem::path& layout) {
   EXPECT_GT(count, 0u);
 }
 
-json read_json(const std::filesystem::path& p) { return json::parse(fs::read_file(p).value()); }
+json read_json(const std::filesystem::path& p) {
+  return json::parse(fs::read_file(p).value());
+}
 
 std::map<std::string, std::string> tar_files(const std::string& archive) {
   std::map<std::string, std::string> files;
-  for (auto& e : read_all(archive)) files[e.header.path + (e.header.type == EntryType::dir ? "/" : "")] = e.data;
+  for (auto& e : read_all(archive))
+    files[e.header.path + (e.header.type == EntryType::dir ? "/" : "")] = e.data;
   return files;
 }
 
@@ -122,7 +128,9 @@ TEST(Layout, ReplacesAnExistingOutput) {
   Fixture f;
   auto dest = f.dir.path() / "layout";
   ASSERT_TRUE(fs::write_file_atomic(dest / "stale", "old").ok());
-  ASSERT_TRUE(write_output(OutputFormat::oci_layout, dest, {{"a:b", {platform_image(f.layer_a, "amd64")}}}).ok());
+  ASSERT_TRUE(
+      write_output(OutputFormat::oci_layout, dest, {{"a:b", {platform_image(f.layer_a, "amd64")}}})
+          .ok());
   EXPECT_FALSE(fs::exists(dest / "stale"));
   EXPECT_TRUE(fs::exists(dest / "index.json"));
 }
@@ -139,9 +147,13 @@ TEST(Layout, OciArchiveIsTheLayoutAsADeterministicTar) {
   std::vector<std::string> names;
   for (const auto& [name, data] : files) names.push_back(name);
   auto hex = [&](const std::string& d) { return "blobs/sha256/" + hex_of(d); };
-  std::vector<std::string> expected = {"blobs/", "blobs/sha256/", hex(images[0].images[0].config.digest()),
-                                       hex(images[0].images[0].manifest.digest()), hex(f.layer_a.digest),
-                                       "index.json", "oci-layout"};
+  std::vector<std::string> expected = {"blobs/",
+                                       "blobs/sha256/",
+                                       hex(images[0].images[0].config.digest()),
+                                       hex(images[0].images[0].manifest.digest()),
+                                       hex(f.layer_a.digest),
+                                       "index.json",
+                                       "oci-layout"};
   std::sort(expected.begin() + 2, expected.begin() + 5);
   EXPECT_EQ(names, expected);
   for (const auto& [name, data] : files) {
@@ -181,8 +193,9 @@ TEST(Layout, DockerArchive) {
 TEST(Layout, DockerArchiveRefusesSeveralPlatforms) {
   Fixture f;
   auto archive = f.dir.path() / "docker.tar";
-  auto r = write_output(OutputFormat::docker_archive, archive,
-                        {{"base:latest", {platform_image(f.layer_a, "amd64"), platform_image(f.layer_b, "arm64")}}});
+  auto r = write_output(
+      OutputFormat::docker_archive, archive,
+      {{"base:latest", {platform_image(f.layer_a, "amd64"), platform_image(f.layer_b, "arm64")}}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), Errc::invalid);
   EXPECT_NE(r.error().message().find("base:latest"), std::string::npos) << r.error().message();
@@ -207,4 +220,26 @@ TEST(Layout, RejectsBadInput) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), Errc::integrity);
   EXPECT_FALSE(fs::exists(dest));
+}
+
+TEST(Layout, CopiesBlobsAcrossFilesystems) {
+  // /dev/shm is a tmpfs: a hard link from there into the temp directory fails
+  // with EXDEV and the writer must fall back to copying.
+  struct stat shm, tmp;
+  if (::stat("/dev/shm", &shm) != 0 ||
+      ::stat(std::filesystem::temp_directory_path().c_str(), &tmp) != 0 ||
+      shm.st_dev == tmp.st_dev || ::access("/dev/shm", W_OK) != 0)
+    GTEST_SKIP() << "no second writable filesystem at /dev/shm";
+  auto cache = fs::TempDir::create("/dev/shm", "pare-oci-test");
+  ASSERT_TRUE(cache.ok());
+  LayerBlob layer = make_layer(cache->path(), "across filesystems\n");
+  auto out = make_temp_dir();
+  auto dest = out.path() / "layout";
+  ASSERT_TRUE(
+      write_output(OutputFormat::oci_layout, dest, {{"x:y", {platform_image(layer, "amd64")}}})
+          .ok());
+  auto copied = dest / "blobs/sha256" / hex_of(layer.digest);
+  EXPECT_EQ(fs::read_file(copied).value(), fs::read_file(layer.file).value());
+  EXPECT_EQ(std::filesystem::status(copied).permissions(), std::filesystem::perms(0644));
+  expect_blobs_verified(dest);
 }

@@ -44,7 +44,9 @@ inline bool have_tool(const std::string& name) {
   return run_command("command -v " + name + " >/dev/null").status == 0;
 }
 
-inline std::string quote(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+inline std::string quote(const std::filesystem::path& p) {
+  return "'" + p.string() + "'";
+}
 
 inline fs::TempDir make_temp_dir() {
   auto dir = fs::TempDir::create(std::filesystem::temp_directory_path(), "pare-oci-test");

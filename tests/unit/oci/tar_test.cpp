@@ -61,7 +61,8 @@ void expect_same(const TarHeader& a, const TarHeader& b) {
   EXPECT_EQ(a.mtime, b.mtime) << a.path;
 }
 
-std::string write_file(const std::filesystem::path& dir, const std::string& name, const std::string& bytes) {
+std::string write_file(const std::filesystem::path& dir, const std::string& name,
+                       const std::string& bytes) {
   auto p = dir / name;
   EXPECT_TRUE(fs::write_file_atomic(p, bytes).ok());
   return p.string();
@@ -87,12 +88,16 @@ TEST(Tar, OutputIsDeterministicWithFixedHeaderFields) {
   EXPECT_EQ(a, write_archive(sample_entries()));
   // First header: "etc/" directory.
   EXPECT_EQ(a.substr(0, 5), std::string("etc/\0", 5));
-  EXPECT_EQ(a.substr(100, 8), std::string("0000755\0", 8));   // mode
+  EXPECT_EQ(a.substr(100, 8), std::string("0000755\0", 8));        // mode
   EXPECT_EQ(a.substr(124, 12), std::string("00000000000\0", 12));  // size
-  EXPECT_EQ(a[156], '5');                                            // directory
-  EXPECT_EQ(a.substr(257, 8), std::string("ustar\0" "00", 8));
+  EXPECT_EQ(a[156], '5');                                          // directory
+  EXPECT_EQ(a.substr(257, 8), std::string("ustar\0"
+                                          "00",
+                                          8));
   EXPECT_EQ(a.substr(265, 64), std::string(64, '\0'));  // uname, gname
-  EXPECT_EQ(a.substr(329, 16), std::string("0000000\0" "0000000\0", 16));
+  EXPECT_EQ(a.substr(329, 16), std::string("0000000\0"
+                                           "0000000\0",
+                                           16));
 }
 
 TEST(Tar, RejectsInvalidEntries) {
@@ -159,7 +164,8 @@ TEST(Tar, HugeSizeUsesPax) {
 TEST(Tar, ReaderRejectsMalformedInput) {
   std::string good = write_archive(sample_entries());
   auto expect_invalid = [](std::string_view archive, const std::string& what) {
-    auto r = read_tar(archive, [](const TarHeader&, std::string_view) -> Result<void> { return {}; });
+    auto r =
+        read_tar(archive, [](const TarHeader&, std::string_view) -> Result<void> { return {}; });
     ASSERT_FALSE(r.ok()) << what;
     EXPECT_EQ(r.error().code(), Errc::invalid) << what;
     EXPECT_NE(r.error().message().find("offset"), std::string::npos) << r.error().message();
@@ -167,7 +173,8 @@ TEST(Tar, ReaderRejectsMalformedInput) {
   std::string bad_sum = good;
   bad_sum[1] = 'X';  // name changed, checksum not
   expect_invalid(bad_sum, "checksum");
-  expect_invalid(good.substr(0, good.size() - 1024 - 1000), "truncated data");  // inside usr/share/big
+  expect_invalid(good.substr(0, good.size() - 1024 - 1000),
+                 "truncated data");  // inside usr/share/big
   expect_invalid(good.substr(0, 700), "truncated header");
 
   // A pax header whose record length points past its data.
@@ -206,7 +213,8 @@ TEST(Tar, GnuTarListsOurArchive) {
   std::istringstream in(listed.output);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   ASSERT_EQ(lines.size(), input.size()) << listed.output;
-  auto expect_line = [&](size_t i, const std::string& mode, const std::string& owner, const std::string& rest) {
+  auto expect_line = [&](size_t i, const std::string& mode, const std::string& owner,
+                         const std::string& rest) {
     EXPECT_EQ(lines[i].rfind(mode + " " + owner, 0), 0u) << lines[i];
     EXPECT_TRUE(lines[i].ends_with(rest)) << lines[i];
   };

@@ -139,11 +139,22 @@ const ErrorCase kCases[] = {
     CASE("empty_source", "archs: [amd64]\nsource:\n", 2, 1, "source: expected a mapping, got nothing"),
     CASE("empty_env", "source: {suite: bookworm}\nenv:\nuser: a\n", 2, 1, "env: expected a mapping"),
     CASE("empty_packages", "source: {suite: bookworm}\npackages:\n", 2, 1, "packages: expected a list"),
-    CASE("two_documents", "source: {suite: bookworm}\n---\nuser: a\n", 3, 1, "one YAML document"),
+    CASE("stray_comma", ",\n", 1, 1, "YAML syntax"),
+    CASE("control_character", "source: {suite: bookworm}\nuser: \"a\x01b\"\n", 2, 9,
+         "control character 0x01 is not allowed"),
+    CASE("two_documents", "source: {suite: bookworm}\n---\nuser: a\n", 2, 1, "one YAML document"),
 };
 
 INSTANTIATE_TEST_SUITE_P(Validation, SpecError, ::testing::ValuesIn(kCases),
                          [](const auto& info) { return std::string(info.param.label); });
+
+TEST(SpecErrors, NulByteIsPlacedByCharacters) {
+  // Columns count characters: the two bytes of "é" are one column.
+  const std::string text("source: {suite: bookworm}\nname: \"\xc3\xa9\"\0\n", 38);
+  auto r = load_text(text);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(), "/t/spec.yaml:2:10: control character 0x00 is not allowed in YAML");
+}
 
 }  // namespace
 }  // namespace pare::spec

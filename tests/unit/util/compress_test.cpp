@@ -91,8 +91,8 @@ TEST(Compression, GzipHeaderHasNoNameAndZeroMtime) {
   ASSERT_GE(gz.size(), 10u);
   EXPECT_EQ(static_cast<unsigned char>(gz[0]), 0x1f);
   EXPECT_EQ(static_cast<unsigned char>(gz[1]), 0x8b);
-  EXPECT_EQ(gz[2], 8);   // deflate
-  EXPECT_EQ(gz[3], 0);   // FLG: no FNAME, FCOMMENT, FEXTRA
+  EXPECT_EQ(gz[2], 8);                               // deflate
+  EXPECT_EQ(gz[3], 0);                               // FLG: no FNAME, FCOMMENT, FEXTRA
   EXPECT_EQ(gz.substr(4, 4), std::string(4, '\0'));  // MTIME
 }
 
@@ -106,7 +106,8 @@ TEST(Compression, GzipIsIdenticalForAnyThreadCount) {
     std::string reference = compress(options, input, 777);
     for (int threads : {2, 4}) {
       options.threads = threads;
-      EXPECT_EQ(compress(options, input, 333), reference) << "size " << size << " threads " << threads;
+      EXPECT_EQ(compress(options, input, 333), reference)
+          << "size " << size << " threads " << threads;
     }
     auto back = decompress_all(reference);
     ASSERT_TRUE(back.ok()) << back.error().message();
@@ -189,7 +190,8 @@ TEST(Decompress, ReadsExternalMultiMemberGzipAndXz) {
   ASSERT_TRUE(fs::write_file_atomic(a, "first part\n").ok());
   ASSERT_TRUE(fs::write_file_atomic(b, "second part\n").ok());
   int status = 0;
-  std::string gz = run_command("gzip -c '" + a.string() + "'; gzip -c '" + b.string() + "'", &status);
+  std::string gz =
+      run_command("gzip -c '" + a.string() + "'; gzip -c '" + b.string() + "'", &status);
   ASSERT_EQ(status, 0);
   EXPECT_EQ(decompress_all(gz).value(), "first part\nsecond part\n");
   std::string xz = run_command("xz -c '" + a.string() + "'", &status);
@@ -213,7 +215,8 @@ TEST(Decompress, RejectsCorruptTruncatedAndUnknownData) {
     EXPECT_EQ(r.error().code(), Errc::invalid);
 
     std::string corrupt = good;
-    for (size_t i = 20; i < 60 && i < corrupt.size(); ++i) corrupt[i] = static_cast<char>(~corrupt[i]);
+    for (size_t i = 20; i < 60 && i < corrupt.size(); ++i)
+      corrupt[i] = static_cast<char>(~corrupt[i]);
     r = decompress_all(corrupt);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code(), Errc::invalid);
