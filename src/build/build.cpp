@@ -75,6 +75,7 @@ std::vector<deb::PackageInfo> packages_needed(const Plan& plan, const std::vecto
 Result<Plan> run_resolve(const std::filesystem::path& spec_path, const spec::LoadOptions& load,
                          const Environment& env) {
   PARE_TRY(spec::Spec spec, spec::load_spec(spec_path, load));
+  add_debug_level(spec, spec.variants);
   return plan_by_resolving(spec, env);
 }
 
@@ -90,6 +91,8 @@ Result<BuildResult> run_build(const BuildOptions& options, const Environment& en
   BuildResult result;
   Timer timer(result.times);
   PARE_TRY(spec::Spec spec, spec::load_spec(options.spec_path, options.load));
+  std::vector<std::string> variants = options.variants.empty() ? spec.variants : options.variants;
+  add_debug_level(spec, variants);
   timer.lap("spec");
   PARE_TRY(Plan plan, make_plan(spec, options.lockfile, env));
   timer.lap(options.lockfile ? "lockfile" : "index+resolve");
@@ -124,7 +127,6 @@ Result<BuildResult> run_build(const BuildOptions& options, const Environment& en
 
   std::vector<std::vector<oci::LayerBlob>> layers(plan.archs.size());
   for (const auto& job : jobs) layers[job.arch].push_back(*job.blob);
-  std::vector<std::string> variants = options.variants.empty() ? plan.spec.variants : options.variants;
   PARE_TRY(auto tagged, make_images(plan, layers, variants, options.layer.mtime));
   result.images = summarize(plan, tagged);
   result.output = options.output;

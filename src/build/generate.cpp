@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "rootfs/busybox.h"
 #include "rootfs/cacerts.h"
 #include "rootfs/generated.h"
 #include "rootfs/usrmerge.h"
@@ -179,7 +180,8 @@ Result<void> add_local_files(const spec::FileItem& item, std::vector<GeneratedEn
   if (ec) return Error(Errc::io, item.loc.str() + ": cannot list " + item.src.string() + ": " + ec.message());
   std::sort(children.begin(), children.end());
   for (const auto& c : children) {
-    std::string dest = rel(item.dest) + "/" + stdfs::relative(c, item.src).string();
+    // Lexically: stdfs::relative() resolves symlinks, which put a link at its target's path.
+    std::string dest = rel(item.dest) + "/" + c.lexically_relative(item.src).string();
     auto cst = stdfs::symlink_status(c);
     if (stdfs::is_symlink(cst)) {
       out.push_back(symlink(dest, stdfs::read_symlink(c).string()));
@@ -243,9 +245,33 @@ Result<void> add_spec_items(const LevelContext& ctx, std::vector<GeneratedEntry>
   return {};
 }
 
+// The debug level: busybox at /busybox/busybox with a link per applet, as
+// distroless's debug images have it (nothing else of the package but its
+// copyright and status entry).
+Result<void> add_busybox(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
+  for (const auto& p : ctx.plan.levels[ctx.level]) {
+    auto it = ctx.unpacked.find(p.sha256);
+    if (it == ctx.unpacked.end()) continue;
+    for (const auto& e : it->second->entries) {
+      if (e.header.type != EntryType::file || (e.header.path != "bin/busybox" && e.header.path != "usr/bin/busybox"))
+        continue;
+      std::string_view binary = it->second->bytes(e);
+      PARE_TRY(auto applets, rootfs::busybox_applets(binary));
+      out.push_back(dir("busybox", 0755));
+      out.push_back(file("busybox/busybox", std::string(binary), 0755));
+      for (const auto& a : applets)
+        if (a != "busybox") out.push_back(symlink("busybox/" + a, "busybox"));
+      return {};
+    }
+  }
+  return Error(Errc::not_found, std::string(kDebugPackage) + " has no busybox binary for " + ctx.plan.arch);
+}
+
 }  // namespace
 
-bool is_bundle_only_package(const std::string& name) { return name == "ca-certificates"; }
+bool is_bundle_only_package(const std::string& name) {
+  return name == "ca-certificates" || name == kDebugPackage;
+}
 
 bool level_changes_ca_bundle(const spec::Spec& spec, const ArchPlan& plan, size_t level) {
   if (!spec.levels[level].certificates.empty()) return true;
@@ -265,6 +291,7 @@ Result<std::vector<GeneratedEntry>> generated_entries(const LevelContext& ctx) {
   add_status(ctx, out);
   PARE_CHECK(add_ca_bundle(ctx, out));
   PARE_CHECK(add_spec_items(ctx, out));
+  if (is_debug_level(ctx.spec.levels[ctx.level])) PARE_CHECK(add_busybox(ctx, out));
   return out;
 }
 

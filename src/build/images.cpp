@@ -18,7 +18,7 @@ oci::ImageConfig config_for(const Plan& plan, const spec::VariantSettings& v, co
   c.cmd = s.cmd.value_or(std::vector<std::string>{});
   bool has_path = false;
   for (const auto& [k, val] : s.env) has_path |= (k == "PATH");
-  if (!has_path) c.env.push_back(std::string("PATH=") + kDefaultPath);
+  if (!has_path) c.env.push_back(std::string("PATH=") + kDefaultPath + (v.debug ? ":/busybox" : ""));
   for (const auto& [k, val] : s.env) c.env.push_back(k + "=" + val);
   c.labels = s.labels;
   c.exposed_ports = s.ports;
@@ -39,18 +39,21 @@ Result<std::vector<oci::TaggedImage>> make_images(const Plan& plan,
   std::vector<oci::TaggedImage> out;
   for (const auto& variant : variants) {
     PARE_TRY(spec::VariantSettings v, spec::apply_variant(plan.spec, variant));
-    if (v.debug)
-      return Error(Errc::unsupported, "variant " + variant + ": debug variants are not built yet");
+    if (v.debug && own_levels(plan.spec) == plan.spec.levels.size())
+      return Error(Errc::internal, "variant " + variant + " needs the debug level");
+    // Debug variants take every layer; the others leave the debug layer out.
+    size_t layer_count = v.debug ? plan.spec.levels.size() : own_levels(plan.spec);
     oci::TaggedImage tagged;
     tagged.tag = plan.spec.name + ":" + variant;
     for (size_t a = 0; a < plan.archs.size(); ++a) {
       PARE_TRY(oci::Platform platform, oci::platform_for_debian_arch(plan.archs[a].arch));
-      oci::ImageConfig config = config_for(plan, v, platform, layers[a], created);
+      std::vector<oci::LayerBlob> mine(layers[a].begin(), layers[a].begin() + static_cast<long>(layer_count));
+      oci::ImageConfig config = config_for(plan, v, platform, mine, created);
       oci::PlatformImage img;
       img.platform = platform;
       img.config = oci::make_config_blob(config);
-      img.manifest = oci::make_manifest_blob(img.config, layers[a], v.image.annotations);
-      img.layers = layers[a];
+      img.manifest = oci::make_manifest_blob(img.config, mine, v.image.annotations);
+      img.layers = std::move(mine);
       tagged.images.push_back(std::move(img));
     }
     out.push_back(std::move(tagged));

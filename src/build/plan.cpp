@@ -1,5 +1,6 @@
 #include "build/plan.h"
 
+#include <algorithm>
 #include <set>
 
 #include "build/plan_cache.h"
@@ -10,6 +11,26 @@ namespace pare::build {
 
 namespace {
 constexpr const char* kDebianKeyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
+}
+
+bool is_debug_level(const spec::Level& level) { return level.file == kDebugLevelFile; }
+
+bool wants_debug(const std::vector<std::string>& variants) {
+  return std::any_of(variants.begin(), variants.end(), [](const auto& v) { return v.rfind("debug", 0) == 0; });
+}
+
+void add_debug_level(spec::Spec& spec, const std::vector<std::string>& variants) {
+  if (!wants_debug(variants) || (!spec.levels.empty() && is_debug_level(spec.levels.back()))) return;
+  spec::Level level;
+  level.file = kDebugLevelFile;
+  level.name = "debug";
+  level.packages.push_back({kDebugPackage, "", {}});
+  spec.levels.push_back(std::move(level));
+}
+
+size_t own_levels(const spec::Spec& spec) {
+  size_t n = spec.levels.size();
+  return n > 0 && is_debug_level(spec.levels.back()) ? n - 1 : n;
 }
 
 std::filesystem::path keyring_for(const spec::Spec& spec) {

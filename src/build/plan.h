@@ -54,6 +54,19 @@ Result<Plan> plan_from_lockfile(const spec::Spec& spec, const spec::Lockfile& lo
                                 const std::filesystem::path& lock_path);
 spec::Lockfile lockfile_from_plan(const Plan& plan);
 
+// Debug variants add one more level on top of the spec's: a static busybox
+// under /busybox (the only shell any pare image has). It is a synthetic
+// spec::Level so that resolving, locking, fetching and layer caching treat it
+// like any other; images of the other variants leave its layer out.
+inline constexpr const char* kDebugLevelFile = "<pare:debug>";
+inline constexpr const char* kDebugPackage = "busybox-static";
+bool is_debug_level(const spec::Level& level);
+bool wants_debug(const std::vector<std::string>& variants);
+// Appends the debug level when any of `variants` is a debug variant (idempotent).
+void add_debug_level(spec::Spec& spec, const std::vector<std::string>& variants);
+// How many of the spec's levels are its own (not the debug level).
+size_t own_levels(const spec::Spec& spec);
+
 // The keyring used to verify Release files: the spec's, else Debian's archive keyring.
 std::filesystem::path keyring_for(const spec::Spec& spec);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <deque>
 #include <set>
@@ -29,6 +30,8 @@ std::string PackageInfo::url() const {
 namespace {
 
 constexpr const char* kExcludedPrefix = "pare-excluded:";
+// Bumped whenever what pare stores in a .solv changes (2: Size and source versions).
+constexpr int kSolvCacheFormat = 2;
 
 class SolvResolver : public Resolver {
  public:
@@ -85,13 +88,14 @@ void SolvResolver::write_solv_cache(Repo* repo, const std::filesystem::path& pat
   if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) ::unlink(tmp.c_str());
 }
 
-// libsolv's Debian parser drops the version of "Source: name (version)", which
-// binNMUs and packages built from a differently versioned source have (python3
-// 3.11.2-1+b1 comes from python3-defaults 3.11.2-1); SBOMs need it. The
-// parser adds one solvable per stanza with a Package field, in file order
-// (stanzas end at an empty line, as in repo_deb.c), so the stanzas map onto
-// the solvables from `first` on; a name mismatch stops the annotation.
-void add_source_versions(Pool* pool, Repodata* data, Id first, std::string_view text) {
+// Fields libsolv's Debian parser (repo_deb.c) skips but a PackageInfo needs:
+// the version of "Source: name (version)", which binNMUs and packages built
+// from a differently versioned source have (python3 3.11.2-1+b1 comes from
+// python3-defaults 3.11.2-1), and "Size" (the .deb's size, for the lockfile
+// and progress). The parser adds one solvable per stanza with a Package
+// field, in file order (stanzas end at an empty line, as in repo_deb.c), so
+// the stanzas map onto the solvables from `first` on; a name mismatch stops.
+void add_skipped_fields(Pool* pool, Repodata* data, Id first, std::string_view text) {
   auto value_of = [](std::string_view line) {
     std::string_view v = line.substr(line.find(':') + 1);
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
@@ -104,14 +108,17 @@ void add_source_versions(Pool* pool, Repodata* data, Id first, std::string_view 
   };
   Id next = first;
   std::string_view package, source_version;
+  unsigned long long size = 0;
   auto end_stanza = [&]() -> bool {
     if (package.empty()) return true;
     if (next >= pool->nsolvables || pool_id2str(pool, pool_id2solvable(pool, next)->name) != package)
       return false;
     if (!source_version.empty())
       repodata_set_str(data, next, SOLVABLE_SOURCEEVR, std::string(source_version).c_str());
+    if (size) repodata_set_num(data, next, SOLVABLE_DOWNLOADSIZE, size);
     ++next;
     package = source_version = {};
+    size = 0;
     return true;
   };
   size_t pos = 0;
@@ -123,6 +130,10 @@ void add_source_versions(Pool* pool, Repodata* data, Id first, std::string_view 
       if (!end_stanza()) return;
     } else if (is_field(line, "Package")) {
       package = value_of(line);
+    } else if (is_field(line, "Size")) {
+      std::string_view v = value_of(line);
+      auto r = std::from_chars(v.data(), v.data() + v.size(), size);
+      if (r.ec != std::errc() || r.ptr != v.data() + v.size()) size = 0;
     } else if (is_field(line, "Source")) {
       std::string_view v = value_of(line);
       size_t open = v.find('('), close = v.find(')');
@@ -146,7 +157,7 @@ Result<void> SolvResolver::load_packages(Repo* repo, const IndexFile& index) {
   if (rc != 0)
     return Error(Errc::invalid,
                  "cannot parse package index " + index.file.string() + ": " + pool_errstr(pool_));
-  if (Repodata* data = repo_last_repodata(repo)) add_source_versions(pool_, data, first, text);
+  if (Repodata* data = repo_last_repodata(repo)) add_skipped_fields(pool_, data, first, text);
   return {};
 }
 
@@ -154,7 +165,8 @@ Result<void> SolvResolver::add_index(const IndexFile& index) {
   Repo* repo = repo_create(pool_, index.label.c_str());
   std::filesystem::path solv;
   if (!cache_.empty() && !index.sha256.empty())
-    solv = cache_ / (index.sha256 + "-" + std::to_string(LIBSOLV_VERSION_MAJOR) + ".solv");
+    solv = cache_ / (index.sha256 + "-" + std::to_string(LIBSOLV_VERSION_MAJOR) + "-" +
+                     std::to_string(kSolvCacheFormat) + ".solv");
   bool cached = !solv.empty() && load_solv_cache(repo, solv);
   if (!cached) {
     PARE_CHECK(load_packages(repo, index));

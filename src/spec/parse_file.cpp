@@ -5,6 +5,9 @@
 #include <sstream>
 #include <string>
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
 #include "spec/parsed.h"
 #include "spec/suites.h"
 #include "spec/yaml_util.h"

@@ -3,7 +3,6 @@
 // and xz (.xz file format 1.0.4) data.
 #include "util/compress.h"
 
-#include <dlfcn.h>
 #include <libdeflate.h>
 #include <lzma.h>
 #include <zlib.h>
@@ -349,36 +348,12 @@ Result<std::string> unzstd(std::string_view data, uint64_t max_output) {
   return out;
 }
 
-// liblzma is resolved at run time: pare_util's link line (top-level
-// CMakeLists.txt) does not name it, and xz input is only ever read, rarely.
-struct LzmaApi {
-  lzma_ret (*stream_decoder)(lzma_stream*, uint64_t, uint32_t) = nullptr;
-  lzma_ret (*code)(lzma_stream*, lzma_action) = nullptr;
-  void (*end)(lzma_stream*) = nullptr;
-};
-
-const LzmaApi* lzma_api() {
-  static const LzmaApi api = [] {
-    LzmaApi a;
-    void* h = ::dlopen("liblzma.so.5", RTLD_NOW | RTLD_LOCAL);
-    if (!h) return a;
-    a.stream_decoder =
-        reinterpret_cast<decltype(a.stream_decoder)>(::dlsym(h, "lzma_stream_decoder"));
-    a.code = reinterpret_cast<decltype(a.code)>(::dlsym(h, "lzma_code"));
-    a.end = reinterpret_cast<decltype(a.end)>(::dlsym(h, "lzma_end"));
-    return a;
-  }();
-  return api.stream_decoder && api.code && api.end ? &api : nullptr;
-}
-
 Result<std::string> unxz(std::string_view data, uint64_t max_output) {
-  const LzmaApi* api = lzma_api();
-  if (!api) return Error(Errc::unsupported, "xz: liblzma.so.5 is not available");
   lzma_stream strm = LZMA_STREAM_INIT;
   // 1 GiB of decoder memory at most; concatenated .xz streams are one file.
-  if (api->stream_decoder(&strm, 1ull << 30, LZMA_CONCATENATED) != LZMA_OK)
+  if (lzma_stream_decoder(&strm, 1ull << 30, LZMA_CONCATENATED) != LZMA_OK)
     return Error(Errc::internal, "xz: cannot initialise the decoder");
-  std::unique_ptr<lzma_stream, void (*)(lzma_stream*)> guard(&strm, api->end);
+  std::unique_ptr<lzma_stream, void (*)(lzma_stream*)> guard(&strm, lzma_end);
   std::string out;
   std::vector<char> buf(kIoBuffer);
   strm.next_in = reinterpret_cast<const uint8_t*>(data.data());
@@ -386,7 +361,7 @@ Result<std::string> unxz(std::string_view data, uint64_t max_output) {
   for (;;) {
     strm.next_out = reinterpret_cast<uint8_t*>(buf.data());
     strm.avail_out = buf.size();
-    lzma_ret rc = api->code(&strm, LZMA_FINISH);  // all input is present
+    lzma_ret rc = lzma_code(&strm, LZMA_FINISH);  // all input is present
     PARE_CHECK(append_bounded(out, buf.data(), buf.size() - strm.avail_out, max_output, "xz"));
     if (rc == LZMA_STREAM_END) return out;
     size_t offset = data.size() - strm.avail_in;

@@ -400,8 +400,9 @@ TEST_P(DebfileDamage, CorruptBytesNeverCrash) {
       EXPECT_FALSE(e.header.path.empty());
       EXPECT_NE(e.header.path[0], '/');
       EXPECT_EQ(e.header.path.find("/../"), std::string::npos);
-      if (e.header.type == oci::EntryType::file && r.control.ok())
+      if (e.header.type == oci::EntryType::file && r.control.ok()) {
         EXPECT_EQ(e.header.size, e.data.size());
+      }
     }
   }
   EXPECT_GT(errors, 0);

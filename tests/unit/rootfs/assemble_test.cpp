@@ -121,7 +121,7 @@ TEST_F(AssembleTest, SortedOneEntryPerPathWithParents) {
   EXPECT_EQ(l.find("usr/bin/zz")->header.mode, 0755u);
   EXPECT_EQ(l.find("usr/bin/zz")->data, "z");
   EXPECT_EQ(l.stats.entries, l.entries.size());
-  EXPECT_EQ(l.stats.file_bytes, 5u + 4u);  // z a conf x m
+  EXPECT_EQ(l.stats.file_bytes, 1u + 1u + 4u + 1u + 1u);  // z a conf x m
 }
 
 TEST_F(AssembleTest, DirectoryFromTwoPackagesAppearsOnceWithTheFirstMetadata) {
