@@ -87,10 +87,12 @@ Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path, c
   return dest;
 }
 
-Result<BuildResult> run_build(const BuildOptions& options, const Environment& env) {
-  BuildResult result;
-  Timer timer(result.times);
-  PARE_TRY(spec::Spec spec, spec::load_spec(options.spec_path, options.load));
+namespace {
+
+// Plan, fetch, unpack and build the layers of one spec; returns its tagged images.
+Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& spec_path, const BuildOptions& options,
+                                                 const Environment& env, BuildResult& result, Timer& timer) {
+  PARE_TRY(spec::Spec spec, spec::load_spec(spec_path, options.load));
   std::vector<std::string> variants = options.variants.empty() ? spec.variants : options.variants;
   add_debug_level(spec, variants);
   timer.lap("spec");
@@ -102,7 +104,7 @@ Result<BuildResult> run_build(const BuildOptions& options, const Environment& en
   FetchStats fetched;
   PARE_TRY(UnpackedSet unpacked,
            fetch_and_unpack(needed, options.layer.filter, env, thread_count(options.threads), fetched));
-  result.packages_downloaded = fetched.downloaded;
+  result.packages_downloaded += fetched.downloaded;
   timer.lap("fetch+unpack");
 
   Progress& progress = env.progress_or_null();
@@ -128,9 +130,40 @@ Result<BuildResult> run_build(const BuildOptions& options, const Environment& en
   std::vector<std::vector<oci::LayerBlob>> layers(plan.archs.size());
   for (const auto& job : jobs) layers[job.arch].push_back(*job.blob);
   PARE_TRY(auto tagged, make_images(plan, layers, variants, options.layer.mtime));
-  result.images = summarize(plan, tagged);
+  for (auto& s : summarize(plan, tagged)) result.images.push_back(std::move(s));
+  std::vector<std::string> archs;
+  for (const auto& ap : plan.archs) archs.push_back(ap.arch);
+  return with_arch_tags(tagged, archs);
+}
+
+}  // namespace
+
+std::vector<oci::TaggedImage> with_arch_tags(const std::vector<oci::TaggedImage>& images,
+                                             const std::vector<std::string>& archs) {
+  std::vector<oci::TaggedImage> out = images;
+  if (archs.size() < 2) return out;
+  for (const auto& t : images)
+    for (size_t a = 0; a < t.images.size() && a < archs.size(); ++a)
+      out.push_back({t.tag + "-" + archs[a], {t.images[a]}});
+  return out;
+}
+
+Result<BuildResult> run_build(const BuildOptions& options, const Environment& env) {
+  BuildResult result;
+  Timer timer(result.times);
+  if (options.spec_paths.empty()) return Error(Errc::invalid, "no spec given");
+  std::vector<oci::TaggedImage> all;
+  std::set<std::string> tags;
+  for (const auto& path : options.spec_paths) {
+    PARE_TRY(auto tagged, build_spec(path, options, env, result, timer));
+    for (auto& t : tagged) {
+      if (!tags.insert(t.tag).second)
+        return Error(Errc::invalid, path.string() + ": tag " + t.tag + " is already made by another spec (set `name:`)");
+      all.push_back(std::move(t));
+    }
+  }
   result.output = options.output;
-  PARE_CHECK(oci::write_output(options.format, options.output, tagged));
+  PARE_CHECK(oci::write_output(options.format, options.output, all));
   timer.lap("output");
   return result;
 }

@@ -22,7 +22,10 @@
 namespace pare::build {
 
 struct BuildOptions {
-  std::filesystem::path spec_path;
+  // One or more specs; several are built into one output (e.g. the whole
+  // family: static, base, cc, python3, ...), sharing the caches, so every
+  // package is downloaded and unpacked once.
+  std::vector<std::filesystem::path> spec_paths;
   spec::LoadOptions load;
   std::vector<std::string> variants;  // empty: the spec's
   std::filesystem::path output;       // empty: out/<name> (or out/<name>.tar for archives)
@@ -44,6 +47,11 @@ struct ImageSummary {
   uint64_t compressed_size = 0;  // layers + config, summed over archs
   size_t layers = 0, packages = 0;
 };
+
+// With several architectures, each tag names an image index, and "<tag>-<arch>"
+// (e.g. "python3:debug-arm64") names that architecture's image alone.
+std::vector<oci::TaggedImage> with_arch_tags(const std::vector<oci::TaggedImage>& images,
+                                             const std::vector<std::string>& archs);
 
 struct BuildResult {
   std::filesystem::path output;

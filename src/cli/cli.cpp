@@ -100,7 +100,7 @@ std::function<int()> setup_build(CLI::App* cmd) {
   auto compression = std::make_shared<std::string>("gzip");
   auto lockfile = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
-  cmd->add_option("spec", b->spec_path, "the image spec (YAML)")->required();
+  cmd->add_option("spec", b->spec_paths, "the image spec(s) (YAML); several go into one output")->required();
   cmd->add_option("-o,--output", *output, "where to write the image (default: out/<name>[.tar])");
   cmd->add_option("--format", *format, "oci (layout directory), oci-archive, docker-archive")
       ->check(CLI::IsMember({"oci", "oci-archive", "docker-archive"}));
@@ -119,7 +119,7 @@ std::function<int()> setup_build(CLI::App* cmd) {
     b->layer.compress.threads = b->threads;
     b->layer.mtime = source_date_epoch();
     if (!lockfile->empty()) b->lockfile = *lockfile;
-    b->output = output->empty() ? default_output(b->spec_path, b->format) : std::filesystem::path(*output);
+    b->output = output->empty() ? default_output(b->spec_paths.size() == 1 ? b->spec_paths[0] : "images.yaml", b->format) : std::filesystem::path(*output);
     build::BuildResult r = build::run_build(*b, session.env).value();
     print_build(r, o->json, o->quiet);
     return 0;

@@ -40,7 +40,7 @@ void print_build(const build::BuildResult& r, bool json, bool quiet) {
       j["images"].push_back({{"tag", img.tag}, {"digest", img.digest}, {"archs", img.archs},
                              {"compressed_size", img.compressed_size}, {"layers", img.layers},
                              {"packages", img.packages}});
-    for (const auto& t : r.times) j["timings"][t.stage] = t.seconds;
+    for (const auto& t : r.times) j["timings"][t.stage] = j["timings"].value(t.stage, 0.0) + t.seconds;
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
