@@ -94,7 +94,10 @@ Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar)
     }
   }
   for (const auto& g : content.generated) {
-    Item item{g.header, g.content};
+    // A spec's "/bin/tool" is stored where merged /usr keeps it (usr/bin/tool);
+    // the alias links themselves ("bin" -> "usr/bin") stay where they are.
+    bool move = content.merged_usr && !is_merged_usr_alias(g.header.path);
+    Item item{move ? mapped(g.header, true) : g.header, g.content};
     if (item.header.type == oci::EntryType::file) item.header.size = g.content.size();
     tree[item.header.path] = item;
   }

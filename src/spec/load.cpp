@@ -18,10 +18,14 @@ std::string Location::str() const {
 
 const char* path_type_name(PathItem::Type type) {
   switch (type) {
-    case PathItem::Type::directory: return "directory";
-    case PathItem::Type::symlink: return "symlink";
-    case PathItem::Type::empty_file: return "empty-file";
-    case PathItem::Type::permissions: return "permissions";
+    case PathItem::Type::directory:
+      return "directory";
+    case PathItem::Type::symlink:
+      return "symlink";
+    case PathItem::Type::empty_file:
+      return "empty-file";
+    case PathItem::Type::permissions:
+      return "permissions";
   }
   return "unknown";
 }
@@ -143,7 +147,9 @@ bool applies_to(const detail::SuiteFiltered& entry, const std::string& suite) {
          std::find(entry.suites.begin(), entry.suites.end(), suite) != entry.suites.end();
 }
 
-std::string file_stem_name(const std::filesystem::path& file) { return file.stem().string(); }
+std::string file_stem_name(const std::filesystem::path& file) {
+  return file.stem().string();
+}
 
 Level make_level(const ParsedFile& f, const std::string& suite) {
   Level level;
@@ -186,13 +192,13 @@ Result<std::string> select_suite(const std::vector<ParsedFile>& chain, const Loa
   if (merged.suite.empty())
     return invalid_at(chain.back().root,
                       "no suite: set source.suite (here or in a file this builds on) or pass "
-                      "--suite; supported: " + supported_suites_text());
+                      "--suite; supported: " +
+                          supported_suites_text());
   return merged.suite;
 }
 
 Result<std::vector<std::string>> select_archs(const std::vector<ParsedFile>& chain,
-                                              const LoadOptions& options,
-                                              const SuiteInfo& suite) {
+                                              const LoadOptions& options, const SuiteInfo& suite) {
   std::vector<std::pair<std::string, Location>> archs;
   if (!options.archs.empty()) {
     for (const auto& a : options.archs) archs.emplace_back(a, Location{"--arch", 0, 0});

@@ -36,7 +36,8 @@ bool has_control_chars(std::string_view s) {
 
 Result<void> check_keys(const Reader& r, const json& obj, const std::string& path,
                         const std::set<std::string>& keys) {
-  if (!obj.is_object()) return r.error(path, std::string("expected an object, got ") + obj.type_name());
+  if (!obj.is_object())
+    return r.error(path, std::string("expected an object, got ") + obj.type_name());
   for (const auto& [key, value] : obj.items()) {
     if (!keys.count(key)) return r.error(path + "." + key, "unknown key");
   }
@@ -98,7 +99,8 @@ Result<LockedPackage> read_package(const Reader& r, const json& obj, const std::
   if (!is_pool_path(p.filename))
     return r.error(path + ".filename", "expected a relative path without '.' or '..' parts");
   PARE_TRY(p.sha256, get_string(r, obj, path, "sha256"));
-  if (!is_sha256_hex(p.sha256)) return r.error(path + ".sha256", "expected 64 lowercase hex digits");
+  if (!is_sha256_hex(p.sha256))
+    return r.error(path + ".sha256", "expected 64 lowercase hex digits");
   PARE_TRY(p.url, get_string(r, obj, path, "url"));
   PARE_TRY(p.size, get_unsigned(r, obj, path, "size", UINT64_MAX));
   PARE_TRY(uint64_t level, get_unsigned(r, obj, path, "level", kMaxLevel));
@@ -109,14 +111,16 @@ Result<LockedPackage> read_package(const Reader& r, const json& obj, const std::
 Result<std::vector<LockedPackage>> read_arch(const Reader& r, const json& list,
                                              const std::string& path, const std::string& arch) {
   if (!is_known_arch(arch)) return r.error(path, "unknown architecture '" + arch + "'");
-  if (!list.is_array()) return r.error(path, std::string("expected an array, got ") + list.type_name());
+  if (!list.is_array())
+    return r.error(path, std::string("expected an array, got ") + list.type_name());
   if (list.size() > kMaxPackagesPerArch) return r.error(path, "too many packages");
   std::vector<LockedPackage> out;
   std::set<std::string> names;
   for (size_t i = 0; i < list.size(); ++i) {
     std::string where = path + "[" + std::to_string(i) + "]";
     PARE_TRY(LockedPackage p, read_package(r, list[i], where, arch));
-    if (!names.insert(p.name).second) return r.error(where + ".name", "'" + p.name + "' is listed twice");
+    if (!names.insert(p.name).second)
+      return r.error(where + ".name", "'" + p.name + "' is listed twice");
     out.push_back(std::move(p));
   }
   return out;
@@ -133,7 +137,8 @@ Result<Lockfile> read_root(const Reader& r, const json& doc) {
     return r.error("$.fingerprint", "expected sha256: and 64 lowercase hex digits");
   PARE_TRY(lock.suite, get_string(r, doc, "$", "suite"));
   if (!find_suite(lock.suite))
-    return r.error("$.suite", "unknown suite '" + lock.suite + "'; supported: " + supported_suites_text());
+    return r.error("$.suite",
+                   "unknown suite '" + lock.suite + "'; supported: " + supported_suites_text());
   const json& packages = doc.at("packages");
   if (!packages.is_object())
     return r.error("$.packages", std::string("expected an object, got ") + packages.type_name());

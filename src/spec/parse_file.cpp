@@ -16,7 +16,9 @@ namespace pare::spec::detail {
 
 namespace {
 
-bool is_alnum_lower(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_alnum_lower(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 // A repository path as the OCI distribution spec allows it, simplified: '/'-separated
 // components of [a-z0-9] joined by '.', '_' or '-', each starting and ending alphanumeric.
@@ -39,8 +41,8 @@ bool is_valid_image_name(std::string_view name) {
 }
 
 bool is_valid_url(std::string_view url) {
-  bool scheme = url.starts_with("http://") || url.starts_with("https://") ||
-                url.starts_with("file:/");
+  bool scheme =
+      url.starts_with("http://") || url.starts_with("https://") || url.starts_with("file:/");
   return scheme && url.size() <= 4096 &&
          std::none_of(url.begin(), url.end(), [](char c) { return c <= ' ' || c == 0x7f; });
 }
@@ -68,7 +70,8 @@ bool is_valid_port(std::string_view port) {
 
 // "SIGTERM", "SIGRTMIN+3" or a signal number.
 bool is_valid_signal(std::string_view sig) {
-  if (!sig.empty() && std::all_of(sig.begin(), sig.end(), [](char c) { return c >= '0' && c <= '9'; }))
+  if (!sig.empty() &&
+      std::all_of(sig.begin(), sig.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return sig.size() <= 2 && std::stoi(std::string(sig)) >= 1 && std::stoi(std::string(sig)) <= 64;
   if (!sig.starts_with("SIG") || sig.size() < 5 || sig.size() > 16) return false;
   return std::all_of(sig.begin() + 3, sig.end(), [](char c) {
@@ -147,8 +150,8 @@ Result<void> parse_source(const Ctx& ctx, const Field& f, const std::filesystem:
       out.suite = suite;
       out.suite_loc = ctx.loc(field.value);
     } else if (k == "components") {
-      PARE_TRY(auto list, checked_list(ctx, field, is_component, "an archive area such as main",
-                                       true));
+      PARE_TRY(auto list,
+               checked_list(ctx, field, is_component, "an archive area such as main", true));
       if (list.empty()) return ctx.error(field.value, "components: must name at least one");
       out.components = std::move(list);
     } else if (k == "mirror" || k == "security-mirror") {
@@ -335,11 +338,13 @@ Result<ParsedFile> parse_document(const Ctx& ctx, std::string_view text,
   ParsedFile out;
   out.file = file;
   out.display = display;
-  PARE_TRY(Fields fields,
-           read_fields(ctx, doc, "spec",
-                       {"from", "name", "source", "archs", "packages", "exclude", "files", "paths",
-                        "accounts", "certificates", "user", "workdir", "entrypoint", "cmd", "env",
-                        "labels", "annotations", "ports", "volumes", "stop-signal", "variants"}));
+  PARE_TRY(
+      Fields fields,
+      read_fields(
+          ctx, doc, "spec",
+          {"from",  "name",     "source",       "archs", "packages", "exclude",     "files",
+           "paths", "accounts", "certificates", "user",  "workdir",  "entrypoint",  "cmd",
+           "env",   "labels",   "annotations",  "ports", "volumes",  "stop-signal", "variants"}));
   out.root = fields.loc.line ? fields.loc : Location{display, 1, 1};
   for (const Field& f : fields.fields) PARE_CHECK(parse_top_key(ctx, f, out));
   return out;

@@ -22,8 +22,7 @@ Result<const Field*> require(const Ctx& ctx, const Fields& fields, std::string_v
 
 Result<void> expect_list(const Ctx& ctx, const Field& f) {
   if (f.value.IsSequence()) return {};
-  return ctx.error(value_loc(ctx, f),
-                   f.key + ": expected a list, got " + describe(f.value));
+  return ctx.error(value_loc(ctx, f), f.key + ": expected a list, got " + describe(f.value));
 }
 
 // Debian's adduser NAME_REGEX, widened to allow the leading '_' of system accounts.
@@ -37,8 +36,8 @@ bool is_valid_account_name(std::string_view name) {
 }
 
 // "name" or "name=version" (the apt-get install syntax).
-Result<PackageRef> parse_package_string(const Ctx& ctx, const YAML::Node& node,
-                                        bool allow_version, const std::string& what) {
+Result<PackageRef> parse_package_string(const Ctx& ctx, const YAML::Node& node, bool allow_version,
+                                        const std::string& what) {
   std::string text = node.Scalar();
   PackageRef ref;
   ref.loc = ctx.loc(node);
@@ -55,7 +54,8 @@ Result<PackageRef> parse_package_string(const Ctx& ctx, const YAML::Node& node,
                                "' is not a Debian package name (two or more of a-z 0-9 + - ., "
                                "starting with a letter or digit)");
   std::string why;
-  if (allow_version && (text.find('=') != std::string::npos) && !is_valid_version(ref.version, &why))
+  if (allow_version && (text.find('=') != std::string::npos) &&
+      !is_valid_version(ref.version, &why))
     return ctx.error(node, what + ": bad version '" + ref.version + "': " + why);
   return ref;
 }
@@ -65,16 +65,16 @@ Result<std::vector<std::string>> parse_suite_filter(const Ctx& ctx, const Field&
   std::vector<std::string> out;
   for (auto& [suite, loc] : suites) {
     if (!find_suite(suite))
-      return ctx.error(loc, "suites: unknown suite '" + suite +
-                                "'; supported: " + supported_suites_text());
+      return ctx.error(
+          loc, "suites: unknown suite '" + suite + "'; supported: " + supported_suites_text());
     out.push_back(suite);
   }
   if (out.empty()) return ctx.error(f.value, "suites: must name at least one suite");
   return out;
 }
 
-Result<SuiteFiltered> parse_package_map(const Ctx& ctx, const YAML::Node& node,
-                                        bool allow_version, const std::string& what) {
+Result<SuiteFiltered> parse_package_map(const Ctx& ctx, const YAML::Node& node, bool allow_version,
+                                        const std::string& what) {
   auto fields_r = allow_version ? read_fields(ctx, node, what, {"name", "version", "suites"})
                                 : read_fields(ctx, node, what, {"name", "suites"});
   PARE_TRY(Fields fields, std::move(fields_r));
@@ -278,9 +278,9 @@ Result<Group> parse_group(const Ctx& ctx, const YAML::Node& node, const std::str
 }
 
 template <class T>
-Result<std::vector<T>> parse_account_list(
-    const Ctx& ctx, const Field& f,
-    Result<T> (*parse_one)(const Ctx&, const YAML::Node&, const std::string&)) {
+Result<std::vector<T>> parse_account_list(const Ctx& ctx, const Field& f,
+                                          Result<T> (*parse_one)(const Ctx&, const YAML::Node&,
+                                                                 const std::string&)) {
   PARE_CHECK(expect_list(ctx, f));
   std::vector<T> out;
   std::vector<Location> locs;
@@ -300,8 +300,8 @@ Result<std::vector<T>> parse_account_list(
 }  // namespace
 
 Result<void> parse_accounts(const Ctx& ctx, const Field& f, ParsedFile& out) {
-  PARE_TRY(Fields fields, read_fields(ctx, f.value, "accounts", {"users", "groups"},
-                                      ctx.loc(f.key_node)));
+  PARE_TRY(Fields fields,
+           read_fields(ctx, f.value, "accounts", {"users", "groups"}, ctx.loc(f.key_node)));
   if (const Field* u = fields.find("users")) {
     PARE_TRY(out.users, parse_account_list<User>(ctx, *u, parse_user));
   }

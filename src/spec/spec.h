@@ -82,7 +82,7 @@ const char* path_type_name(PathItem::Type type);  // "directory", "symlink", "em
 
 struct User {
   std::string name;
-  uint32_t uid = 0, gid = 0;  // gid defaults to uid
+  uint32_t uid = 0, gid = 0;                         // gid defaults to uid
   std::string home, shell = "/sbin/nologin", gecos;  // home defaults to /home/<name>
 };
 
@@ -101,8 +101,8 @@ struct SourceSpec {
 
 // One file of the from: chain.
 struct Level {
-  std::filesystem::path file;  // absolute, lexically normal
-  std::string name;            // its `name:` or its file stem
+  std::filesystem::path file;        // absolute, lexically normal
+  std::string name;                  // its `name:` or its file stem
   std::vector<PackageRef> packages;  // already filtered for the selected suite
   std::vector<std::string> exclude;  // already filtered for the selected suite
   std::vector<FileItem> files;
@@ -122,13 +122,13 @@ struct ImageSettings {
 };
 
 struct Spec {
-  std::vector<Level> levels;  // root of the from: chain first, the file given last
-  SourceSpec source;          // merged down the chain (a child's keys override)
-  std::vector<std::string> archs;  // default: the host's architecture
-  ImageSettings image;        // merged down the chain (env/labels/annotations by key)
+  std::vector<Level> levels;          // root of the from: chain first, the file given last
+  SourceSpec source;                  // merged down the chain (a child's keys override)
+  std::vector<std::string> archs;     // default: the host's architecture
+  ImageSettings image;                // merged down the chain (env/labels/annotations by key)
   std::vector<std::string> variants;  // default [latest]
-  std::string name;           // the given file's image name
-  std::string suite_version;  // "12" / "13"; the codename is source.suite
+  std::string name;                   // the given file's image name
+  std::string suite_version;          // "12" / "13"; the codename is source.suite
 };
 
 struct LoadOptions {

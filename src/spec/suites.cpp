@@ -62,9 +62,9 @@ std::optional<OciPlatform> oci_platform(std::string_view arch) {
     std::string_view debian, oci, variant;
   };
   static const Row rows[] = {
-      {"amd64", "amd64", ""},       {"arm64", "arm64", "v8"},     {"armel", "arm", "v5"},
-      {"armhf", "arm", "v7"},       {"i386", "386", ""},          {"mips64el", "mips64le", ""},
-      {"mipsel", "mipsle", ""},     {"ppc64el", "ppc64le", ""},   {"riscv64", "riscv64", ""},
+      {"amd64", "amd64", ""},   {"arm64", "arm64", "v8"},   {"armel", "arm", "v5"},
+      {"armhf", "arm", "v7"},   {"i386", "386", ""},        {"mips64el", "mips64le", ""},
+      {"mipsel", "mipsle", ""}, {"ppc64el", "ppc64le", ""}, {"riscv64", "riscv64", ""},
       {"s390x", "s390x", ""},
   };
   for (const auto& r : rows)
@@ -76,9 +76,8 @@ bool is_valid_package_name(std::string_view name) {
   if (name.size() < 2 || name.size() > 255) return false;
   auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   if (!lower_or_digit(name[0])) return false;
-  return std::all_of(name.begin(), name.end(), [&](char c) {
-    return lower_or_digit(c) || c == '+' || c == '-' || c == '.';
-  });
+  return std::all_of(name.begin(), name.end(),
+                     [&](char c) { return lower_or_digit(c) || c == '+' || c == '-' || c == '.'; });
 }
 
 namespace {
@@ -117,7 +116,8 @@ bool is_valid_version(std::string_view v, std::string* why) {
   if (upstream.empty() || !(upstream[0] >= '0' && upstream[0] <= '9'))
     return fail(why, "the upstream version must start with a digit");
   if (!version_chars_ok(upstream, has_epoch ? "-:" : "-"))
-    return fail(why, "the upstream version may only hold letters, digits and . + ~ - (: after an epoch)");
+    return fail(
+        why, "the upstream version may only hold letters, digits and . + ~ - (: after an epoch)");
   return true;
 }
 

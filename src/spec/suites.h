@@ -10,8 +10,8 @@
 namespace pare::spec {
 
 struct SuiteInfo {
-  std::string_view codename;  // "bookworm"
-  std::string_view version;   // "12"
+  std::string_view codename;            // "bookworm"
+  std::string_view version;             // "12"
   std::vector<std::string_view> archs;  // architectures the release ships
 };
 

@@ -91,7 +91,9 @@ Result<Fields> read_map(const Ctx& ctx, const YAML::Node& node, std::string_view
   return out;
 }
 
-std::string what_of(const Field& f) { return f.key; }
+std::string what_of(const Field& f) {
+  return f.key;
+}
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -146,8 +148,8 @@ Result<uint32_t> get_id(const Ctx& ctx, const Field& f) {
   PARE_TRY(std::string s, get_string(ctx, f));
   // 4294967295 is (uid_t)-1, which chown(2) reads as "leave unchanged".
   if (!all_digits(s) || s.size() > 10 || std::stoull(s) > 4294967294ULL)
-    return ctx.error(f.value, what_of(f) + ": expected a number from 0 to 4294967294, got '" +
-                                  s + "'");
+    return ctx.error(f.value,
+                     what_of(f) + ": expected a number from 0 to 4294967294, got '" + s + "'");
   return static_cast<uint32_t>(std::stoull(s));
 }
 
@@ -155,18 +157,21 @@ Result<uint32_t> get_mode(const Ctx& ctx, const Field& f) {
   PARE_TRY(std::string s, get_string(ctx, f));
   std::string digits = s;
   if (digits.size() > 2 && digits[0] == '0' && digits[1] == 'o') digits.erase(0, 2);
-  bool octal = !digits.empty() && digits.size() <= 5 &&
-               std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '7'; });
+  bool octal =
+      !digits.empty() && digits.size() <= 5 &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '7'; });
   uint32_t mode = 0;
   for (char c : digits) mode = mode * 8 + static_cast<uint32_t>(c - '0');
   if (!octal || mode > 07777)
-    return ctx.error(f.value, what_of(f) + ": expected an octal mode such as \"0755\" (at most "
-                                           "07777), got '" + s + "'");
+    return ctx.error(f.value, what_of(f) +
+                                  ": expected an octal mode such as \"0755\" (at most "
+                                  "07777), got '" +
+                                  s + "'");
   return mode;
 }
 
 Result<std::vector<std::pair<std::string, Location>>> get_located_strings(const Ctx& ctx,
-                                                                         const Field& f) {
+                                                                          const Field& f) {
   if (!f.value.IsSequence())
     return ctx.error(value_loc(ctx, f),
                      what_of(f) + ": expected a list of strings, got " + describe(f.value));
@@ -175,9 +180,9 @@ Result<std::vector<std::pair<std::string, Location>>> get_located_strings(const 
   for (auto it = f.value.begin(); it != f.value.end(); ++it, ++i) {
     const YAML::Node item = *it;
     if (!item.IsScalar())
-      return ctx.error(ctx.loc(item, ctx.loc(f.value)), what_of(f) + "[" + std::to_string(i) +
-                                                            "]: expected a string, got " +
-                                                            describe(item));
+      return ctx.error(
+          ctx.loc(item, ctx.loc(f.value)),
+          what_of(f) + "[" + std::to_string(i) + "]: expected a string, got " + describe(item));
     out.emplace_back(item.Scalar(), ctx.loc(item, ctx.loc(f.value)));
   }
   return out;
@@ -205,8 +210,8 @@ bool is_image_path(std::string_view path) {
 Result<std::string> get_image_path(const Ctx& ctx, const Field& f) {
   PARE_TRY(std::string s, get_string(ctx, f));
   if (!is_image_path(s))
-    return ctx.error(f.value, what_of(f) + ": expected an absolute path without '..', got '" +
-                                  s + "'");
+    return ctx.error(f.value,
+                     what_of(f) + ": expected an absolute path without '..', got '" + s + "'");
   return s;
 }
 

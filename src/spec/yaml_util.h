@@ -63,7 +63,7 @@ Result<uint32_t> get_mode(const Ctx& ctx, const Field& f);  // octal "0755", "75
 Result<std::vector<std::string>> get_string_list(const Ctx& ctx, const Field& f);
 // As get_string_list, plus each item's location.
 Result<std::vector<std::pair<std::string, Location>>> get_located_strings(const Ctx& ctx,
-                                                                         const Field& f);
+                                                                          const Field& f);
 // An absolute path inside the image: starts with '/', no ".." component, no NUL.
 Result<std::string> get_image_path(const Ctx& ctx, const Field& f);
 bool is_image_path(std::string_view path);

@@ -349,6 +349,35 @@ TEST_F(AssembleTest, MergedUsrGeneratedLinksAreKept) {
   EXPECT_TRUE(l.find("usr/bin/ls"));
 }
 
+TEST_F(AssembleTest, MergedUsrMovesGeneratedEntriesUnderTheAliases) {
+  LayerContent c;
+  c.merged_usr = true;
+  auto gen = [](std::string path, EntryType type, std::string link = "") {
+    GeneratedEntry g;
+    g.header.path = std::move(path);
+    g.header.type = type;
+    g.header.mode = type == EntryType::symlink ? 0777 : 0755;
+    g.header.link = std::move(link);
+    if (type == EntryType::file) g.content = "#!/bin/sh\n";
+    return g;
+  };
+  c.generated = {gen("sbin", EntryType::symlink, "usr/sbin"), gen("bin/app", EntryType::symlink, "../opt/app/run"),
+                 gen("bin/abs", EntryType::symlink, "/opt/app/run"), gen("sbin/tool", EntryType::file),
+                 gen("opt/app/run", EntryType::file)};
+  Layer l = write(c);
+  expect_sorted_unique(l);
+  ASSERT_TRUE(l.find("sbin"));
+  EXPECT_EQ(l.find("sbin")->header.type, EntryType::symlink);
+  EXPECT_FALSE(l.find("bin/app"));
+  EXPECT_FALSE(l.find("sbin/tool"));
+  EXPECT_FALSE(l.find("bin"));  // nothing may be stored beneath an alias
+  ASSERT_TRUE(l.find("usr/bin/app"));
+  EXPECT_EQ(l.find("usr/bin/app")->header.link, "../../opt/app/run");  // still names opt/app/run
+  EXPECT_EQ(l.find("usr/bin/abs")->header.link, "/opt/app/run");
+  ASSERT_TRUE(l.find("usr/sbin/tool"));
+  EXPECT_EQ(l.find("usr/sbin/tool")->data, "#!/bin/sh\n");
+}
+
 TEST_F(AssembleTest, WithoutMergedUsrNothingMoves) {
   LayerContent c;
   c.packages = {pkg("p", {fake_dir("bin"), fake_file("bin/ls", "ls"), fake_symlink("bin/sh", "/bin/dash")})};

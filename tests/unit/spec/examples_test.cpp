@@ -37,8 +37,8 @@ Spec load_example(const std::string& file, const std::string& suite) {
 }
 
 const Names kStaticBookworm = {"base-files", "netbase", "tzdata", "media-types", "ca-certificates"};
-const Names kStaticTrixie = {"base-files", "netbase", "tzdata", "tzdata-legacy", "media-types",
-                             "ca-certificates"};
+const Names kStaticTrixie = {"base-files",    "netbase",     "tzdata",
+                             "tzdata-legacy", "media-types", "ca-certificates"};
 
 TEST(Examples, StaticHasNoRuntimeAndCutsTheScriptDependencies) {
   for (const char* suite : {"bookworm", "trixie"}) {
@@ -93,7 +93,7 @@ TEST(Examples, CcAddsTheCxxRuntimes) {
     EXPECT_EQ(package_names(s.levels[1]), (Names{"libc6"}));
     EXPECT_EQ(s.name, "cc");
     EXPECT_EQ(s.variants, (Names{"latest", "nonroot"}));  // inherited from static
-    EXPECT_EQ(s.image.env.at(0).first, "SSL_CERT_FILE");   // inherited from static
+    EXPECT_EQ(s.image.env.at(0).first, "SSL_CERT_FILE");  // inherited from static
   }
   // The two suites are different package sets.
   EXPECT_NE(package_set_fingerprint(load_example("cc.yaml", "bookworm")),

@@ -111,8 +111,7 @@ TEST(SpecChain, CycleIsAnErrorAtTheFromKey) {
   auto r = files.load("/c/a.yaml");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), Errc::invalid);
-  EXPECT_EQ(r.error().message(),
-            "/c/b.yaml:2:7: from: cycle: /c/a.yaml -> /c/b.yaml -> /c/a.yaml");
+  EXPECT_EQ(r.error().message(), "/c/b.yaml:2:7: from: cycle: /c/a.yaml -> /c/b.yaml -> /c/a.yaml");
 }
 
 TEST(SpecChain, SelfReferenceIsACycle) {
@@ -228,8 +227,9 @@ TEST(SpecFingerprint, StableAndSensitiveToThePackageSet) {
   EXPECT_EQ(f, fingerprint_of("source: {suite: bookworm}\narchs: [arm64, amd64]\n"
                               "packages: [tzdata, libc6]\nexclude: [b1, a1]\n"
                               "user: \"0\"\nenv: {A: b}\n"));
-  EXPECT_EQ(f, fingerprint_of("source: {suite: bookworm, mirror: \"http://other/\", keyring: k}\n"
-                              "archs: [amd64, arm64]\npackages: [libc6, tzdata]\nexclude: [a1, b1]\n"));
+  EXPECT_EQ(
+      f, fingerprint_of("source: {suite: bookworm, mirror: \"http://other/\", keyring: k}\n"
+                        "archs: [amd64, arm64]\npackages: [libc6, tzdata]\nexclude: [a1, b1]\n"));
   // Everything that changes the set does.
   EXPECT_NE(f, fingerprint_of(base + "packages: [libc6]\nexclude: [a1, b1]\n"));
   EXPECT_NE(f, fingerprint_of(base + "packages: [libc6=2.36-9, tzdata]\nexclude: [a1, b1]\n"));

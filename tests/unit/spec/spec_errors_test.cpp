@@ -16,7 +16,9 @@ struct ErrorCase {
   const char* says;  // a piece of the message
 };
 
-void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.label; }
+void PrintTo(const ErrorCase& c, std::ostream* os) {
+  *os << c.label;
+}
 
 class SpecError : public ::testing::TestWithParam<ErrorCase> {};
 
@@ -32,7 +34,10 @@ TEST_P(SpecError, NamesLineAndColumn) {
   EXPECT_NE(r.error().message().find(c.says), std::string::npos) << r.error().message();
 }
 
-#define CASE(label, body, line, col, says) ErrorCase{label, body, line, col, says}
+#define CASE(label, body, line, col, says) \
+  ErrorCase {                              \
+    label, body, line, col, says           \
+  }
 
 const ErrorCase kCases[] = {
     CASE("unknown_top_key", "source: {suite: bookworm}\npakages: [libc6]\n", 2, 1,
@@ -53,20 +58,24 @@ const ErrorCase kCases[] = {
          "'Foo_Bar' is not a Debian package name"),
     CASE("bad_version", "source: {suite: bookworm}\npackages:\n  - libc6=abc\n", 3, 5,
          "bad version 'abc': the upstream version must start with a digit"),
-    CASE("bad_map_version", "source: {suite: bookworm}\npackages:\n  - {name: libc6, version: 1.0-}\n",
-         3, 28, "bad version '1.0-'"),
-    CASE("duplicate_package", "source: {suite: bookworm}\npackages:\n  - libc6\n  - tzdata\n  - libc6\n",
-         5, 5, "duplicate package 'libc6' (first at /t/spec.yaml:3:5)"),
+    CASE("bad_map_version",
+         "source: {suite: bookworm}\npackages:\n  - {name: libc6, version: 1.0-}\n", 3, 28,
+         "bad version '1.0-'"),
+    CASE("duplicate_package",
+         "source: {suite: bookworm}\npackages:\n  - libc6\n  - tzdata\n  - libc6\n", 5, 5,
+         "duplicate package 'libc6' (first at /t/spec.yaml:3:5)"),
     CASE("duplicate_package_overlapping_suites",
          "source: {suite: bookworm}\npackages:\n  - {name: a1, suites: [trixie]}\n  - a1\n", 4, 5,
          "duplicate package 'a1'"),
     CASE("exclude_with_version", "source: {suite: bookworm}\nexclude: [dpkg=1.0]\n", 2, 11,
          "exclude takes package names, not versions"),
-    CASE("unknown_filter_suite", "source: {suite: bookworm}\npackages:\n  - {name: a1, suites: [sid]}\n",
-         3, 25, "unknown suite 'sid'"),
+    CASE("unknown_filter_suite",
+         "source: {suite: bookworm}\npackages:\n  - {name: a1, suites: [sid]}\n", 3, 25,
+         "unknown suite 'sid'"),
     CASE("unknown_suite", "source:\n  suite: buster\n", 2, 10,
          "unknown suite 'buster'; supported: bookworm (12), trixie (13)"),
-    CASE("suite_not_string", "source:\n  suite: [bookworm]\n", 2, 10, "expected a string, got a list"),
+    CASE("suite_not_string", "source:\n  suite: [bookworm]\n", 2, 10,
+         "expected a string, got a list"),
     CASE("bad_bool", "source:\n  suite: bookworm\n  updates: yes\n", 3, 12,
          "expected true or false, got 'yes'"),
     CASE("bad_mirror", "source:\n  suite: bookworm\n  mirror: ftp://x/\n", 3, 11,
@@ -77,45 +86,54 @@ const ErrorCase kCases[] = {
          "'amd64' is listed twice"),
     CASE("arch_not_in_suite", "source: {suite: bookworm}\narchs:\n  - amd64\n  - riscv64\n", 4, 5,
          "architecture 'riscv64' is not in bookworm"),
-    CASE("mode_not_octal", "source: {suite: bookworm}\nfiles:\n  - {src: a, dest: /a, mode: \"0789\"}\n",
-         3, 30, "expected an octal mode"),
-    CASE("mode_too_big", "source: {suite: bookworm}\npaths:\n  - {type: directory, path: /d, mode: 17777}\n",
-         3, 39, "expected an octal mode"),
-    CASE("uid_not_number", "source: {suite: bookworm}\nfiles:\n  - {src: a, dest: /a, uid: abc}\n", 3,
-         29, "expected a number from 0 to 4294967294, got 'abc'"),
-    CASE("gid_negative", "source: {suite: bookworm}\npaths:\n  - type: directory\n    path: /d\n    gid: -1\n",
-         5, 10, "expected a number"),
+    CASE("mode_not_octal",
+         "source: {suite: bookworm}\nfiles:\n  - {src: a, dest: /a, mode: \"0789\"}\n", 3, 30,
+         "expected an octal mode"),
+    CASE("mode_too_big",
+         "source: {suite: bookworm}\npaths:\n  - {type: directory, path: /d, mode: 17777}\n", 3, 39,
+         "expected an octal mode"),
+    CASE("uid_not_number", "source: {suite: bookworm}\nfiles:\n  - {src: a, dest: /a, uid: abc}\n",
+         3, 29, "expected a number from 0 to 4294967294, got 'abc'"),
+    CASE("gid_negative",
+         "source: {suite: bookworm}\npaths:\n  - type: directory\n    path: /d\n    gid: -1\n", 5,
+         10, "expected a number"),
     CASE("relative_dest", "source: {suite: bookworm}\nfiles:\n  - src: app\n    dest: app\n", 4, 11,
          "expected an absolute path without '..', got 'app'"),
-    CASE("dotdot_dest", "source: {suite: bookworm}\nfiles:\n  - {src: app, dest: /x/../../etc}\n", 3,
-         22, "without '..'"),
+    CASE("dotdot_dest", "source: {suite: bookworm}\nfiles:\n  - {src: app, dest: /x/../../etc}\n",
+         3, 22, "without '..'"),
     CASE("missing_src", "source: {suite: bookworm}\nfiles:\n  - {dest: /app}\n", 3, 5,
          "files[0]: missing 'src'"),
-    CASE("symlink_without_target", "source: {suite: bookworm}\npaths:\n  - type: symlink\n    path: /x\n",
-         3, 5, "a symlink needs 'target'"),
+    CASE("symlink_without_target",
+         "source: {suite: bookworm}\npaths:\n  - type: symlink\n    path: /x\n", 3, 5,
+         "a symlink needs 'target'"),
     CASE("target_on_directory",
          "source: {suite: bookworm}\npaths:\n  - {type: directory, path: /x, target: /y}\n", 3, 33,
          "'target' is only for type symlink"),
-    CASE("unknown_path_type", "source: {suite: bookworm}\npaths:\n  - {type: dir3ctory, path: /x}\n", 3,
-         12, "unknown path type 'dir3ctory' (did you mean 'directory'?)"),
+    CASE("unknown_path_type",
+         "source: {suite: bookworm}\npaths:\n  - {type: dir3ctory, path: /x}\n", 3, 12,
+         "unknown path type 'dir3ctory' (did you mean 'directory'?)"),
     CASE("permissions_without_change",
          "source: {suite: bookworm}\npaths:\n  - {type: permissions, path: /x}\n", 3, 5,
          "needs 'mode', 'uid' or 'gid'"),
-    CASE("symlink_with_mode",
-         "source: {suite: bookworm}\npaths:\n  - {type: symlink, path: /x, target: y, mode: 0644}\n", 3,
-         42, "a symlink has no mode"),
-    CASE("bad_user_name", "source: {suite: bookworm}\naccounts:\n  users: [{name: Bad, uid: 1}]\n", 3,
-         18, "'Bad' is not a valid account name"),
-    CASE("user_without_uid", "source: {suite: bookworm}\naccounts:\n  users: [{name: app}]\n", 3, 11,
-         "users[0]: missing 'uid'"),
+    CASE(
+        "symlink_with_mode",
+        "source: {suite: bookworm}\npaths:\n  - {type: symlink, path: /x, target: y, mode: 0644}\n",
+        3, 42, "a symlink has no mode"),
+    CASE("bad_user_name", "source: {suite: bookworm}\naccounts:\n  users: [{name: Bad, uid: 1}]\n",
+         3, 18, "'Bad' is not a valid account name"),
+    CASE("user_without_uid", "source: {suite: bookworm}\naccounts:\n  users: [{name: app}]\n", 3,
+         11, "users[0]: missing 'uid'"),
     CASE("duplicate_user",
-         "source: {suite: bookworm}\naccounts:\n  users:\n    - {name: a, uid: 1}\n    - {name: a, uid: 2}\n",
+         "source: {suite: bookworm}\naccounts:\n  users:\n    - {name: a, uid: 1}\n    - {name: a, "
+         "uid: 2}\n",
          5, 7, "duplicate name 'a'"),
-    CASE("bad_member", "source: {suite: bookworm}\naccounts:\n  groups: [{name: g, gid: 1, members: [x y]}]\n",
-         3, 40, "'x y' is not a valid account name"),
+    CASE("bad_member",
+         "source: {suite: bookworm}\naccounts:\n  groups: [{name: g, gid: 1, members: [x y]}]\n", 3,
+         40, "'x y' is not a valid account name"),
     CASE("unknown_account_key", "source: {suite: bookworm}\naccounts:\n  user: []\n", 3, 3,
          "did you mean 'users'?"),
-    CASE("bad_workdir", "source: {suite: bookworm}\nworkdir: srv\n", 2, 10, "expected an absolute path"),
+    CASE("bad_workdir", "source: {suite: bookworm}\nworkdir: srv\n", 2, 10,
+         "expected an absolute path"),
     CASE("entrypoint_string", "source: {suite: bookworm}\nentrypoint: /app\n", 2, 13,
          "expected a list of strings, got a string"),
     CASE("entrypoint_item_map", "source: {suite: bookworm}\nentrypoint: [/app, {a: b}]\n", 2, 20,
@@ -127,18 +145,24 @@ const ErrorCase kCases[] = {
     CASE("env_not_map", "source: {suite: bookworm}\nenv: [A=b]\n", 2, 6, "env: expected a mapping"),
     CASE("bad_port", "source: {suite: bookworm}\nports: [\"80/tcp\", \"99999\"]\n", 2, 19,
          "expected a port such as"),
-    CASE("bad_port_proto", "source: {suite: bookworm}\nports: [80/icmp]\n", 2, 9, "expected a port"),
+    CASE("bad_port_proto", "source: {suite: bookworm}\nports: [80/icmp]\n", 2, 9,
+         "expected a port"),
     CASE("bad_signal", "source: {suite: bookworm}\nstop-signal: TERM\n", 2, 14,
          "expected a signal such as SIGTERM"),
     CASE("bad_variant", "source: {suite: bookworm}\nvariants: [latest, slim]\n", 2, 20,
          "expected one of latest, nonroot, debug, debug-nonroot, got 'slim'"),
-    CASE("bad_name", "source: {suite: bookworm}\nname: My_App\n", 2, 7, "expected a lowercase image name"),
-    CASE("excluded_and_wanted", "source: {suite: bookworm}\npackages: [dpkg]\nexclude: [dpkg]\n", 2, 12,
-         "package 'dpkg' is also excluded (at /t/spec.yaml:3:11)"),
-    CASE("null_value", "source: {suite: bookworm}\nuser:\n", 2, 1, "user: expected a string, got nothing"),
-    CASE("empty_source", "archs: [amd64]\nsource:\n", 2, 1, "source: expected a mapping, got nothing"),
-    CASE("empty_env", "source: {suite: bookworm}\nenv:\nuser: a\n", 2, 1, "env: expected a mapping"),
-    CASE("empty_packages", "source: {suite: bookworm}\npackages:\n", 2, 1, "packages: expected a list"),
+    CASE("bad_name", "source: {suite: bookworm}\nname: My_App\n", 2, 7,
+         "expected a lowercase image name"),
+    CASE("excluded_and_wanted", "source: {suite: bookworm}\npackages: [dpkg]\nexclude: [dpkg]\n", 2,
+         12, "package 'dpkg' is also excluded (at /t/spec.yaml:3:11)"),
+    CASE("null_value", "source: {suite: bookworm}\nuser:\n", 2, 1,
+         "user: expected a string, got nothing"),
+    CASE("empty_source", "archs: [amd64]\nsource:\n", 2, 1,
+         "source: expected a mapping, got nothing"),
+    CASE("empty_env", "source: {suite: bookworm}\nenv:\nuser: a\n", 2, 1,
+         "env: expected a mapping"),
+    CASE("empty_packages", "source: {suite: bookworm}\npackages:\n", 2, 1,
+         "packages: expected a list"),
     CASE("stray_comma", ",\n", 1, 1, "YAML syntax"),
     CASE("control_character", "source: {suite: bookworm}\nuser: \"a\x01z\"\n", 2, 9,
          "control character 0x01 is not allowed"),
@@ -153,7 +177,8 @@ TEST(SpecErrors, NulByteIsPlacedByCharacters) {
   const std::string text("source: {suite: bookworm}\nname: \"\xc3\xa9\"\0\n", 38);
   auto r = load_text(text);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message(), "/t/spec.yaml:2:10: control character 0x00 is not allowed in YAML");
+  EXPECT_EQ(r.error().message(),
+            "/t/spec.yaml:2:10: control character 0x00 is not allowed in YAML");
 }
 
 }  // namespace
