@@ -99,7 +99,8 @@ void add_skipped_fields(Pool* pool, Repodata* data, Id first, std::string_view t
   auto value_of = [](std::string_view line) {
     std::string_view v = line.substr(line.find(':') + 1);
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r')) v.remove_suffix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r'))
+      v.remove_suffix(1);
     return v;
   };
   auto is_field = [](std::string_view line, std::string_view tag) {
@@ -111,7 +112,8 @@ void add_skipped_fields(Pool* pool, Repodata* data, Id first, std::string_view t
   unsigned long long size = 0;
   auto end_stanza = [&]() -> bool {
     if (package.empty()) return true;
-    if (next >= pool->nsolvables || pool_id2str(pool, pool_id2solvable(pool, next)->name) != package)
+    if (next >= pool->nsolvables ||
+        pool_id2str(pool, pool_id2solvable(pool, next)->name) != package)
       return false;
     if (!source_version.empty())
       repodata_set_str(data, next, SOLVABLE_SOURCEEVR, std::string(source_version).c_str());
@@ -139,8 +141,10 @@ void add_skipped_fields(Pool* pool, Repodata* data, Id first, std::string_view t
       size_t open = v.find('('), close = v.find(')');
       if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
         source_version = v.substr(open + 1, close - open - 1);
-        while (!source_version.empty() && source_version.front() == ' ') source_version.remove_prefix(1);
-        while (!source_version.empty() && source_version.back() == ' ') source_version.remove_suffix(1);
+        while (!source_version.empty() && source_version.front() == ' ')
+          source_version.remove_prefix(1);
+        while (!source_version.empty() && source_version.back() == ' ')
+          source_version.remove_suffix(1);
       }
     }
   }

@@ -60,17 +60,25 @@ std::string dep_text(Pool* pool, Id dep) {
       return dep_text(pool, rd->name) + " | " + dep_text(pool, rd->evr);
     case REL_MULTIARCH:
       return dep_text(pool, rd->name) + ":" + pool_id2str(pool, rd->evr);
-    case REL_GT: return dep_text(pool, rd->name) + " (>> " + pool_id2str(pool, rd->evr) + ")";
-    case REL_LT: return dep_text(pool, rd->name) + " (<< " + pool_id2str(pool, rd->evr) + ")";
-    case REL_EQ: return dep_text(pool, rd->name) + " (= " + pool_id2str(pool, rd->evr) + ")";
-    case REL_GT | REL_EQ: return dep_text(pool, rd->name) + " (>= " + pool_id2str(pool, rd->evr) + ")";
-    case REL_LT | REL_EQ: return dep_text(pool, rd->name) + " (<= " + pool_id2str(pool, rd->evr) + ")";
-    default: return pool_dep2str(pool, dep);
+    case REL_GT:
+      return dep_text(pool, rd->name) + " (>> " + pool_id2str(pool, rd->evr) + ")";
+    case REL_LT:
+      return dep_text(pool, rd->name) + " (<< " + pool_id2str(pool, rd->evr) + ")";
+    case REL_EQ:
+      return dep_text(pool, rd->name) + " (= " + pool_id2str(pool, rd->evr) + ")";
+    case REL_GT | REL_EQ:
+      return dep_text(pool, rd->name) + " (>= " + pool_id2str(pool, rd->evr) + ")";
+    case REL_LT | REL_EQ:
+      return dep_text(pool, rd->name) + " (<= " + pool_id2str(pool, rd->evr) + ")";
+    default:
+      return pool_dep2str(pool, dep);
   }
 }
 
 // Debian package names never contain ':'; the resolver's own stand-ins do.
-bool is_real_name(const char* name) { return std::strchr(name, ':') == nullptr; }
+bool is_real_name(const char* name) {
+  return std::strchr(name, ':') == nullptr;
+}
 
 }  // namespace
 
@@ -205,7 +213,8 @@ std::map<std::string, std::vector<std::string>> why_chains(Pool* pool,
   }
   std::map<std::string, std::vector<std::string>> out;
   for (const auto& [p, _] : parent) {
-    if (!is_real_name(pool_id2str(pool, pool_id2solvable(pool, p)->name))) continue;  // exclude stand-ins
+    if (!is_real_name(pool_id2str(pool, pool_id2solvable(pool, p)->name)))
+      continue;  // exclude stand-ins
     std::vector<std::string> chain;
     for (Id cur = p; cur; cur = parent[cur])
       chain.insert(chain.begin(), pool_id2str(pool, pool_id2solvable(pool, cur)->name));

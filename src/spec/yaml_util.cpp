@@ -48,7 +48,7 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 std::string closest(std::string_view word, const std::vector<std::string_view>& allowed) {
   if (word.size() > 64) return "";  // nothing allowed is that long; keep the work bounded
   std::string best;
-  size_t best_distance = 3;
+  size_t best_distance = SIZE_MAX;
   for (auto candidate : allowed) {
     size_t d = edit_distance(word, candidate);
     size_t limit = std::max<size_t>(2, candidate.size() / 3);

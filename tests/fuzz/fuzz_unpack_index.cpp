@@ -12,8 +12,9 @@
 namespace {
 
 bool same(const pare::rootfs::UnpackedEntry& a, const pare::rootfs::UnpackedEntry& b) {
-  return a.header.type == b.header.type && a.header.path == b.header.path && a.header.link == b.header.link &&
-         a.header.mode == b.header.mode && a.header.uid == b.header.uid && a.header.gid == b.header.gid &&
+  return a.header.type == b.header.type && a.header.path == b.header.path &&
+         a.header.link == b.header.link && a.header.mode == b.header.mode &&
+         a.header.uid == b.header.uid && a.header.gid == b.header.gid &&
          a.header.size == b.header.size && a.offset == b.offset;
 }
 

@@ -89,7 +89,8 @@ inline std::pair<int, std::string> run_capture(const std::string& cmd) {
 
 inline void run_or_throw(const std::string& cmd) {
   auto [rc, out] = run_capture(cmd);
-  if (rc != 0) throw std::runtime_error("command failed (" + std::to_string(rc) + "): " + cmd + "\n" + out);
+  if (rc != 0)
+    throw std::runtime_error("command failed (" + std::to_string(rc) + "): " + cmd + "\n" + out);
 }
 
 // Builds one .deb with dpkg-deb from files described in code.
@@ -153,9 +154,10 @@ class DebBuilder {
     write_text(root / "DEBIAN/control", control());
     for (const auto& it : items_) stage(root, it);
     if (md5sums_)
-      run_or_throw("cd " + shell_quote(root.string()) +
-                   " && find . -path ./DEBIAN -prune -o -type f -print | LC_ALL=C sort | "
-                   "sed 's|^\\./||' | while IFS= read -r f; do md5sum \"$f\"; done > DEBIAN/md5sums");
+      run_or_throw(
+          "cd " + shell_quote(root.string()) +
+          " && find . -path ./DEBIAN -prune -o -type f -print | LC_ALL=C sort | "
+          "sed 's|^\\./||' | while IFS= read -r f; do md5sum \"$f\"; done > DEBIAN/md5sums");
     if (!conffiles_.empty()) write_text(root / "DEBIAN/conffiles", conffiles_);
     stdfs::path deb = out_dir / (name_ + "_" + version_ + "_" + arch_ + ".deb");
     run_or_throw("dpkg-deb --root-owner-group -Z" + compression_ + " --build " +
@@ -213,7 +215,8 @@ class DebBuilder {
 // One stanza of a Packages index (deb822), with the fields the resolver
 // needs; `extra` is appended as written ("Depends: b (>= 1)\n...").
 inline std::string packages_stanza(const std::string& name, const std::string& version,
-                                   const std::string& extra = "", const std::string& arch = "amd64") {
+                                   const std::string& extra = "",
+                                   const std::string& arch = "amd64") {
   // A fake but well-formed SHA-256 derived from the name and version.
   std::string sum;
   std::string seed = name + "_" + version;
@@ -221,7 +224,8 @@ inline std::string packages_stanza(const std::string& name, const std::string& v
     sum += "0123456789abcdef"[(static_cast<unsigned char>(seed[i % seed.size()]) + i * 7) % 16];
   std::string s = "Package: " + name + "\nVersion: " + version + "\nArchitecture: " + arch +
                   "\nFilename: pool/main/" + name.substr(0, 1) + "/" + name + "/" + name + "_" +
-                  version + "_" + arch + ".deb\nSize: 1000\nInstalled-Size: 4\nSHA256: " + sum + "\n";
+                  version + "_" + arch + ".deb\nSize: 1000\nInstalled-Size: 4\nSHA256: " + sum +
+                  "\n";
   s += extra;
   if (!extra.empty() && extra.back() != '\n') s += "\n";
   return s + "\n";
@@ -268,11 +272,10 @@ inline FakeEntry fake_hardlink(std::string path, std::string target, uint32_t mo
 // An UnpackedPackage with exactly these entries (in this order, which need
 // not be one dpkg-deb would produce), written in the unpacked-cache format
 // under `dir` and loaded from there. Throws on failure (test code only).
-inline std::unique_ptr<rootfs::UnpackedPackage> make_unpacked(const std::filesystem::path& dir,
-                                                              const std::string& name,
-                                                              const std::vector<FakeEntry>& entries,
-                                                              const std::string& md5sums = "",
-                                                              const std::string& extra_control = "") {
+inline std::unique_ptr<rootfs::UnpackedPackage> make_unpacked(
+    const std::filesystem::path& dir, const std::string& name,
+    const std::vector<FakeEntry>& entries, const std::string& md5sums = "",
+    const std::string& extra_control = "") {
   std::vector<rootfs::UnpackedEntry> index;
   std::string data;
   for (const auto& f : entries) {
@@ -287,7 +290,8 @@ inline std::unique_ptr<rootfs::UnpackedPackage> make_unpacked(const std::filesys
   std::filesystem::create_directories(dir);
   write_text(dir / "index", "pare-unpacked-1\n" + rootfs::format_index(index));
   write_text(dir / "data", data);
-  write_text(dir / "control", "Package: " + name + "\nVersion: 1.0\nArchitecture: amd64\n" + extra_control);
+  write_text(dir / "control",
+             "Package: " + name + "\nVersion: 1.0\nArchitecture: amd64\n" + extra_control);
   write_text(dir / "md5sums", md5sums);
   auto loaded = rootfs::UnpackedPackage::load(dir);
   if (!loaded.ok()) throw std::runtime_error("make_unpacked: " + loaded.error().message());

@@ -39,16 +39,19 @@ class GenerateTest : public ::testing::Test {
     spec_.suite_version = "12";
     spec_.source.suite = "bookworm";
     spec_.levels.resize(3);
-    for (size_t i = 0; i < spec_.levels.size(); ++i) spec_.levels[i].file = tmp_ / ("level" + std::to_string(i) + ".yaml");
+    for (size_t i = 0; i < spec_.levels.size(); ++i)
+      spec_.levels[i].file = tmp_ / ("level" + std::to_string(i) + ".yaml");
     plan_.arch = "amd64";
     plan_.levels.resize(3);
   }
 
   // Adds a hand-made unpacked package to a level of the plan.
-  const rootfs::UnpackedPackage& add(size_t level, const std::string& name, const std::vector<FakeEntry>& entries,
+  const rootfs::UnpackedPackage& add(size_t level, const std::string& name,
+                                     const std::vector<FakeEntry>& entries,
                                      const std::string& md5sums = "") {
     std::string sha = sha256_hex(name + std::to_string(level));
-    auto p = pare::testing::make_unpacked(tmp_ / ("u-" + sha), name, entries, md5sums, "Description: " + name + "\n");
+    auto p = pare::testing::make_unpacked(tmp_ / ("u-" + sha), name, entries, md5sums,
+                                          "Description: " + name + "\n");
     deb::PackageInfo info;
     info.name = name;
     info.version = "1.0";
@@ -99,7 +102,8 @@ TEST_F(GenerateTest, LevelZeroHasTheSkeletonAndDefaultAccounts) {
   EXPECT_TRUE(m.count("var/lib/dpkg/status.d"));
   const std::string& passwd = m["etc/passwd"].content;
   EXPECT_NE(passwd.find("root:x:0:0:root:/root:/sbin/nologin\n"), std::string::npos) << passwd;
-  EXPECT_NE(passwd.find("nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"), std::string::npos);
+  EXPECT_NE(passwd.find("nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"),
+            std::string::npos);
   EXPECT_NE(m["etc/group"].content.find("tty:x:5:"), std::string::npos);
   EXPECT_EQ(m["etc/passwd"].header.size, passwd.size());
   EXPECT_FALSE(m.count("bin"));  // no merged-/usr links unless asked
@@ -138,9 +142,12 @@ TEST_F(GenerateTest, SpecUsersAndGroupsAreAddedAtTheirLevel) {
   ASSERT_TRUE(m1.count("etc/passwd"));
   const std::string& passwd = m1["etc/passwd"].content;
   EXPECT_NE(passwd.find("root:x:0:0:"), std::string::npos);  // defaults kept
-  EXPECT_NE(passwd.find("app:x:1000:1000:App User:/home/app:/bin/sh\n"), std::string::npos) << passwd;
-  EXPECT_NE(passwd.find("svc:x:1001:1001:svc:/nonexistent:/sbin/nologin\n"), std::string::npos) << passwd;
-  EXPECT_NE(m1["etc/group"].content.find("app:x:1000:nonroot\n"), std::string::npos) << m1["etc/group"].content;
+  EXPECT_NE(passwd.find("app:x:1000:1000:App User:/home/app:/bin/sh\n"), std::string::npos)
+      << passwd;
+  EXPECT_NE(passwd.find("svc:x:1001:1001:svc:/nonexistent:/sbin/nologin\n"), std::string::npos)
+      << passwd;
+  EXPECT_NE(m1["etc/group"].content.find("app:x:1000:nonroot\n"), std::string::npos)
+      << m1["etc/group"].content;
   ASSERT_TRUE(m1.count("home/app"));
   EXPECT_EQ(m1["home/app"].header.type, EntryType::dir);
   EXPECT_EQ(m1["home/app"].header.mode, 0700u);
@@ -220,7 +227,8 @@ TEST_F(GenerateTest, PackageWithoutMd5sumsHasNoMd5sumsFile) {
 TEST_F(GenerateTest, CaBundleIsGeneratedAtTheLevelThatAddsACaPackage) {
   add(0, "libc6", {fake_file("usr/lib/libc.so.6", "elf")});
   add(1, "ca-certificates",
-      {fake_dir("usr/share/ca-certificates/mozilla"), fake_file("usr/share/ca-certificates/mozilla/B.crt", kCertB),
+      {fake_dir("usr/share/ca-certificates/mozilla"),
+       fake_file("usr/share/ca-certificates/mozilla/B.crt", kCertB),
        fake_file("usr/share/ca-certificates/mozilla/A.crt", kCertA),
        fake_file("usr/share/ca-certificates/mozilla/README", "not a cert"),
        fake_file("usr/share/doc/ca-certificates/copyright", "MPL\n")},
@@ -308,8 +316,9 @@ TEST_F(GenerateTest, PathItemsMakeDirectoriesLinksAndEmptyFiles) {
 }
 
 TEST_F(GenerateTest, PermissionsReEmitALowerPackageEntry) {
-  add(0, "tools", {fake_dir("usr/bin"), fake_file("usr/bin/tool", "tool bytes", 0755),
-                   fake_symlink("usr/bin/tool-link", "tool")});
+  add(0, "tools",
+      {fake_dir("usr/bin"), fake_file("usr/bin/tool", "tool bytes", 0755),
+       fake_symlink("usr/bin/tool-link", "tool")});
   auto p = path_item(spec::PathItem::Type::permissions, "/usr/bin/tool");
   p.mode = 04755;
   p.gid = 50;
@@ -364,8 +373,9 @@ TEST_F(GenerateTest, PermissionsOnAnEntryOfTheSameLevel) {
 }
 
 TEST_F(GenerateTest, PermissionsUnderMergedUsr) {
-  add(0, "dash", {fake_file("bin/dash", "dash", 0755), fake_symlink("bin/sh", "dash"),
-                  fake_symlink("lib64/ld.so", "/lib/x86_64-linux-gnu/ld.so")});
+  add(0, "dash",
+      {fake_file("bin/dash", "dash", 0755), fake_symlink("bin/sh", "dash"),
+       fake_symlink("lib64/ld.so", "/lib/x86_64-linux-gnu/ld.so")});
   using T = spec::PathItem::Type;
   auto a = path_item(T::permissions, "/usr/bin/dash");
   a.mode = 0700;

@@ -1,82 +1,16 @@
-// Resolver tests: small Packages files written into a temp dir, resolved with
-// libsolv in Debian semantics. Every test names the packages it expects and
-// the ones it must not see, so a wrong choice fails.
+// Resolver tests: dependency kinds, versions, alternatives, virtual packages,
+// multi-arch, excludes, pins and unknown names. Every test names the packages
+// it expects, so a wrong choice fails.
 #include "deb/resolver.h"
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <map>
-#include <string>
-#include <vector>
-
-#include "support/deb_builder.h"
-#include "util/sha256.h"
+#include "resolver_fixture.h"
 
 namespace pare::deb {
 namespace {
 
-using pare::testing::packages_stanza;
-using pare::testing::TempTree;
-using Want = ResolveRequest::Want;
-
-const std::string kMirror = "http://mirror.test/debian";
-const std::string kSecurityMirror = "http://security.test/debian-security";
-
-class ResolverTest : public ::testing::Test {
- protected:
-  // Writes a Packages file and describes it as an IndexFile.
-  IndexFile index(const std::string& text, const std::string& label = "bookworm/main",
-                  const std::string& mirror = kMirror) {
-    std::string file = label;
-    std::replace(file.begin(), file.end(), '/', '_');
-    auto path = tmp_ / (file + "-" + std::to_string(++counter_) + ".Packages");
-    pare::testing::write_text(path, text);
-    return IndexFile{path, sha256_hex(text), mirror, label};
-  }
-
-  std::unique_ptr<Resolver> resolver(const std::vector<IndexFile>& indexes,
-                                     const std::filesystem::path& cache = {},
-                                     const std::string& arch = "amd64") {
-    auto r = Resolver::create(arch, cache);
-    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message());
-    for (const auto& i : indexes) {
-      auto added = (*r)->add_index(i);
-      EXPECT_TRUE(added.ok()) << (added.ok() ? "" : added.error().message());
-    }
-    return std::move(r.value());
-  }
-
-  Result<Resolution> resolve(const std::string& packages, ResolveRequest req) {
-    auto r = resolver({index(packages)});
-    return r->resolve(req);
-  }
-
-  static ResolveRequest want(std::vector<Want> w, std::vector<std::string> excludes = {}) {
-    ResolveRequest req;
-    req.packages = std::move(w);
-    req.excludes = std::move(excludes);
-    return req;
-  }
-
-  TempTree tmp_{"pare-resolver"};
-  int counter_ = 0;
-};
-
-// "name=version" of every resolved package, in the resolution's order.
-std::vector<std::string> keys(const Resolution& r) {
-  std::vector<std::string> out;
-  for (const auto& p : r.packages) out.push_back(p.name + "=" + p.version);
-  return out;
-}
-
-std::vector<std::string> V(std::initializer_list<const char*> l) {
-  return {l.begin(), l.end()};
-}
-
-std::string message_of(const Result<Resolution>& r) {
-  return r.ok() ? "(resolved)" : r.error().message();
-}
+using namespace resolver_testing;
 
 // ---- basics -------------------------------------------------------------------------
 
@@ -202,7 +136,7 @@ TEST_F(ResolverTest, FirstAlternativeIsChosenWhenBothExist) {
     auto r = resolve(text, want({{"app", ""}}));
     ASSERT_TRUE(r.ok()) << message_of(r);
     auto expected = std::string(order).rfind("zeta", 0) == 0 ? V({"app=1", "zeta=1", "zeta-data=1"})
-                                                              : V({"alpha=1", "app=1"});
+                                                             : V({"alpha=1", "app=1"});
     EXPECT_EQ(keys(*r), expected) << order;
   }
 }
@@ -430,199 +364,6 @@ TEST_F(ResolverTest, UnknownPackageDoesNotSuggestAnExcludeStandIn) {
   auto r = resolve(packages_stanza("python3", "3.11"), want({{"perl", ""}}, {"perl5"}));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message().find("excluded"), std::string::npos) << r.error().message();
-}
-
-// ---- conflicts ----------------------------------------------------------------------
-
-TEST_F(ResolverTest, ConflictIsExplainedNamingBothPackages) {
-  std::string text = packages_stanza("alpha-tool", "1", "Conflicts: beta-tool") +
-                     packages_stanza("beta-tool", "1");
-  auto r = resolve(text, want({{"alpha-tool", ""}, {"beta-tool", ""}}));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code(), Errc::resolve);
-  const std::string& m = r.error().message();
-  EXPECT_NE(m.find("alpha-tool"), std::string::npos) << m;
-  EXPECT_NE(m.find("beta-tool"), std::string::npos) << m;
-}
-
-TEST_F(ResolverTest, ConflictThroughADependencyIsExplained) {
-  std::string text = packages_stanza("app", "1", "Depends: libnew") +
-                     packages_stanza("libnew", "1", "Breaks: libold") +
-                     packages_stanza("libold", "1");
-  auto r = resolve(text, want({{"app", ""}, {"libold", ""}}));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code(), Errc::resolve);
-  const std::string& m = r.error().message();
-  EXPECT_NE(m.find("libnew"), std::string::npos) << m;
-  EXPECT_NE(m.find("libold"), std::string::npos) << m;
-}
-
-// ---- base set (levels) --------------------------------------------------------------
-
-TEST_F(ResolverTest, BasePackagesAreNotReturnedAndKeepTheirVersion) {
-  std::string text = packages_stanza("libc6", "2.36-9") +
-                     packages_stanza("libc6", "2.36-9+deb12u4") +
-                     packages_stanza("app", "1", "Depends: libc6 (>= 2.34), libssl3") +
-                     packages_stanza("libssl3", "3.0", "Depends: libc6");
-  auto r = resolver({index(text)});
-  auto lower = r->resolve(want({{"libc6", "2.36-9"}}));
-  ASSERT_TRUE(lower.ok()) << message_of(lower);
-  ASSERT_EQ(keys(*lower), V({"libc6=2.36-9"}));
-
-  ResolveRequest upper = want({{"app", ""}});
-  upper.base = lower->packages;
-  auto r2 = r->resolve(upper);
-  ASSERT_TRUE(r2.ok()) << message_of(r2);
-  EXPECT_EQ(keys(*r2), V({"app=1", "libssl3=3.0"}));  // libc6 neither returned nor upgraded
-}
-
-TEST_F(ResolverTest, BaseVersionTooOldForANewPackageIsAnError) {
-  std::string text = packages_stanza("lib", "1") + packages_stanza("lib", "2") +
-                     packages_stanza("app", "1", "Depends: lib (>= 2)");
-  auto r = resolver({index(text)});
-  auto lower = r->resolve(want({{"lib", "1"}}));
-  ASSERT_TRUE(lower.ok()) << message_of(lower);
-  ResolveRequest upper = want({{"app", ""}});
-  upper.base = lower->packages;
-  auto r2 = r->resolve(upper);
-  ASSERT_FALSE(r2.ok());
-  EXPECT_EQ(r2.error().code(), Errc::resolve);
-}
-
-TEST_F(ResolverTest, BasePackageMissingFromTheIndexIsAnError) {
-  PackageInfo gone;
-  gone.name = "gone";
-  gone.version = "1";
-  gone.arch = "amd64";
-  ResolveRequest req = want({{"app", ""}});
-  req.base = {gone};
-  auto r = resolve(packages_stanza("app", "1"), req);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code(), Errc::resolve);
-  EXPECT_NE(r.error().message().find("gone=1:amd64"), std::string::npos) << r.error().message();
-}
-
-TEST_F(ResolverTest, CutDependenciesOfBasePackagesAreNotRepeated) {
-  std::string text = packages_stanza("low", "1", "Depends: debconf") +
-                     packages_stanza("debconf", "1") + packages_stanza("high", "1", "Depends: low");
-  auto r = resolver({index(text)});
-  auto lower = r->resolve(want({{"low", ""}}, {"debconf"}));
-  ASSERT_TRUE(lower.ok()) << message_of(lower);
-  ASSERT_EQ(lower->cut.size(), 1u);
-  ResolveRequest upper = want({{"high", ""}}, {"debconf"});
-  upper.base = lower->packages;
-  auto r2 = r->resolve(upper);
-  ASSERT_TRUE(r2.ok()) << message_of(r2);
-  EXPECT_EQ(keys(*r2), V({"high=1"}));
-  EXPECT_TRUE(r2->cut.empty());
-}
-
-// ---- why chains ---------------------------------------------------------------------
-
-TEST_F(ResolverTest, WhyChainsAreShortestPathsFromRequestedPackages) {
-  std::string text = packages_stanza("app", "1", "Depends: mid1, leaf") +
-                     packages_stanza("mid1", "1", "Depends: mid2") +
-                     packages_stanza("mid2", "1", "Depends: leaf, deep") +
-                     packages_stanza("leaf", "1") + packages_stanza("deep", "1") +
-                     packages_stanza("tool", "1");
-  auto r = resolve(text, want({{"app", ""}, {"tool", ""}}));
-  ASSERT_TRUE(r.ok()) << message_of(r);
-  EXPECT_EQ(r->why.at("app"), V({"app"}));
-  EXPECT_EQ(r->why.at("tool"), V({"tool"}));
-  EXPECT_EQ(r->why.at("leaf"), V({"app", "leaf"}));  // not via mid1, mid2
-  EXPECT_EQ(r->why.at("deep"), V({"app", "mid1", "mid2", "deep"}));
-  EXPECT_EQ(r->why.size(), 6u);
-}
-
-// ---- several indexes ----------------------------------------------------------------
-
-TEST_F(ResolverTest, HighestVersionAcrossRepositoriesWins) {
-  auto main = index(packages_stanza("openssl", "3.0.11-1~deb12u2") +
-                        packages_stanza("app", "1", "Depends: openssl"),
-                    "bookworm/main");
-  auto security = index(packages_stanza("openssl", "3.0.15-1~deb12u1"), "bookworm-security/main",
-                        kSecurityMirror);
-  auto updates = index(packages_stanza("openssl", "3.0.13-1~deb12u1"), "bookworm-updates/main");
-  auto r = resolver({main, security, updates});
-  auto res = r->resolve(want({{"app", ""}}));
-  ASSERT_TRUE(res.ok()) << message_of(res);
-  ASSERT_EQ(keys(*res), V({"app=1", "openssl=3.0.15-1~deb12u1"}));
-  EXPECT_EQ(res->packages[1].repo, "bookworm-security/main");
-  EXPECT_EQ(res->packages[1].mirror, kSecurityMirror);
-  EXPECT_EQ(res->packages[1].url().rfind(kSecurityMirror + "/pool/", 0), 0u)
-      << res->packages[1].url();
-  EXPECT_EQ(res->packages[0].repo, "bookworm/main");
-  EXPECT_EQ(r->package_count(), 4u);
-}
-
-TEST_F(ResolverTest, UnreadableIndexIsAnError) {
-  auto r = Resolver::create("amd64", {});
-  ASSERT_TRUE(r.ok());
-  IndexFile missing{tmp_ / "nope.Packages", std::string(64, 'a'), kMirror, "x/main"};
-  auto added = (*r)->add_index(missing);
-  ASSERT_FALSE(added.ok());
-  EXPECT_NE(added.error().message().find("nope.Packages"), std::string::npos);
-}
-
-// ---- .solv cache --------------------------------------------------------------------
-
-TEST_F(ResolverTest, SolvCacheIsWrittenAndReusedWithTheSameResult) {
-  std::string text =
-      packages_stanza("app", "1", "Depends: lib | other, virt\nSource: appsrc (0.1)") +
-      packages_stanza("lib", "2") + packages_stanza("other", "1") +
-      packages_stanza("impl", "3", "Provides: virt");
-  IndexFile idx = index(text);
-  auto cache = tmp_ / "solv";
-  auto first = resolver({idx}, cache)->resolve(want({{"app", ""}}));
-  ASSERT_TRUE(first.ok()) << message_of(first);
-  size_t solv_files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(cache)) {
-    EXPECT_EQ(e.path().extension(), ".solv") << e.path();
-    EXPECT_EQ(e.path().filename().string().rfind(idx.sha256, 0), 0u) << e.path();
-    ++solv_files;
-  }
-  EXPECT_EQ(solv_files, 1u);
-
-  // The Packages file is gone: the second resolver can only have read the cache.
-  std::filesystem::remove(idx.file);
-  auto second = resolver({idx}, cache)->resolve(want({{"app", ""}}));
-  ASSERT_TRUE(second.ok()) << message_of(second);
-  ASSERT_EQ(keys(*second), keys(*first));
-  EXPECT_EQ(keys(*second), V({"app=1", "impl=3", "lib=2"}));
-  for (size_t i = 0; i < first->packages.size(); ++i) {
-    const auto &a = first->packages[i], &b = second->packages[i];
-    EXPECT_EQ(a.sha256, b.sha256);
-    EXPECT_EQ(a.filename, b.filename);
-    EXPECT_EQ(a.size, b.size);
-    EXPECT_EQ(a.installed_size, b.installed_size);
-    EXPECT_EQ(a.source, b.source);
-    EXPECT_EQ(a.source_version, b.source_version);
-    EXPECT_EQ(a.repo, b.repo);
-  }
-  EXPECT_EQ(second->why, first->why);
-}
-
-TEST_F(ResolverTest, CorruptSolvCacheFallsBackToTheIndex) {
-  std::string text = packages_stanza("app", "1", "Depends: lib") + packages_stanza("lib", "1");
-  IndexFile idx = index(text);
-  auto cache = tmp_ / "solv";
-  ASSERT_TRUE(resolver({idx}, cache)->resolve(want({{"app", ""}})).ok());
-  for (const auto& e : std::filesystem::directory_iterator(cache))
-    pare::testing::write_text(e.path(), "garbage, not a solv file");
-  auto again = resolver({idx}, cache);
-  EXPECT_EQ(again->package_count(), 2u);
-  auto r = again->resolve(want({{"app", ""}}));
-  ASSERT_TRUE(r.ok()) << message_of(r);
-  EXPECT_EQ(keys(*r), V({"app=1", "lib=1"}));
-}
-
-TEST_F(ResolverTest, NoCacheWithoutSha) {
-  IndexFile idx = index(packages_stanza("app", "1"));
-  idx.sha256.clear();
-  auto cache = tmp_ / "solv";
-  auto r = resolver({idx}, cache)->resolve(want({{"app", ""}}));
-  ASSERT_TRUE(r.ok()) << message_of(r);
-  EXPECT_FALSE(std::filesystem::exists(cache) && !std::filesystem::is_empty(cache));
 }
 
 }  // namespace

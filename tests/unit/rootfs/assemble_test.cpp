@@ -54,7 +54,8 @@ struct Layer {
 class AssembleTest : public ::testing::Test {
  protected:
   const UnpackedPackage* pkg(const std::string& name, const std::vector<FakeEntry>& entries) {
-    packages_.push_back(pare::testing::make_unpacked(tmp_ / ("p" + std::to_string(packages_.size())), name, entries));
+    packages_.push_back(pare::testing::make_unpacked(
+        tmp_ / ("p" + std::to_string(packages_.size())), name, entries));
     return packages_.back().get();
   }
 
@@ -67,10 +68,11 @@ class AssembleTest : public ::testing::Test {
     if (!stats.ok()) return layer;
     layer.stats = *stats;
     EXPECT_TRUE(tar.finish().ok());
-    auto read = oci::read_tar(sink.data, [&](const oci::TarHeader& h, std::string_view data) -> Result<void> {
-      layer.entries.push_back({h, std::string(data)});
-      return {};
-    });
+    auto read = oci::read_tar(sink.data,
+                              [&](const oci::TarHeader& h, std::string_view data) -> Result<void> {
+                                layer.entries.push_back({h, std::string(data)});
+                                return {};
+                              });
     EXPECT_TRUE(read.ok()) << read.error().message();
     return layer;
   }
@@ -103,15 +105,17 @@ void expect_parents_first(const Layer& l) {
 
 TEST_F(AssembleTest, SortedOneEntryPerPathWithParents) {
   LayerContent c;
-  c.packages = {pkg("one", {fake_dir("usr"), fake_dir("usr/bin"), fake_file("usr/bin/zz", "z", 0755),
-                            fake_file("usr/bin/aa", "a"), fake_file("etc/deep/er/conf", "conf")}),
-                pkg("two", {fake_file("usr/bin-extra/x", "x"), fake_file("usr/bin/mm", "m")})};
+  c.packages = {
+      pkg("one", {fake_dir("usr"), fake_dir("usr/bin"), fake_file("usr/bin/zz", "z", 0755),
+                  fake_file("usr/bin/aa", "a"), fake_file("etc/deep/er/conf", "conf")}),
+      pkg("two", {fake_file("usr/bin-extra/x", "x"), fake_file("usr/bin/mm", "m")})};
   Layer l = write(c);
   expect_sorted_unique(l);
   expect_parents_first(l);
-  EXPECT_EQ(l.paths(), (std::vector<std::string>{"etc", "etc/deep", "etc/deep/er", "etc/deep/er/conf", "usr",
-                                                  "usr/bin", "usr/bin-extra", "usr/bin-extra/x", "usr/bin/aa",
-                                                  "usr/bin/mm", "usr/bin/zz"}));
+  EXPECT_EQ(l.paths(),
+            (std::vector<std::string>{"etc", "etc/deep", "etc/deep/er", "etc/deep/er/conf", "usr",
+                                      "usr/bin", "usr/bin-extra", "usr/bin-extra/x", "usr/bin/aa",
+                                      "usr/bin/mm", "usr/bin/zz"}));
   // Added parents are plain 0755 root directories.
   const Out* etc = l.find("etc/deep");
   ASSERT_TRUE(etc);
@@ -126,8 +130,9 @@ TEST_F(AssembleTest, SortedOneEntryPerPathWithParents) {
 
 TEST_F(AssembleTest, DirectoryFromTwoPackagesAppearsOnceWithTheFirstMetadata) {
   LayerContent c;
-  c.packages = {pkg("one", {fake_dir("usr/share/common", 0755), fake_file("usr/share/common/a", "a")}),
-                pkg("two", {fake_dir("usr/share/common", 0700), fake_file("usr/share/common/b", "b")})};
+  c.packages = {
+      pkg("one", {fake_dir("usr/share/common", 0755), fake_file("usr/share/common/a", "a")}),
+      pkg("two", {fake_dir("usr/share/common", 0700), fake_file("usr/share/common/b", "b")})};
   Layer l = write(c);
   auto p = l.paths();
   EXPECT_EQ(std::count(p.begin(), p.end(), "usr/share/common"), 1);
@@ -211,8 +216,9 @@ TEST_F(AssembleTest, EmptyContentWritesNothing) {
 TEST_F(AssembleTest, FirstPathOfAHardlinkGroupCarriesTheData) {
   // The package's file is usr/lib/zz; its links sort before it.
   LayerContent c;
-  c.packages = {pkg("one", {fake_file("usr/lib/zz", "payload", 0755), fake_hardlink("usr/lib/aa", "usr/lib/zz"),
-                            fake_hardlink("usr/lib/mm", "usr/lib/zz")})};
+  c.packages = {pkg(
+      "one", {fake_file("usr/lib/zz", "payload", 0755), fake_hardlink("usr/lib/aa", "usr/lib/zz"),
+              fake_hardlink("usr/lib/mm", "usr/lib/zz")})};
   Layer l = write(c);
   expect_sorted_unique(l);
   const Out* aa = l.find("usr/lib/aa");
@@ -243,10 +249,13 @@ TEST_F(AssembleTest, HardlinkGroupWhoseTargetAlreadySortsFirstIsUnchanged) {
 
 TEST_F(AssembleTest, HardlinksToDroppedTargetsAreDropped) {
   LayerContent c;
-  c.packages = {pkg("one", {fake_file("usr/share/gone", "dropped"), fake_hardlink("usr/bin/keep-link", "usr/share/gone"),
-                            fake_hardlink("usr/bin/orphan", "usr/lib/never-shipped"),
-                            fake_file("usr/bin/real", "r")})};
-  c.drop = [](const UnpackedPackage&, const oci::TarHeader& h) { return h.path == "usr/share/gone"; };
+  c.packages = {pkg(
+      "one",
+      {fake_file("usr/share/gone", "dropped"), fake_hardlink("usr/bin/keep-link", "usr/share/gone"),
+       fake_hardlink("usr/bin/orphan", "usr/lib/never-shipped"), fake_file("usr/bin/real", "r")})};
+  c.drop = [](const UnpackedPackage&, const oci::TarHeader& h) {
+    return h.path == "usr/share/gone";
+  };
   Layer l = write(c);
   EXPECT_FALSE(l.find("usr/share/gone"));
   EXPECT_FALSE(l.find("usr/bin/keep-link"));
@@ -269,9 +278,10 @@ TEST_F(AssembleTest, HardlinkToAFileReplacedByASymlinkIsDropped) {
 
 TEST_F(AssembleTest, DropCallbackSeesThePackageAndTheEntry) {
   LayerContent c;
-  c.packages = {pkg("ca-certificates", {fake_file("usr/share/ca-certificates/mozilla/A.crt", "cert"),
-                                        fake_file("usr/share/doc/ca-certificates/copyright", "c")}),
-                pkg("other", {fake_file("usr/share/ca-certificates/mozilla/B.crt", "other's")})};
+  c.packages = {
+      pkg("ca-certificates", {fake_file("usr/share/ca-certificates/mozilla/A.crt", "cert"),
+                              fake_file("usr/share/doc/ca-certificates/copyright", "c")}),
+      pkg("other", {fake_file("usr/share/ca-certificates/mozilla/B.crt", "other's")})};
   std::vector<std::string> asked;
   c.drop = [&](const UnpackedPackage& p, const oci::TarHeader& h) {
     asked.push_back(p.name + ":" + h.path);
@@ -290,13 +300,15 @@ TEST_F(AssembleTest, DropCallbackSeesThePackageAndTheEntry) {
 TEST_F(AssembleTest, MergedUsrMovesFilesAndRewritesLinks) {
   LayerContent c;
   c.merged_usr = true;
-  c.packages = {pkg("dash", {fake_dir("bin"), fake_file("bin/dash", "dash", 0755), fake_symlink("bin/sh", "dash"),
-                             fake_dir("sbin"), fake_file("sbin/tool", "t"), fake_dir("lib64"),
-                             fake_symlink("lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"),
-                             fake_dir("lib"), fake_dir("lib/x86_64-linux-gnu"),
-                             fake_file("lib/x86_64-linux-gnu/libfoo.so.1", "foo"),
-                             fake_symlink("lib/x86_64-linux-gnu/libfoo.so", "../../usr/lib/x86_64-linux-gnu/libfoo.so.1"),
-                             fake_dir("usr"), fake_dir("usr/bin"), fake_file("usr/bin/env", "env")})};
+  c.packages = {pkg(
+      "dash",
+      {fake_dir("bin"), fake_file("bin/dash", "dash", 0755), fake_symlink("bin/sh", "dash"),
+       fake_dir("sbin"), fake_file("sbin/tool", "t"), fake_dir("lib64"),
+       fake_symlink("lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"),
+       fake_dir("lib"), fake_dir("lib/x86_64-linux-gnu"),
+       fake_file("lib/x86_64-linux-gnu/libfoo.so.1", "foo"),
+       fake_symlink("lib/x86_64-linux-gnu/libfoo.so", "../../usr/lib/x86_64-linux-gnu/libfoo.so.1"),
+       fake_dir("usr"), fake_dir("usr/bin"), fake_file("usr/bin/env", "env")})};
   Layer l = write(c);
   expect_sorted_unique(l);
   expect_parents_first(l);
@@ -308,7 +320,8 @@ TEST_F(AssembleTest, MergedUsrMovesFilesAndRewritesLinks) {
   EXPECT_EQ(l.find("usr/bin/sh")->header.link, "dash");
   EXPECT_TRUE(l.find("usr/sbin/tool"));
   ASSERT_TRUE(l.find("usr/lib64/ld-linux-x86-64.so.2"));
-  EXPECT_EQ(l.find("usr/lib64/ld-linux-x86-64.so.2")->header.link, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
+  EXPECT_EQ(l.find("usr/lib64/ld-linux-x86-64.so.2")->header.link,
+            "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
   ASSERT_TRUE(l.find("usr/lib/x86_64-linux-gnu/libfoo.so"));
   EXPECT_EQ(l.find("usr/lib/x86_64-linux-gnu/libfoo.so")->header.link, "libfoo.so.1");
   EXPECT_TRUE(l.find("usr/bin/env"));
@@ -361,9 +374,10 @@ TEST_F(AssembleTest, MergedUsrMovesGeneratedEntriesUnderTheAliases) {
     if (type == EntryType::file) g.content = "#!/bin/sh\n";
     return g;
   };
-  c.generated = {gen("sbin", EntryType::symlink, "usr/sbin"), gen("bin/app", EntryType::symlink, "../opt/app/run"),
-                 gen("bin/abs", EntryType::symlink, "/opt/app/run"), gen("sbin/tool", EntryType::file),
-                 gen("opt/app/run", EntryType::file)};
+  c.generated = {gen("sbin", EntryType::symlink, "usr/sbin"),
+                 gen("bin/app", EntryType::symlink, "../opt/app/run"),
+                 gen("bin/abs", EntryType::symlink, "/opt/app/run"),
+                 gen("sbin/tool", EntryType::file), gen("opt/app/run", EntryType::file)};
   Layer l = write(c);
   expect_sorted_unique(l);
   ASSERT_TRUE(l.find("sbin"));
@@ -380,7 +394,8 @@ TEST_F(AssembleTest, MergedUsrMovesGeneratedEntriesUnderTheAliases) {
 
 TEST_F(AssembleTest, WithoutMergedUsrNothingMoves) {
   LayerContent c;
-  c.packages = {pkg("p", {fake_dir("bin"), fake_file("bin/ls", "ls"), fake_symlink("bin/sh", "/bin/dash")})};
+  c.packages = {
+      pkg("p", {fake_dir("bin"), fake_file("bin/ls", "ls"), fake_symlink("bin/sh", "/bin/dash")})};
   Layer l = write(c);
   EXPECT_TRUE(l.find("bin"));
   EXPECT_TRUE(l.find("bin/ls"));
@@ -391,7 +406,8 @@ TEST_F(AssembleTest, WithoutMergedUsrNothingMoves) {
 // ---- missing_parents ----------------------------------------------------------------
 
 TEST(MissingParents, ListsEachNeededDirectoryOnceSorted) {
-  EXPECT_EQ(missing_parents({"a/b/c", "a", "x/y", "a/b/d"}), (std::vector<std::string>{"a/b", "x"}));
+  EXPECT_EQ(missing_parents({"a/b/c", "a", "x/y", "a/b/d"}),
+            (std::vector<std::string>{"a/b", "x"}));
   EXPECT_EQ(missing_parents({"top"}), std::vector<std::string>{});
   EXPECT_EQ(missing_parents({}), std::vector<std::string>{});
   EXPECT_EQ(missing_parents({"a/b", "a", "a/b/c"}), std::vector<std::string>{});

@@ -90,27 +90,27 @@ TEST(UnpackIndex, EmptyIndexHasNoEntries) {
 
 TEST(UnpackIndex, RejectsMalformedLines) {
   const char* bad[] = {
-      "f 644 0 0 0 0\n",                  // no path field at all
-      "f 644 0 0 0 0 path\n",             // no link field
-      "f 644 0 0 0 path\t\n",             // too few numbers
-      "x 644 0 0 0 0 path\t\n",           // unknown type
-      "ff 644 0 0 0 0 path\t\n",          // type of two letters
-      " 644 0 0 0 0 path\t\n",            // empty type
-      "f 648 0 0 0 0 path\t\n",           // mode not octal
-      "f 17777 0 0 0 0 path\t\n",         // mode beyond 07777
-      "f -1 0 0 0 0 path\t\n",            // negative mode
-      "f 644 -1 0 0 0 path\t\n",          // negative uid
-      "f 644 0 0x1 0 0 path\t\n",         // gid in hex
-      "f 644 0 0 1a 0 path\t\n",          // trailing garbage in size
-      "f 644 0 0 0  path\t\n",            // empty offset
-      "f 644 99999999999 0 0 0 path\t\n", // uid beyond 32 bits
-      "f 644 0 0 0 0 \t\n",               // empty path
-      "f 644 0 0 0 0 pa%G1th\t\n",        // bad escape
-      "f 644 0 0 0 0 path%4\t\n",         // escape cut short
-      "f 644 0 0 0 0 path%\t\n",          // lone '%'
-      "l 777 0 0 0 0 path\tta%zzrget\n",  // bad escape in the link
-      "f 644 0 0 0 0 path\t",             // no final newline
-      "\n",                               // empty line
+      "f 644 0 0 0 0\n",                   // no path field at all
+      "f 644 0 0 0 0 path\n",              // no link field
+      "f 644 0 0 0 path\t\n",              // too few numbers
+      "x 644 0 0 0 0 path\t\n",            // unknown type
+      "ff 644 0 0 0 0 path\t\n",           // type of two letters
+      " 644 0 0 0 0 path\t\n",             // empty type
+      "f 648 0 0 0 0 path\t\n",            // mode not octal
+      "f 17777 0 0 0 0 path\t\n",          // mode beyond 07777
+      "f -1 0 0 0 0 path\t\n",             // negative mode
+      "f 644 -1 0 0 0 path\t\n",           // negative uid
+      "f 644 0 0x1 0 0 path\t\n",          // gid in hex
+      "f 644 0 0 1a 0 path\t\n",           // trailing garbage in size
+      "f 644 0 0 0  path\t\n",             // empty offset
+      "f 644 99999999999 0 0 0 path\t\n",  // uid beyond 32 bits
+      "f 644 0 0 0 0 \t\n",                // empty path
+      "f 644 0 0 0 0 pa%G1th\t\n",         // bad escape
+      "f 644 0 0 0 0 path%4\t\n",          // escape cut short
+      "f 644 0 0 0 0 path%\t\n",           // lone '%'
+      "l 777 0 0 0 0 path\tta%zzrget\n",   // bad escape in the link
+      "f 644 0 0 0 0 path\t",              // no final newline
+      "\n",                                // empty line
   };
   for (const char* text : bad) {
     auto out = parse_index(text, 100);
@@ -131,13 +131,14 @@ TEST(UnpackIndex, ErrorsNameTheLine) {
 TEST(UnpackIndex, RejectsFilesBeyondTheData) {
   EXPECT_TRUE(parse_index("f 644 0 0 10 90 x\t\n", 100).ok());  // ends exactly at the end
   EXPECT_TRUE(parse_index("f 644 0 0 0 100 x\t\n", 100).ok());  // empty file at the end
-  for (const char* text : {"f 644 0 0 11 90 x\t\n", "f 644 0 0 0 101 x\t\n", "f 644 0 0 101 0 x\t\n",
-                           "f 644 0 0 2 18446744073709551615 x\t\n",
-                           "f 644 0 0 18446744073709551615 2 x\t\n"}) {
+  for (const char* text :
+       {"f 644 0 0 11 90 x\t\n", "f 644 0 0 0 101 x\t\n", "f 644 0 0 101 0 x\t\n",
+        "f 644 0 0 2 18446744073709551615 x\t\n", "f 644 0 0 18446744073709551615 2 x\t\n"}) {
     auto out = parse_index(text, 100);
     ASSERT_FALSE(out.ok()) << text;
     EXPECT_EQ(out.error().code(), Errc::invalid);
-    EXPECT_NE(out.error().message().find("beyond the data"), std::string::npos) << out.error().message();
+    EXPECT_NE(out.error().message().find("beyond the data"), std::string::npos)
+        << out.error().message();
   }
 }
 
@@ -171,7 +172,8 @@ DebBuilder docs_package() {
       .file("usr/share/doc/docpkg/changelog.Debian.gz", "changes")
       .file("usr/share/doc/docpkg/copyright", "Copyright 2024 nobody\n")
       .file("usr/share/doc/docpkg/aaa-readme", "read me\n")
-      .hardlink("usr/share/docpkg-readme", "usr/share/doc/docpkg/aaa-readme")  // its target is dropped
+      .hardlink("usr/share/docpkg-readme",
+                "usr/share/doc/docpkg/aaa-readme")  // its target is dropped
       .file("usr/share/man/man1/docpkg.1.gz", "manpage")
       .file("usr/share/locale/de/LC_MESSAGES/docpkg.mo", "übersetzt")
       .symlink("usr/bin/docpkg-alias", "docpkg")
@@ -286,7 +288,8 @@ TEST_F(UnpackCached, SecondCallLoadsFromTheCache) {
 
 // Damages the cache entry with `damage`, then expects it to be rebuilt.
 void expect_rebuilt(const std::filesystem::path& cache, const FilterOptions& filter,
-                    const std::function<void(const std::filesystem::path&)>& damage, const std::string& what) {
+                    const std::function<void(const std::filesystem::path&)>& damage,
+                    const std::string& what) {
   SCOPED_TRACE(what);
   TempTree tmp("pare-unpack-damage");
   BuiltDeb deb = build(docs_package(), tmp.path());
@@ -309,21 +312,30 @@ void expect_rebuilt(const std::filesystem::path& cache, const FilterOptions& fil
 
 TEST_F(UnpackCached, DamagedEntriesAreRebuilt) {
   namespace stdfs = std::filesystem;
-  expect_rebuilt(cache_, filter_, [](const stdfs::path& d) { stdfs::resize_file(d / "data", 3); },
-                 "truncated data");
-  expect_rebuilt(cache_, filter_, [](const stdfs::path& d) { write_text(d / "index", "pare-unpacked-1\nxx\n"); },
-                 "garbage index");
-  expect_rebuilt(cache_, filter_, [](const stdfs::path& d) { write_text(d / "index", "other-format\n"); },
-                 "unknown format");
-  expect_rebuilt(cache_, filter_, [](const stdfs::path& d) { stdfs::remove(d / "control"); }, "no control");
-  expect_rebuilt(cache_, filter_, [](const stdfs::path& d) { stdfs::remove(d / "data"); }, "no data");
-  expect_rebuilt(cache_, filter_, [](const stdfs::path& d) { stdfs::remove(d / "index"); }, "no index");
-  expect_rebuilt(cache_, filter_, [](const stdfs::path& d) { write_text(d / "control", "\n"); },
-                 "empty control");
+  expect_rebuilt(
+      cache_, filter_, [](const stdfs::path& d) { stdfs::resize_file(d / "data", 3); },
+      "truncated data");
+  expect_rebuilt(
+      cache_, filter_,
+      [](const stdfs::path& d) { write_text(d / "index", "pare-unpacked-1\nxx\n"); },
+      "garbage index");
+  expect_rebuilt(
+      cache_, filter_, [](const stdfs::path& d) { write_text(d / "index", "other-format\n"); },
+      "unknown format");
+  expect_rebuilt(
+      cache_, filter_, [](const stdfs::path& d) { stdfs::remove(d / "control"); }, "no control");
+  expect_rebuilt(
+      cache_, filter_, [](const stdfs::path& d) { stdfs::remove(d / "data"); }, "no data");
+  expect_rebuilt(
+      cache_, filter_, [](const stdfs::path& d) { stdfs::remove(d / "index"); }, "no index");
+  expect_rebuilt(
+      cache_, filter_, [](const stdfs::path& d) { write_text(d / "control", "\n"); },
+      "empty control");
 }
 
 TEST_F(UnpackCached, ConcurrentUnpacksShareOneEntry) {
-  auto deb = build(docs_package().file("usr/share/docpkg/big", std::string(200000, 'x')), tmp_.path());
+  auto deb =
+      build(docs_package().file("usr/share/docpkg/big", std::string(200000, 'x')), tmp_.path());
   constexpr int kThreads = 4;
   std::vector<std::unique_ptr<UnpackedPackage>> got(kThreads);
   std::vector<std::string> errors(kThreads);
@@ -362,7 +374,8 @@ TEST_F(UnpackCached, BrokenDebLeavesNothingInTheCache) {
   auto r = unpack_cached(deb.path, deb.sha256, filter_, cache_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), Errc::invalid);
-  EXPECT_NE(r.error().message().find(deb.path.filename().string()), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find(deb.path.filename().string()), std::string::npos)
+      << r.error().message();
   if (std::filesystem::exists(cache_ / "unpacked")) {
     EXPECT_EQ(count_dirs(cache_ / "unpacked"), 0u);
   }

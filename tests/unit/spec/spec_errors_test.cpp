@@ -46,6 +46,8 @@ const ErrorCase kCases[] = {
          "unknown key 'zzzzzz'; allowed keys:"),
     CASE("unknown_source_key", "source:\n  suite: bookworm\n  mirorr: http://x/\n", 3, 3,
          "did you mean 'mirror'?"),
+    CASE("long_key_guess", "source:\n  suite: bookworm\n  securitymirrors: http://x/\n", 3, 3,
+         "did you mean 'security-mirror'?"),
     CASE("duplicate_key", "source: {suite: bookworm}\nuser: a\nuser: b\n", 3, 1,
          "duplicate key 'user' (first at /t/spec.yaml:2:1)"),
     CASE("not_a_mapping", "- a\n- b\n", 1, 1, "expected a mapping, got a list"),
