@@ -1,6 +1,7 @@
 #include "build/generate.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "rootfs/busybox.h"
@@ -103,15 +104,19 @@ Result<void> add_skeleton(const LevelContext& ctx, std::vector<GeneratedEntry>& 
   return {};
 }
 
-Result<void> add_accounts(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
-  PARE_TRY(rootfs::Accounts acc, accounts_upto(ctx.spec, ctx.level));
-  out.push_back(file("etc/passwd", rootfs::passwd_file(acc)));
-  out.push_back(file("etc/group", rootfs::group_file(acc)));
-  for (const auto& u : ctx.spec.levels[ctx.level].users) {
+void add_home_dirs(const spec::Level& level, std::vector<GeneratedEntry>& out) {
+  for (const auto& u : level.users) {
     std::string home = rel(u.home.empty() ? "/home/" + u.name : u.home);
     if (home.empty() || home == "nonexistent") continue;
     out.push_back(dir(home, 0700, u.uid, u.gid));
   }
+}
+
+Result<void> add_accounts(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
+  PARE_TRY(rootfs::Accounts acc, accounts_upto(ctx.spec, ctx.level));
+  out.push_back(file("etc/passwd", rootfs::passwd_file(acc)));
+  out.push_back(file("etc/group", rootfs::group_file(acc)));
+  add_home_dirs(ctx.spec.levels[ctx.level], out);
   return {};
 }
 
@@ -267,6 +272,59 @@ Result<void> add_busybox(const LevelContext& ctx, std::vector<GeneratedEntry>& o
   return Error(Errc::not_found, std::string(kDebugPackage) + " has no busybox binary for " + ctx.plan.arch);
 }
 
+// Where write_layer stores a path (merged /usr moves everything but the alias links).
+std::string stored_path(const LevelContext& ctx, const std::string& path) {
+  bool move = ctx.merged_usr && !rootfs::is_merged_usr_alias(path);
+  return move ? rootfs::merged_usr_path(path) : path;
+}
+
+// The directories the levels below ctx.level leave in the image, with their
+// metadata: per level the first package's entry, overridden by the skeleton,
+// account homes and spec directories generated there; a higher level wins.
+std::map<std::string, oci::TarHeader> lower_directories(const LevelContext& ctx) {
+  std::map<std::string, oci::TarHeader> dirs;
+  for (size_t l = 0; l < ctx.level && l < ctx.plan.levels.size(); ++l) {
+    std::map<std::string, oci::TarHeader> level;
+    for (const auto& p : ctx.plan.levels[l])
+      if (auto it = ctx.unpacked.find(p.sha256); it != ctx.unpacked.end())
+        for (const auto& e : it->second->entries)
+          if (e.header.type == EntryType::dir && !(ctx.merged_usr && rootfs::is_merged_usr_alias(e.header.path)))
+            level.emplace(stored_path(ctx, e.header.path), e.header);
+    std::vector<GeneratedEntry> gen;
+    if (l == 0) (void)add_skeleton(ctx, gen);
+    add_home_dirs(ctx.spec.levels[l], gen);
+    for (const auto& p : ctx.spec.levels[l].paths)
+      if (p.type == spec::PathItem::Type::directory)
+        gen.push_back(dir(rel(p.path), p.mode.value_or(0755), p.uid.value_or(0), p.gid.value_or(0)));
+    for (const auto& g : gen)
+      if (g.header.type == EntryType::dir) level[stored_path(ctx, g.header.path)] = g.header;
+    for (const auto& [path, h] : level) dirs[path] = h;
+  }
+  return dirs;
+}
+
+// write_layer gives every path a layer adds its parent directories, inventing
+// missing ones as 0755 root:root, and when layers are stacked an upper layer's
+// directory entry replaces the lower one's mode and owner. A file a later
+// level puts under /tmp, /root, /home/nonroot or a package's 0700 directory
+// would so reset that directory: re-state such parents as the levels below have them.
+void add_lower_parents(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
+  if (ctx.level == 0) return;
+  std::set<std::string> present;  // in this level's layer anyway
+  for (const auto& g : out) present.insert(stored_path(ctx, g.header.path));
+  for (const auto& p : ctx.plan.levels[ctx.level])
+    if (auto it = ctx.unpacked.find(p.sha256); it != ctx.unpacked.end())
+      for (const auto& e : it->second->entries) present.insert(stored_path(ctx, e.header.path));
+  std::map<std::string, oci::TarHeader> lower = lower_directories(ctx);
+  for (const auto& parent : rootfs::missing_parents({present.begin(), present.end()})) {
+    auto it = lower.find(parent);
+    if (it == lower.end()) continue;
+    const oci::TarHeader& h = it->second;
+    if (h.mode == 0755 && h.uid == 0 && h.gid == 0) continue;  // what write_layer adds anyway
+    out.push_back(dir(parent, h.mode, h.uid, h.gid));
+  }
+}
+
 }  // namespace
 
 bool is_bundle_only_package(const std::string& name) {
@@ -292,6 +350,7 @@ Result<std::vector<GeneratedEntry>> generated_entries(const LevelContext& ctx) {
   PARE_CHECK(add_ca_bundle(ctx, out));
   PARE_CHECK(add_spec_items(ctx, out));
   if (is_debug_level(ctx.spec.levels[ctx.level])) PARE_CHECK(add_busybox(ctx, out));
+  add_lower_parents(ctx, out);
   return out;
 }
 

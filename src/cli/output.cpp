@@ -1,6 +1,7 @@
 #include "cli/output.h"
 
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace pare::cli {
@@ -40,7 +41,9 @@ void print_build(const build::BuildResult& r, bool json, bool quiet) {
       j["images"].push_back({{"tag", img.tag}, {"digest", img.digest}, {"archs", img.archs},
                              {"compressed_size", img.compressed_size}, {"layers", img.layers},
                              {"packages", img.packages}});
-    for (const auto& t : r.times) j["timings"][t.stage] = j["timings"].value(t.stage, 0.0) + t.seconds;
+    std::map<std::string, double> timings;  // a stage runs once per spec: sum them
+    for (const auto& t : r.times) timings[t.stage] += t.seconds;
+    j["timings"] = timings;
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }

@@ -412,6 +412,38 @@ TEST_F(GenerateTest, PermissionsOnAMissingPathIsAnError) {
   EXPECT_FALSE(generate(1).ok());
 }
 
+// A directory entry of an upper layer replaces the lower one's mode and owner,
+// so the parents an upper level needs are re-stated as the lower levels have them.
+TEST_F(GenerateTest, UpperLevelKeepsLowerParentDirectoryMetadata) {
+  using T = spec::PathItem::Type;
+  add(0, "ssl", {fake_dir("etc"), fake_dir("etc/ssl"), fake_dir("etc/ssl/private", 0710)});
+  spec_.levels[1].users.push_back({"app", 1000, 1000, "/home/app", "/sbin/nologin", ""});
+  spec_.levels[2].paths = {
+      path_item(T::empty_file, "/home/nonroot/.profile"), path_item(T::empty_file, "/tmp/marker"),
+      path_item(T::empty_file, "/etc/ssl/private/key.pem"),
+      path_item(T::empty_file, "/home/app/data/db"), path_item(T::empty_file, "/srv/new/file")};
+  auto m = generate_map(2);
+  ASSERT_TRUE(m.count("home/nonroot"));
+  EXPECT_EQ(m["home/nonroot"].header.mode, 0700u);
+  EXPECT_EQ(m["home/nonroot"].header.uid, 65532u);
+  EXPECT_EQ(m["home/nonroot"].header.gid, 65532u);
+  ASSERT_TRUE(m.count("tmp"));
+  EXPECT_EQ(m["tmp"].header.mode, 01777u);
+  ASSERT_TRUE(m.count("etc/ssl/private"));
+  EXPECT_EQ(m["etc/ssl/private"].header.mode, 0710u);
+  ASSERT_TRUE(m.count("home/app"));
+  EXPECT_EQ(m["home/app"].header.mode, 0700u);
+  EXPECT_EQ(m["home/app"].header.uid, 1000u);
+  // Plain 0755 root directories and new ones are left to write_layer.
+  for (const char* plain : {"home", "etc", "etc/ssl", "srv", "srv/new", "home/app/data"})
+    EXPECT_FALSE(m.count(plain)) << plain;
+
+  // A directory this level's own package ships is not overridden.
+  add(2, "tmpowner", {fake_dir("tmp", 01777)});
+  auto again = generate_map(2);
+  EXPECT_FALSE(again.count("tmp"));
+}
+
 TEST_F(GenerateTest, LocalFilesAndDirectoriesAreCopied) {
   pare::testing::write_text(tmp_ / "src/app.conf", "conf\n");
   pare::testing::write_text(tmp_ / "tree/bin/run", "#!/bin/sh\n");
