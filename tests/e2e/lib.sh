@@ -30,7 +30,16 @@ trap _pare_cleanup EXIT
 
 # One private directory per test run; everything tmpdir hands out lives below it.
 # PARE_KEEP_TMP=1 keeps it for post-mortem debugging.
-PARE_TEST_TMP="$(mktemp -d "${TMPDIR:-/tmp}/pare-e2e.$(basename "${0%.sh}").XXXXXX")"
+# Lowercase names only: podman's oci: transport rejects a layout path with capitals.
+_pare_lower_mktemp() { # _pare_lower_mktemp PREFIX -> a new directory PREFIX<random>
+  local d
+  for _ in 1 2 3 4 5 6 7 8; do
+    d="$1$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+    mkdir "$d" 2>/dev/null && { echo "$d"; return 0; }
+  done
+  return 1
+}
+PARE_TEST_TMP="$(_pare_lower_mktemp "${TMPDIR:-/tmp}/pare-e2e.$(basename "${0%.sh}" | tr 'A-Z_' 'a-z-').")"
 export PARE_TEST_TMP
 _pare_remove_test_tmp() {
   if [[ "${PARE_KEEP_TMP:-0}" == 1 ]]; then
@@ -46,7 +55,7 @@ _pare_remove_test_tmp() {
 on_exit _pare_remove_test_tmp
 
 # tmpdir — print the path of a new empty directory (removed when the test exits).
-tmpdir() { mktemp -d "$PARE_TEST_TMP/tmp.XXXXXX"; }
+tmpdir() { _pare_lower_mktemp "$PARE_TEST_TMP/tmp."; }
 
 # --- skipping, failing, asserting ---------------------------------------------------------------
 skip() {
@@ -94,9 +103,9 @@ assert_fails() {
 pare_podman() {
   local -a cmd
   read -r -a cmd <<<"${PARE_PODMAN:-podman --storage-driver=vfs --cgroup-manager=cgroupfs --runtime runc}"
-  mkdir -p "$PARE_TEST_TMP/podman"
-  "${cmd[@]}" --root "$PARE_TEST_TMP/podman/root" --runroot "$PARE_TEST_TMP/podman/runroot" \
-    --tmpdir "$PARE_TEST_TMP/podman/tmp" "$@"
+  mkdir -p "$PARE_TEST_TMP/p"
+  "${cmd[@]}" --root "$PARE_TEST_TMP/p/root" --runroot "$PARE_TEST_TMP/p/rr" \
+    --tmpdir "$PARE_TEST_TMP/p/tmp" "$@"
 }
 pare_podman_run() {
   pare_podman run --rm --network=none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$@"
