@@ -60,14 +60,6 @@ GeneratedEntry symlink(std::string path, std::string target) {
 // Architectures whose dynamic loader lives in /lib64.
 bool has_lib64(const std::string& arch) { return arch == "amd64" || arch == "ppc64el"; }
 
-std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ctx, size_t last_level) {
-  std::vector<const rootfs::UnpackedPackage*> out;
-  for (size_t l = 0; l <= last_level && l < ctx.plan.levels.size(); ++l)
-    for (const auto& p : ctx.plan.levels[l])
-      if (auto it = ctx.unpacked.find(p.sha256); it != ctx.unpacked.end()) out.push_back(it->second.get());
-  return out;
-}
-
 Result<rootfs::Accounts> accounts_upto(const spec::Spec& spec, size_t level) {
   rootfs::Accounts acc = rootfs::default_accounts();
   for (size_t l = 0; l <= level; ++l) {
@@ -142,25 +134,8 @@ bool is_ca_cert(const oci::TarHeader& h) {
 }
 
 Result<void> add_ca_bundle(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
-  auto has_certs = [](const rootfs::UnpackedPackage* p) {
-    return std::any_of(p->entries.begin(), p->entries.end(), [](const auto& e) { return is_ca_cert(e.header); });
-  };
-  std::vector<const rootfs::UnpackedPackage*> mine = packages_upto(ctx, ctx.level);
-  bool changes = !ctx.spec.levels[ctx.level].certificates.empty();
-  for (const auto& p : ctx.plan.levels[ctx.level])
-    if (auto it = ctx.unpacked.find(p.sha256); it != ctx.unpacked.end() && has_certs(it->second.get())) changes = true;
-  if (!changes) return {};
-  std::vector<std::pair<std::string, std::string>> files;
-  for (const auto* pkg : mine)
-    for (const auto& e : pkg->entries)
-      if (is_ca_cert(e.header)) files.emplace_back(e.header.path, std::string(pkg->bytes(e)));
-  std::sort(files.begin(), files.end());
-  for (size_t l = 0; l <= ctx.level; ++l)
-    for (const auto& cert : ctx.spec.levels[l].certificates) {
-      PARE_TRY(std::string text, fs::read_file(cert));
-      files.emplace_back(cert.string(), std::move(text));
-    }
-  PARE_TRY(std::string bundle, rootfs::ca_bundle(files));
+  if (!bundle_changes_here(ctx)) return {};
+  PARE_TRY(std::string bundle, bundle_upto(ctx));
   out.push_back(file("etc/ssl/certs/ca-certificates.crt", std::move(bundle)));
   return {};
 }
@@ -327,6 +302,37 @@ void add_lower_parents(const LevelContext& ctx, std::vector<GeneratedEntry>& out
 
 }  // namespace
 
+bool bundle_changes_here(const LevelContext& ctx) {
+  if (!ctx.spec.levels[ctx.level].certificates.empty()) return true;
+  for (const auto& p : ctx.plan.levels[ctx.level])
+    if (auto it = ctx.unpacked.find(p.sha256); it != ctx.unpacked.end())
+      for (const auto& e : it->second->entries)
+        if (is_ca_cert(e.header)) return true;
+  return false;
+}
+
+Result<std::string> bundle_upto(const LevelContext& ctx) {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto* pkg : packages_upto(ctx, ctx.level))
+    for (const auto& e : pkg->entries)
+      if (is_ca_cert(e.header)) files.emplace_back(e.header.path, std::string(pkg->bytes(e)));
+  std::sort(files.begin(), files.end());
+  for (size_t l = 0; l <= ctx.level; ++l)
+    for (const auto& cert : ctx.spec.levels[l].certificates) {
+      PARE_TRY(std::string text, fs::read_file(cert));
+      files.emplace_back(cert.string(), std::move(text));
+    }
+  return rootfs::ca_bundle(files);
+}
+
+std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ctx, size_t last_level) {
+  std::vector<const rootfs::UnpackedPackage*> out;
+  for (size_t l = 0; l <= last_level && l < ctx.plan.levels.size(); ++l)
+    for (const auto& p : ctx.plan.levels[l])
+      if (auto it = ctx.unpacked.find(p.sha256); it != ctx.unpacked.end()) out.push_back(it->second.get());
+  return out;
+}
+
 bool is_bundle_only_package(const std::string& name) {
   return name == "ca-certificates" || name == kDebugPackage;
 }
@@ -348,6 +354,8 @@ Result<std::vector<GeneratedEntry>> generated_entries(const LevelContext& ctx) {
   if (level_changes_accounts(ctx.spec, ctx.level)) PARE_CHECK(add_accounts(ctx, out));
   add_status(ctx, out);
   PARE_CHECK(add_ca_bundle(ctx, out));
+  PARE_CHECK(add_alternatives(ctx, out));
+  PARE_CHECK(add_java_truststore(ctx, out));
   PARE_CHECK(add_spec_items(ctx, out));
   if (is_debug_level(ctx.spec.levels[ctx.level])) PARE_CHECK(add_busybox(ctx, out));
   add_lower_parents(ctx, out);

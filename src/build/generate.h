@@ -28,6 +28,18 @@ bool is_bundle_only_package(const std::string& name);
 
 Result<std::vector<rootfs::GeneratedEntry>> generated_entries(const LevelContext& ctx);
 
+// Shared by the generators (generate.cpp, generate_native.cpp):
+// the unpacked packages of levels 0..last_level;
+std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ctx, size_t last_level);
+// whether this level adds CA certificates (a CA package or spec certificates);
+bool bundle_changes_here(const LevelContext& ctx);
+// the CA bundle as of this level.
+Result<std::string> bundle_upto(const LevelContext& ctx);
+// /usr/bin links of the JVMs' .jinfo files (what update-alternatives would make).
+Result<void> add_alternatives(const LevelContext& ctx, std::vector<rootfs::GeneratedEntry>& out);
+// /etc/ssl/certs/java/cacerts when a package links its JRE's cacerts there.
+Result<void> add_java_truststore(const LevelContext& ctx, std::vector<rootfs::GeneratedEntry>& out);
+
 // Whether a level changes the accounts / CA bundle (and so regenerates them).
 // Without the unpacked packages at hand, the CA bundle counts as changed when
 // the level adds spec certificates or the ca-certificates package (the
