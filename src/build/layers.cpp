@@ -12,7 +12,7 @@ namespace pare::build {
 namespace {
 
 // Bump when the layer contents pare generates change for the same inputs.
-constexpr const char* kLayerRecipeVersion = "pare-layer-5";  // 5: java trust store, alternatives
+constexpr const char* kLayerRecipeVersion = "pare-layer-6";  // 5: java trust store, alternatives
 
 void add_file_hashes(const std::filesystem::path& src, std::string& recipe) {
   namespace stdfs = std::filesystem;

@@ -12,26 +12,31 @@ bool is_applet_name(std::string_view s) {
   return true;
 }
 
-}  // namespace
-
-Result<std::vector<std::string>> busybox_applets(std::string_view binary) {
-  // The table starts with the applets "[" and "[[" (test's other names).
-  static constexpr std::string_view kStart("\0[\0[[\0", 6);
-  size_t at = binary.find(kStart);
-  if (at == std::string_view::npos)
-    return Error(Errc::invalid, "no applet table found: not a busybox binary with the standard applets");
+// The names from `at` on, up to the first empty or implausible one.
+std::vector<std::string> names_from(std::string_view binary, size_t pos) {
   std::vector<std::string> out;
-  size_t pos = at + 1;
   while (pos < binary.size()) {
     size_t end = binary.find('\0', pos);
     if (end == std::string_view::npos) break;
     std::string_view name = binary.substr(pos, end - pos);
-    if (name.empty() || !is_applet_name(name)) break;
+    if (!is_applet_name(name)) break;
     out.emplace_back(name);
     pos = end + 1;
   }
-  if (out.size() < 20) return Error(Errc::invalid, "busybox applet table too short (" + std::to_string(out.size()) + " names)");
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> busybox_applets(std::string_view binary) {
+  // The table starts with the applets "[" and "[[" (test's other names); the
+  // byte before it is not always a NUL (1.37 places it right after other data).
+  static constexpr std::string_view kStart("[\0[[\0", 5);
+  for (size_t at = binary.find(kStart); at != std::string_view::npos; at = binary.find(kStart, at + 1)) {
+    std::vector<std::string> names = names_from(binary, at);
+    if (names.size() >= 20) return names;
+  }
+  return Error(Errc::invalid, "no applet table found: not a busybox binary with the standard applets");
 }
 
 }  // namespace pare::rootfs
