@@ -165,6 +165,13 @@ printf 'x' >>"$deb"
 expect_failure 5 "hello_2.10-3+deb12u1_amd64.deb" -- "$T/app.yaml" -o "$T/o-deb" --cache-dir "$T/c-deb"
 assert_no_file "$T/o-deb"
 
+# --- transient failures are retried: the first 3 requests get 503 -------------------------------
+fixture_repo_copy "$T/flaky"
+serve_dir "$T/flaky" --fail-first 3
+PARE_MIRROR="http://127.0.0.1:$SERVED_PORT" PARE_SECURITY_MIRROR="http://127.0.0.1:$SERVED_PORT/security" \
+  build "$T/app.yaml" -o "$T/o-flaky" --cache-dir "$T/c-flaky"
+assert_eq "$d1" "$(digest_of "$T/o-flaky" app:latest)" "a build through 503s gives the same image"
+
 # --- offline from a warm cache, with the mirror gone ----------------------------------------------
 kill "$FIXTURE_PID"
 build "$T/app.yaml" -o "$T/out8" --cache-dir "$T/cache1" --offline
