@@ -81,7 +81,10 @@ Result<Plan> run_resolve(const std::filesystem::path& spec_path, const spec::Loa
 
 Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path, const spec::LoadOptions& load,
                                        const std::optional<std::filesystem::path>& out, const Environment& env) {
-  PARE_TRY(Plan plan, run_resolve(spec_path, load, env));
+  // A lock always holds the debug level's packages, so that it serves every variant.
+  PARE_TRY(spec::Spec spec, spec::load_spec(spec_path, load));
+  add_debug_level(spec, {"debug"});
+  PARE_TRY(Plan plan, plan_by_resolving(spec, env));
   std::filesystem::path dest = out ? *out : spec::default_lockfile_path(spec_path);
   PARE_CHECK(fs::write_file_atomic(dest, spec::lockfile_json(lockfile_from_plan(plan))));
   return dest;

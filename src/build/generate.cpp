@@ -146,7 +146,7 @@ Result<void> add_local_files(const spec::FileItem& item, std::vector<GeneratedEn
   auto st = stdfs::status(item.src, ec);
   if (ec) return Error(Errc::not_found, item.loc.str() + ": cannot read " + item.src.string() + ": " + ec.message());
   auto mode_of = [&](const stdfs::path& p) {
-    return item.mode ? *item.mode : static_cast<uint32_t>(stdfs::status(p).permissions()) & 07777;
+    return item.mode ? *item.mode : local_file_mode(static_cast<uint32_t>(stdfs::status(p).permissions()));
   };
   if (!stdfs::is_directory(st)) {
     PARE_TRY(std::string content, fs::read_file(item.src));
@@ -166,7 +166,7 @@ Result<void> add_local_files(const spec::FileItem& item, std::vector<GeneratedEn
     if (stdfs::is_symlink(cst)) {
       out.push_back(symlink(dest, stdfs::read_symlink(c).string()));
     } else if (stdfs::is_directory(cst)) {
-      out.push_back(dir(dest, static_cast<uint32_t>(cst.permissions()) & 07777, item.uid, item.gid));
+      out.push_back(dir(dest, 0755, item.uid, item.gid));
     } else {
       PARE_TRY(std::string content, fs::read_file(c));
       out.push_back(file(dest, std::move(content), mode_of(c), item.uid, item.gid));
@@ -332,6 +332,8 @@ std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ct
       if (auto it = ctx.unpacked.find(p.sha256); it != ctx.unpacked.end()) out.push_back(it->second.get());
   return out;
 }
+
+uint32_t local_file_mode(uint32_t mode_on_disk) { return (mode_on_disk & 0111) ? 0755 : 0644; }
 
 bool is_bundle_only_package(const std::string& name) {
   return name == "ca-certificates" || name == kDebugPackage;

@@ -28,6 +28,11 @@ bool is_bundle_only_package(const std::string& name);
 
 Result<std::vector<rootfs::GeneratedEntry>> generated_entries(const LevelContext& ctx);
 
+// The mode a local file gets when the spec gives none: 0755 if any execute
+// bit is set, else 0644, whatever the checkout's umask made of it (so the
+// layer is the same on every machine).
+uint32_t local_file_mode(uint32_t mode_on_disk);
+
 // Shared by the generators (generate.cpp, generate_native.cpp):
 // the unpacked packages of levels 0..last_level;
 std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ctx, size_t last_level);

@@ -12,25 +12,50 @@ namespace pare::build {
 namespace {
 
 // Bump when the layer contents pare generates change for the same inputs.
-constexpr const char* kLayerRecipeVersion = "pare-layer-6";  // 5: java trust store, alternatives
+constexpr const char* kLayerRecipeVersion = "pare-layer-7";  // 5: java trust store, alternatives
 
+// A field of the recipe, length-prefixed so no value can imitate another field.
+void field(std::string& recipe, std::string_view v) {
+  recipe += " " + std::to_string(v.size()) + ":";
+  recipe += v;
+}
+
+// Everything of a local file or tree that generate.cpp copies: lexical names,
+// types, the normalised modes, contents and link targets.
 void add_file_hashes(const std::filesystem::path& src, std::string& recipe) {
   namespace stdfs = std::filesystem;
   std::error_code ec;
-  if (!stdfs::is_directory(src, ec)) {
-    auto h = sha256_file_hex(src);
-    recipe += " " + (h.ok() ? h.value() : std::string("missing"));
+  auto describe = [&](const stdfs::path& p, const std::string& name) {
+    auto st = stdfs::symlink_status(p, ec);
+    field(recipe, name);
+    if (ec) {
+      field(recipe, "missing");
+      return;
+    }
+    if (stdfs::is_symlink(st)) {
+      field(recipe, "symlink");
+      field(recipe, stdfs::read_symlink(p, ec).string());
+    } else if (stdfs::is_directory(st)) {
+      field(recipe, "dir");
+    } else {
+      field(recipe, "file");
+      field(recipe, std::to_string(local_file_mode(static_cast<uint32_t>(st.permissions()))));
+      auto h = sha256_file_hex(p);
+      field(recipe, h.ok() ? h.value() : std::string("unreadable"));
+    }
+  };
+  if (!stdfs::is_directory(stdfs::symlink_status(src, ec))) {
+    describe(src, ".");
     return;
   }
   std::vector<stdfs::path> all;
   for (auto it = stdfs::recursive_directory_iterator(src, ec); !ec && it != stdfs::end(it); it.increment(ec))
     all.push_back(it->path());
+  if (ec) field(recipe, "unlistable");
   std::sort(all.begin(), all.end());
   for (const auto& p : all) {
-    recipe += "\n    " + stdfs::relative(p, src).string() + " " +
-              std::to_string(static_cast<unsigned>(stdfs::symlink_status(p).permissions()));
-    if (stdfs::is_regular_file(stdfs::symlink_status(p))) add_file_hashes(p, recipe);
-    if (stdfs::is_symlink(stdfs::symlink_status(p))) recipe += " -> " + stdfs::read_symlink(p).string();
+    recipe += "\n   ";
+    describe(p, p.lexically_relative(src).string());
   }
 }
 
@@ -75,7 +100,7 @@ Result<std::string> layer_key(const LevelRef& ref, const LayerOptions& options) 
   recipe += "\nsuite " + ref.spec->source.suite + " " + ref.spec->suite_version + " arch " + ref.plan->arch;
   recipe += "\nlevel " + std::to_string(ref.level);
   for (size_t l = 0; l <= ref.level; ++l) {
-    recipe += "\nlevel-input " + std::to_string(l);
+    recipe += "\nlevel-input " + std::to_string(l) + (is_debug_level(ref.spec->levels[l]) ? " debug" : "");
     for (const auto& p : ref.plan->levels[l]) recipe += "\n  pkg " + p.name + " " + p.sha256;
     add_level_settings(ref.spec->levels[l], recipe);
   }

@@ -120,9 +120,19 @@ Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env) {
   return plan;
 }
 
+namespace {
+// The lock's fingerprint leaves the debug level out: a lock holds the debug
+// packages too, and serves builds with and without debug variants alike.
+std::string own_fingerprint(const spec::Spec& spec) {
+  spec::Spec own = spec;
+  own.levels.resize(own_levels(spec));
+  return spec::package_set_fingerprint(own);
+}
+}  // namespace
+
 spec::Lockfile lockfile_from_plan(const Plan& plan) {
   spec::Lockfile lock;
-  lock.fingerprint = spec::package_set_fingerprint(plan.spec);
+  lock.fingerprint = own_fingerprint(plan.spec);
   lock.suite = plan.spec.source.suite;
   for (const auto& ap : plan.archs) {
     auto& list = lock.packages[ap.arch];
@@ -135,7 +145,7 @@ spec::Lockfile lockfile_from_plan(const Plan& plan) {
 
 Result<Plan> plan_from_lockfile(const spec::Spec& spec, const spec::Lockfile& lock,
                                 const std::filesystem::path& lock_path) {
-  std::string want = spec::package_set_fingerprint(spec);
+  std::string want = own_fingerprint(spec);
   if (lock.fingerprint != want)
     return Error(Errc::invalid, lock_path.string() + ": the spec changed since it was locked (run `pare lock` again)");
   Plan plan{spec, {}, "", "", {}};
@@ -147,6 +157,8 @@ Result<Plan> plan_from_lockfile(const spec::Spec& spec, const spec::Lockfile& lo
     ap.arch = arch;
     ap.levels.resize(spec.levels.size());
     for (const auto& lp : it->second) {
+      // Debug packages are locked always and used only by debug builds.
+      if (static_cast<size_t>(lp.level) == own_levels(spec) && own_levels(spec) == spec.levels.size()) continue;
       if (lp.level < 0 || static_cast<size_t>(lp.level) >= spec.levels.size())
         return Error(Errc::invalid, lock_path.string() + ": " + lp.name + " has a level outside the spec");
       deb::PackageInfo info;
@@ -156,6 +168,8 @@ Result<Plan> plan_from_lockfile(const spec::Spec& spec, const spec::Lockfile& lo
       info.filename = lp.filename;
       info.sha256 = lp.sha256;
       info.size = lp.size;
+      if (lp.url.rfind("http://", 0) != 0 && lp.url.rfind("https://", 0) != 0 && lp.url.rfind("file:/", 0) != 0)
+        return Error(Errc::invalid, lock_path.string() + ": " + lp.name + ": url must be http, https or file");
       // The URL is stored whole; split it so url() gives it back.
       std::string suffix = "/" + lp.filename;
       if (lp.url.size() > suffix.size() && lp.url.compare(lp.url.size() - suffix.size(), suffix.size(), suffix) == 0)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <random>
 #include <charconv>
 #include <cstdio>
 #include <deque>
@@ -79,7 +80,7 @@ bool SolvResolver::load_solv_cache(Repo* repo, const std::filesystem::path& path
 void SolvResolver::write_solv_cache(Repo* repo, const std::filesystem::path& path) {
   if (!fs::ensure_dir(path.parent_path()).ok()) return;
   auto tmp = path;
-  tmp += ".tmp-" + std::to_string(::getpid());
+  tmp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
   FILE* fp = std::fopen(tmp.c_str(), "wb");
   if (!fp) return;
   bool ok = repo_write(repo, fp) == 0;

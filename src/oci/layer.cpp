@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 #include <atomic>
+#include <random>
 #include <cerrno>
 #include <cstdio>
 #include <optional>
@@ -28,9 +29,12 @@ namespace {
 
 // A name for the finished-but-unnamed blob, unique among concurrent writers
 // in the same directory (processes and threads).
+// The pid alone is not enough: builds in other PID namespaces share caches.
 std::string partial_name() {
   static std::atomic<uint64_t> counter{0};
-  return ".layer-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".partial";
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return ".layer-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+         std::to_string(rng()) + ".partial";
 }
 
 class LayerWriterImpl final : public LayerWriter {

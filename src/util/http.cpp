@@ -133,6 +133,9 @@ class CurlClient : public Client {
   CURL* make_easy(const std::string& url, Transfer* t) {
     CURL* e = curl_easy_init();
     curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+    // Only what a mirror can be (file: for local mirrors); redirects only to http(s).
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,file");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
