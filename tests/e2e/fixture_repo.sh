@@ -12,43 +12,69 @@ fixture_repo --log "$T/requests.log"
 repo="$PARE_TEST_REPO"
 
 # --- signatures: the right key verifies, another key and a changed byte do not ----------------
-for suite_dir in "$repo/dists/fixture" "$repo/dists/fixture-updates" \
-  "$repo/security/dists/fixture-security"; do
+for suite_dir in "$repo"/dists/{bookworm,bookworm-updates,trixie,trixie-updates} \
+  "$repo"/security/dists/{bookworm,trixie}-security; do
   gpgv --keyring "$PARE_TEST_KEYRING" "$suite_dir/InRelease" 2>/dev/null ||
     fail "InRelease in $suite_dir does not verify with keyring.gpg"
   gpgv --keyring "$PARE_TEST_KEYRING" "$suite_dir/Release.gpg" "$suite_dir/Release" 2>/dev/null ||
     fail "Release.gpg in $suite_dir does not verify"
 done
-assert_fails gpgv --keyring "$repo/other-keyring.gpg" "$repo/dists/fixture/InRelease" >/dev/null
-sed 's/^Version: 12$/Version: 13/' "$repo/dists/fixture/InRelease" >"$T/tampered"
-assert_ne "$(cat "$repo/dists/fixture/InRelease")" "$(cat "$T/tampered")" "tampering changed nothing"
+assert_fails gpgv --keyring "$repo/other-keyring.gpg" "$repo/dists/bookworm/InRelease" >/dev/null
+sed 's/^Version: 12$/Version: 13/' "$repo/dists/bookworm/InRelease" >"$T/tampered"
+assert_ne "$(cat "$repo/dists/bookworm/InRelease")" "$(cat "$T/tampered")" "tampering changed nothing"
 assert_fails gpgv --keyring "$PARE_TEST_KEYRING" "$T/tampered" >/dev/null
 # A tampered copy re-signed with the fixture key verifies again (for tests behind the signature).
 fixture_repo_copy "$T/copy"
-sed -i 's/^Version: 12$/Version: 13/' "$T/copy/dists/fixture/Release"
-fixture_sign "$T/copy/dists/fixture"
-gpgv --keyring "$PARE_TEST_KEYRING" "$T/copy/dists/fixture/InRelease" 2>/dev/null ||
+sed -i 's/^Version: 12$/Version: 13/' "$T/copy/dists/bookworm/Release"
+fixture_sign "$T/copy/dists/bookworm"
+gpgv --keyring "$PARE_TEST_KEYRING" "$T/copy/dists/bookworm/InRelease" 2>/dev/null ||
   fail "fixture_sign produced a bad signature"
-assert_contains "$(cat "$T/copy/dists/fixture/InRelease")" "Version: 13"
+assert_contains "$(cat "$T/copy/dists/bookworm/InRelease")" "Version: 13"
 
-release="$(cat "$repo/dists/fixture/Release")"
-assert_contains "$release" "Codename: fixture"$'\n'
-assert_contains "$release" "Version: 12"
-assert_contains "$release" "Acquire-By-Hash: yes"
-assert_contains "$release" "Valid-Until: "
-sha="$(sha256sum "$repo/dists/fixture/main/binary-amd64/Packages.xz" | cut -d' ' -f1)"
-assert_contains "$release" "$sha"
-cmp -s "$repo/dists/fixture/main/binary-amd64/Packages.xz" \
-  "$repo/dists/fixture/main/binary-amd64/by-hash/SHA256/$sha" || fail "by-hash copy missing or different"
+# --- Release fields: real codenames and versions, the same packages in both releases -------------
+check_release() { # check_release DIR CODENAME VERSION SUITE-ALIAS
+  local release sha
+  release="$(cat "$1/Release")"
+  assert_contains "$release" "Codename: $2"$'\n' "$1/Release"
+  assert_contains "$release" "Version: $3"$'\n' "$1/Release"
+  assert_contains "$release" "Suite: $4"$'\n' "$1/Release"
+  assert_contains "$release" "Acquire-By-Hash: yes"
+  assert_contains "$release" "Valid-Until: "
+  sha="$(sha256sum "$1/main/binary-amd64/Packages.xz" | cut -d' ' -f1)"
+  assert_contains "$release" "$sha"
+  cmp -s "$1/main/binary-amd64/Packages.xz" "$1/main/binary-amd64/by-hash/SHA256/$sha" ||
+    fail "$1: by-hash copy missing or different"
+}
+check_release "$repo/dists/bookworm" bookworm 12 oldstable
+check_release "$repo/dists/bookworm-updates" bookworm-updates 12 oldstable-updates
+check_release "$repo/security/dists/bookworm-security" bookworm-security 12 oldstable-security
+check_release "$repo/dists/trixie" trixie 13 stable
+check_release "$repo/dists/trixie-updates" trixie-updates 13 stable-updates
+check_release "$repo/security/dists/trixie-security" trixie-security 13 stable-security
+assert_no_file "$repo/dists/fixture" "the old fixture suite"
+# trixie = bookworm's packages (same pool files) plus tzdata-legacy.
+for arch in amd64 arm64; do
+  bw="$(grep -v '^$' "$repo/dists/bookworm/main/binary-$arch/Packages" | sort)"
+  tx="$(grep -v '^$' "$repo/dists/trixie/main/binary-$arch/Packages" | sort)"
+  extra="$(comm -13 <(echo "$bw") <(echo "$tx") | grep '^Package: ')"
+  assert_eq "Package: tzdata-legacy" "$extra" "trixie-only packages ($arch)"
+  assert_eq "" "$(comm -23 <(echo "$bw") <(echo "$tx"))" "bookworm lines missing from trixie ($arch)"
+done
+for s in updates security; do
+  d=dists
+  [[ $s == security ]] && d=security/dists
+  cmp -s "$repo/$d/bookworm-$s/main/binary-amd64/Packages" "$repo/$d/trixie-$s/main/binary-amd64/Packages" ||
+    fail "bookworm-$s and trixie-$s list different packages"
+done
 
 # --- apt accepts the repository ---------------------------------------------------------------
 mkdir -p "$T/state/lists/partial" "$T/cache/archives/partial" "$T/etc/sources.list.d" \
   "$T/etc/preferences.d" "$T/etc/apt.conf.d" "$T/etc/trusted.gpg.d"
 : >"$T/state/status"
 cat >"$T/etc/sources.list" <<EOF
-deb [signed-by=$PARE_TEST_KEYRING] $PARE_TEST_MIRROR fixture main
-deb [signed-by=$PARE_TEST_KEYRING] $PARE_TEST_MIRROR fixture-updates main
-deb [signed-by=$PARE_TEST_KEYRING] $PARE_TEST_SECURITY_MIRROR fixture-security main
+deb [signed-by=$PARE_TEST_KEYRING] $PARE_TEST_MIRROR bookworm main
+deb [signed-by=$PARE_TEST_KEYRING] $PARE_TEST_MIRROR bookworm-updates main
+deb [signed-by=$PARE_TEST_KEYRING] $PARE_TEST_SECURITY_MIRROR bookworm-security main
 EOF
 APT_OPTS=(-o Dir::Etc="$T/etc" -o Dir::Etc::sourcelist="$T/etc/sources.list"
   -o Dir::Etc::sourceparts="$T/etc/sources.list.d" -o Dir::Etc::parts="$T/etc/apt.conf.d"
@@ -65,12 +91,12 @@ assert_not_contains "$out" "E:" "apt-get update failed"
 # By-Hash=force: apt must have fetched every index through by-hash paths, none missing (apt
 # would silently fall back to the plain name after a 404).
 requests="$(cat "$T/requests.log")"
-assert_contains "$requests" "/dists/fixture/main/binary-amd64/by-hash/SHA256/"
-assert_contains "$requests" "/security/dists/fixture-security/main/binary-amd64/by-hash/SHA256/"
+assert_contains "$requests" "/dists/bookworm/main/binary-amd64/by-hash/SHA256/"
+assert_contains "$requests" "/security/dists/bookworm-security/main/binary-amd64/by-hash/SHA256/"
 assert_not_contains "$requests" " 404" "a by-hash or index file is missing"
 
 policy="$(apt_ apt-cache policy hello libssl3 pinme)"
-assert_contains "$(apt_ apt-cache policy hello)" "Candidate: 2.10-3+deb12u1" "hello from fixture-updates"
+assert_contains "$(apt_ apt-cache policy hello)" "Candidate: 2.10-3+deb12u1" "hello from bookworm-updates"
 assert_contains "$(apt_ apt-cache policy libssl3)" "Candidate: 3.0.16-1~deb12u1" "libssl3 from security"
 assert_contains "$policy" "2.0-1"
 assert_contains "$policy" "1.0-1"
@@ -118,7 +144,7 @@ fi
 
 # --- the server's failure injection (for retry tests) ------------------------------------------
 serve_dir "$repo" --fail-first 2
-url="http://127.0.0.1:$SERVED_PORT/dists/fixture/InRelease"
+url="http://127.0.0.1:$SERVED_PORT/dists/bookworm/InRelease"
 codes="$(for _ in 1 2 3; do curl -s -o /dev/null -w '%{http_code} ' "$url"; done)"
 assert_eq "503 503 200 " "$codes" "fail-first 2"
 

@@ -212,8 +212,9 @@ serve_dir() {
 
 # fixture_repo [http_server.py options] — build the fixture repository and serve it; exports
 # PARE_TEST_MIRROR (the archive root), PARE_TEST_SECURITY_MIRROR (the security root),
-# PARE_TEST_KEYRING, PARE_TEST_REPO and PARE_TEST_REPO_PORT. Suites: fixture, fixture-updates
-# (on PARE_TEST_MIRROR) and fixture-security (on PARE_TEST_SECURITY_MIRROR).
+# PARE_TEST_KEYRING, PARE_TEST_REPO and PARE_TEST_REPO_PORT. Suites: bookworm, bookworm-updates,
+# trixie, trixie-updates (on PARE_TEST_MIRROR), bookworm-security and trixie-security (on
+# PARE_TEST_SECURITY_MIRROR).
 fixture_repo() {
   fixture_repo_build
   serve_dir "$PARE_TEST_REPO" "$@"
