@@ -4,7 +4,7 @@
 // file; distroless's python3 image ships one. pare writes it without running
 // ldconfig, in the format glibc >= 2.32's ldconfig writes by default
 // ("new" format only; glibc's elf/cache.c save_cache and
-// sysdeps/generic/dl-cache.h; the same in 2.36 and 2.43):
+// sysdeps/generic/dl-cache.h; unchanged from 2.36 to the 2.43 development tree):
 //
 //   struct cache_file_new (48 bytes): "glibc-ld.so.cache" "1.1", nlibs,
 //     len_strings, flags (2 little / 3 big endian), 3 bytes padding,
@@ -20,7 +20,7 @@
 // Entries are sorted as ldconfig sorts them (cache.c compare): by soname in
 // descending _dl_cache_libcmp order, then by flags descending; equal keys
 // keep the caller's order, which is ldconfig's order when the caller passes
-// libraries directory by directory in search order (ldconfig_scan_dir does).
+// ldconfig_scan_dir's results directory by directory, in search order.
 //
 // Not produced (nothing in Debian's runtime images needs them): the old
 // "ld.so-1.7.0" format, glibc-hwcaps subdirectory entries and the legacy
@@ -104,7 +104,8 @@ std::string ldconfig_generator(std::string_view debian_glibc_version);
 // The directories Debian's ldconfig scans when /etc/ld.so.conf names none
 // (its built-in list, relative to the root, in its order): for amd64
 // "lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib", "usr/lib".
-// (lib64 is not scanned: on amd64 it only holds the loader's symlink.) When an
+// (Seen with `ldconfig -r EMPTYROOT -v` on bookworm amd64: no lib64, which
+// only holds the loader's symlink; other architectures assumed alike.) When an
 // image has /etc/ld.so.conf, its directories come first. Empty for an
 // unknown architecture.
 std::vector<std::string> default_library_dirs(std::string_view debian_arch);
