@@ -1,0 +1,3 @@
+# labels: network podman
+# The distroless families for Debian 12 "bookworm": see network_families.sh.
+exec bash "$(dirname "${BASH_SOURCE[0]}")/network_families.sh" bookworm
