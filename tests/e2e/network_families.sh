@@ -1,4 +1,5 @@
 # labels: network podman
+# shellcheck shell=bash
 # The distroless families (static, base-nossl, base, cc; latest and nonroot) built from the real
 # Debian archive for the suite given as $1, run in podman and checked for what users rely on:
 # host-compiled C, C++ (exceptions, threads, OpenMP) and static programs run; the CA bundle at

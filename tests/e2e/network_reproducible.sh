@@ -1,4 +1,5 @@
 # labels: network podman
+# shellcheck shell=bash
 # Reproducibility against the real Debian archive (bookworm's cc image, latest and nonroot):
 #   - two cold builds (each with its own EMPTY cache; the second with one worker thread, umask 077,
 #     another working directory, time zone and locale) and a warm one give byte-identical layouts;
@@ -70,8 +71,9 @@ same_layout "$T/out-cold1" "$T/out-lock-offline" "resolved and locked offline bu
 
 # --- an application layer on top ------------------------------------------------------------------
 mkdir "$T/a" "$T/b"
-echo "version one" >"$T/a/app.txt"
-echo "version two" >"$T/b/app.txt"
+# Contents unique to this run: the shared cache must not already hold these app layers.
+echo "version one ($T)" >"$T/a/app.txt"
+echo "version two ($T)" >"$T/b/app.txt"
 for v in a b; do
   printf 'from: %s\nname: app\nfiles: [{src: %s, dest: /app/app.txt}]\n' "$SPEC" "$T/$v/app.txt" >"$T/$v/app.yaml"
 done

@@ -1,4 +1,5 @@
 # labels: network podman
+# shellcheck shell=bash
 # `pare resolve` against the real Debian archive, bookworm and trixie: the cc example resolves to
 # the packages distroless ships (libc6, libstdc++6, libgcc-s1, gcc-N-base, libssl3 / libssl3t64,
 # ...), each in the layer of the spec that asked for it; nothing that runs (dpkg, debconf, perl,
@@ -14,7 +15,8 @@ T="$(tmpdir)"
 read -r HOST_URI _ <<<"$(host_mirror)"
 
 resolve() { # resolve SPEC SUITE -> JSON file path
-  local out="$T/$(basename "$1" .yaml)-$2.json"
+  local out
+  out="$T/$(basename "$1" .yaml)-$2.json"
   "$PARE" resolve "$1" --suite "$2" --cache-dir "$CACHE" --json >"$out" || fail "pare resolve $1 --suite $2 failed"
   echo "$out"
 }
