@@ -21,6 +21,7 @@ for name in base python3; do
     [[ "$variant" == debug-nonroot ]] && uid=65532
     rt_check assert_eq "ok" "$(run --entrypoint /busybox/sh "$img" -c 'echo ok')" "$name:$variant /busybox/sh -c"
     # The uid, and applets by name through PATH, which ends with /busybox.
+    # shellcheck disable=SC2016 # $PATH is expanded by the shell in the image
     out="$(run --entrypoint /busybox/sh "$img" -c 'id -u; echo "$PATH"; ls -d /etc; which wget')"
     rt_check assert_eq "$(printf '%s\n' "$uid" '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox' \
       /etc /busybox/wget)" "$out" "$name:$variant uid, PATH and applets"

@@ -23,9 +23,9 @@ https.get('$RT_TLS_URL', {timeout: 20000}, res => {
   res.on('end', () => console.log('https ' + body));
 }).on('error', e => console.log('https tls-failed ' + e.code));
 EOF
-files="files: [{src: $T/app.js, dest: /app/app.js, mode: \"0644\"}]"
-with_ca="$(rt_spec nodeca "$EX/nodejs.yaml" "$files" "cmd: [/app/app.js]" "certificates: [$T/ca.crt]")"
-without_ca="$(rt_spec nodeplain "$EX/nodejs.yaml" "$files" "cmd: [/app/app.js]")"
+files_yaml="files: [{src: $T/app.js, dest: /app/app.js, mode: \"0644\"}]"
+with_ca="$(rt_spec nodeca "$EX/nodejs.yaml" "$files_yaml" "cmd: [/app/app.js]" "certificates: [$T/ca.crt]")"
+without_ca="$(rt_spec nodeplain "$EX/nodejs.yaml" "$files_yaml" "cmd: [/app/app.js]")"
 rt_build "$with_ca" "$without_ca" --variant latest,nonroot -o "$T/node"
 
 rt_check assert_eq '["/usr/bin/node"]' \
