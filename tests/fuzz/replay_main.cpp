@@ -15,6 +15,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
     return 2;
   }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(argv[1], ec)) {
+    std::fprintf(stderr, "corpus directory %s is missing (is it committed?)\n", argv[1]);
+    return 1;
+  }
   size_t count = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(argv[1])) {
     if (!e.is_regular_file()) continue;
