@@ -17,6 +17,17 @@ std::filesystem::path deb_path(const Environment& env, const std::string& sha256
   return ContentStore(env.cache_dir).path_for(sha256);
 }
 
+std::string unpacked_key(const deb::PackageInfo& p) {
+  std::string key = p.sha256;
+  for (const auto& glob : p.only) key += "|" + glob;
+  return key;
+}
+
+const rootfs::UnpackedPackage* find_unpacked(const UnpackedSet& set, const deb::PackageInfo& p) {
+  auto it = set.find(unpacked_key(p));
+  return it == set.end() ? nullptr : it->second.get();
+}
+
 namespace {
 
 // Unpack workers fed by a queue: the downloader (or the cache) pushes a
@@ -65,13 +76,15 @@ class UnpackPool {
         p = queue_.front();
         queue_.pop_front();
       }
-      auto unpacked = rootfs::unpack_cached(deb_path(env_, p->sha256), p->sha256, filter_, env_.cache_dir);
+      rootfs::FilterOptions filter = filter_;
+      filter.only = p->only;
+      auto unpacked = rootfs::unpack_cached(deb_path(env_, p->sha256), p->sha256, filter, env_.cache_dir);
       std::lock_guard lock(mutex_);
       if (!unpacked.ok()) {
         if (!failure_) failure_ = unpacked.error().context(p->key());
         continue;
       }
-      out_[p->sha256] = std::move(unpacked.value());
+      out_[unpacked_key(*p)] = std::move(unpacked.value());
       env_.progress_or_null().advance(0);
     }
   }
@@ -92,10 +105,16 @@ class UnpackPool {
 Result<UnpackedSet> fetch_and_unpack(const std::vector<deb::PackageInfo>& packages,
                                      const rootfs::FilterOptions& filter, const Environment& env, int threads,
                                      FetchStats& stats) {
+  // One download per .deb; one unpack per form of it (whole, or each slice).
   std::vector<const deb::PackageInfo*> unique;
-  std::set<std::string> seen;
-  for (const auto& p : packages)
-    if (seen.insert(p.sha256).second) unique.push_back(&p);
+  std::map<std::string, std::vector<const deb::PackageInfo*>> forms;  // sha256 -> forms to unpack
+  std::set<std::string> seen_forms;
+  for (const auto& p : packages) {
+    if (!seen_forms.insert(unpacked_key(p)).second) continue;
+    auto& f = forms[p.sha256];
+    if (f.empty()) unique.push_back(&p);
+    f.push_back(&p);
+  }
   std::sort(unique.begin(), unique.end(),
             [](auto* a, auto* b) { return a->installed_size > b->installed_size; });
   stats.packages = unique.size();
@@ -119,12 +138,15 @@ Result<UnpackedSet> fetch_and_unpack(const std::vector<deb::PackageInfo>& packag
                                     missing);
 
   UnpackPool pool(filter, env, std::max(1, threads));
-  for (const auto* p : cached) pool.push(p);
+  auto unpack_all_forms = [&pool, &forms](const deb::PackageInfo* p) {
+    for (const auto* form : forms.at(p->sha256)) pool.push(form);
+  };
+  for (const auto* p : cached) unpack_all_forms(p);
   if (!jobs.empty()) {
     for (size_t i = 0, j = 0; i < unique.size(); ++i)
       if (j < jobs.size() && jobs[j].dest == deb_path(env, unique[i]->sha256)) {
         const deb::PackageInfo* p = unique[i];
-        jobs[j++].on_done = [&pool, p] { pool.push(p); };
+        jobs[j++].on_done = [&unpack_all_forms, p] { unpack_all_forms(p); };
       }
     Progress& progress = env.progress_or_null();
     progress.begin("fetch", stats.bytes, "B");

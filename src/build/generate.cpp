@@ -12,6 +12,19 @@
 
 namespace pare::build {
 
+rootfs::GeneratedEntry generated_file(std::string path, std::string content, uint32_t mode, uint32_t uid,
+                                      uint32_t gid) {
+  rootfs::GeneratedEntry e;
+  e.header.path = std::move(path);
+  e.header.type = oci::EntryType::file;
+  e.header.mode = mode;
+  e.header.uid = uid;
+  e.header.gid = gid;
+  e.header.size = content.size();
+  e.content = std::move(content);
+  return e;
+}
+
 namespace {
 
 using oci::EntryType;
@@ -27,15 +40,7 @@ std::string rel(const std::string& abs) {
 
 GeneratedEntry file(std::string path, std::string content, uint32_t mode = 0644, uint32_t uid = 0,
                     uint32_t gid = 0) {
-  GeneratedEntry e;
-  e.header.path = std::move(path);
-  e.header.type = EntryType::file;
-  e.header.mode = mode;
-  e.header.uid = uid;
-  e.header.gid = gid;
-  e.header.size = content.size();
-  e.content = std::move(content);
-  return e;
+  return generated_file(std::move(path), std::move(content), mode, uid, gid);
 }
 
 GeneratedEntry dir(std::string path, uint32_t mode = 0755, uint32_t uid = 0, uint32_t gid = 0) {
@@ -114,13 +119,15 @@ Result<void> add_accounts(const LevelContext& ctx, std::vector<GeneratedEntry>& 
 
 void add_status(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
   for (const auto& p : ctx.plan.levels[ctx.level]) {
-    auto it = ctx.unpacked.find(p.sha256);
-    if (it == ctx.unpacked.end()) continue;
-    const rootfs::UnpackedPackage& pkg = *it->second;
+    const rootfs::UnpackedPackage* here = find_unpacked(ctx.unpacked, p);
+    if (!here) continue;
+    const rootfs::UnpackedPackage& pkg = *here;
+    // A package sliced below and extended here: its md5sums cover every slice.
     std::set<std::string_view> present;
-    for (const auto& e : pkg.entries)
-      if (!(is_bundle_only_package(pkg.name) && e.header.path.rfind("usr/share/doc/", 0) != 0))
-        present.insert(e.header.path);
+    for (const auto* form : forms_upto(ctx, p))
+      for (const auto& e : form->entries)
+        if (!(is_bundle_only_package(pkg.name) && e.header.path.rfind("usr/share/doc/", 0) != 0))
+          present.insert(e.header.path);
     const std::string base = "var/lib/dpkg/status.d/" + p.name;
     out.push_back(file(base, rootfs::status_d_entry(pkg.control)));
     std::string sums = rootfs::filtered_md5sums(pkg.md5sums, [&](std::string_view path) { return present.count(path) > 0; });
@@ -230,12 +237,12 @@ Result<void> add_spec_items(const LevelContext& ctx, std::vector<GeneratedEntry>
 // copyright and status entry).
 Result<void> add_busybox(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
   for (const auto& p : ctx.plan.levels[ctx.level]) {
-    auto it = ctx.unpacked.find(p.sha256);
-    if (it == ctx.unpacked.end()) continue;
-    for (const auto& e : it->second->entries) {
+    const rootfs::UnpackedPackage* pkg = find_unpacked(ctx.unpacked, p);
+    if (!pkg) continue;
+    for (const auto& e : pkg->entries) {
       if (e.header.type != EntryType::file || (e.header.path != "bin/busybox" && e.header.path != "usr/bin/busybox"))
         continue;
-      std::string_view binary = it->second->bytes(e);
+      std::string_view binary = pkg->bytes(e);
       PARE_TRY(auto applets, rootfs::busybox_applets(binary));
       out.push_back(dir("busybox", 0755));
       out.push_back(file("busybox/busybox", std::string(binary), 0755));
@@ -260,9 +267,8 @@ std::map<std::string, oci::TarHeader> lower_directories(const LevelContext& ctx)
   std::map<std::string, oci::TarHeader> dirs;
   for (size_t l = 0; l < ctx.level && l < ctx.plan.levels.size(); ++l) {
     std::map<std::string, oci::TarHeader> level;
-    for (const auto& p : ctx.plan.levels[l])
-      if (auto it = ctx.unpacked.find(p.sha256); it != ctx.unpacked.end())
-        for (const auto& e : it->second->entries)
+    for (const auto* pkg : packages_of_level(ctx, l))
+        for (const auto& e : pkg->entries)
           if (e.header.type == EntryType::dir && !(ctx.merged_usr && rootfs::is_merged_usr_alias(e.header.path)))
             level.emplace(stored_path(ctx, e.header.path), e.header);
     std::vector<GeneratedEntry> gen;
@@ -287,9 +293,8 @@ void add_lower_parents(const LevelContext& ctx, std::vector<GeneratedEntry>& out
   if (ctx.level == 0) return;
   std::set<std::string> present;  // in this level's layer anyway
   for (const auto& g : out) present.insert(stored_path(ctx, g.header.path));
-  for (const auto& p : ctx.plan.levels[ctx.level])
-    if (auto it = ctx.unpacked.find(p.sha256); it != ctx.unpacked.end())
-      for (const auto& e : it->second->entries) present.insert(stored_path(ctx, e.header.path));
+  for (const auto* pkg : packages_of_level(ctx, ctx.level))
+    for (const auto& e : pkg->entries) present.insert(stored_path(ctx, e.header.path));
   std::map<std::string, oci::TarHeader> lower = lower_directories(ctx);
   for (const auto& parent : rootfs::missing_parents({present.begin(), present.end()})) {
     auto it = lower.find(parent);
@@ -304,10 +309,9 @@ void add_lower_parents(const LevelContext& ctx, std::vector<GeneratedEntry>& out
 
 bool bundle_changes_here(const LevelContext& ctx) {
   if (!ctx.spec.levels[ctx.level].certificates.empty()) return true;
-  for (const auto& p : ctx.plan.levels[ctx.level])
-    if (auto it = ctx.unpacked.find(p.sha256); it != ctx.unpacked.end())
-      for (const auto& e : it->second->entries)
-        if (is_ca_cert(e.header)) return true;
+  for (const auto* pkg : packages_of_level(ctx, ctx.level))
+    for (const auto& e : pkg->entries)
+      if (is_ca_cert(e.header)) return true;
   return false;
 }
 
@@ -325,11 +329,27 @@ Result<std::string> bundle_upto(const LevelContext& ctx) {
   return rootfs::ca_bundle(files);
 }
 
+std::vector<const rootfs::UnpackedPackage*> packages_of_level(const LevelContext& ctx, size_t level) {
+  std::vector<const rootfs::UnpackedPackage*> out;
+  if (level >= ctx.plan.levels.size()) return out;
+  for (const auto& p : ctx.plan.levels[level])
+    if (const auto* pkg = find_unpacked(ctx.unpacked, p)) out.push_back(pkg);
+  return out;
+}
+
 std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ctx, size_t last_level) {
   std::vector<const rootfs::UnpackedPackage*> out;
   for (size_t l = 0; l <= last_level && l < ctx.plan.levels.size(); ++l)
+    for (const auto* pkg : packages_of_level(ctx, l)) out.push_back(pkg);
+  return out;
+}
+
+std::vector<const rootfs::UnpackedPackage*> forms_upto(const LevelContext& ctx, const deb::PackageInfo& package) {
+  std::vector<const rootfs::UnpackedPackage*> out;
+  for (size_t l = 0; l <= ctx.level && l < ctx.plan.levels.size(); ++l)
     for (const auto& p : ctx.plan.levels[l])
-      if (auto it = ctx.unpacked.find(p.sha256); it != ctx.unpacked.end()) out.push_back(it->second.get());
+      if (p.sha256 == package.sha256)
+        if (const auto* pkg = find_unpacked(ctx.unpacked, p)) out.push_back(pkg);
   return out;
 }
 
@@ -358,6 +378,7 @@ Result<std::vector<GeneratedEntry>> generated_entries(const LevelContext& ctx) {
   PARE_CHECK(add_ca_bundle(ctx, out));
   PARE_CHECK(add_alternatives(ctx, out));
   PARE_CHECK(add_java_truststore(ctx, out));
+  PARE_CHECK(add_ld_so_cache(ctx, out));
   PARE_CHECK(add_spec_items(ctx, out));
   if (is_debug_level(ctx.spec.levels[ctx.level])) PARE_CHECK(add_busybox(ctx, out));
   add_lower_parents(ctx, out);

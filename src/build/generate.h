@@ -33,9 +33,15 @@ Result<std::vector<rootfs::GeneratedEntry>> generated_entries(const LevelContext
 // layer is the same on every machine).
 uint32_t local_file_mode(uint32_t mode_on_disk);
 
-// Shared by the generators (generate.cpp, generate_native.cpp):
-// the unpacked packages of levels 0..last_level;
+// Shared by the generators (generate.cpp, generate_native.cpp, generate_ldcache.cpp):
+// a regular file entry;
+rootfs::GeneratedEntry generated_file(std::string path, std::string content, uint32_t mode = 0644,
+                                      uint32_t uid = 0, uint32_t gid = 0);
+// the unpacked packages of one level, and of levels 0..last_level;
+std::vector<const rootfs::UnpackedPackage*> packages_of_level(const LevelContext& ctx, size_t level);
 std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ctx, size_t last_level);
+// every form (slice) of one package installed at or below ctx.level;
+std::vector<const rootfs::UnpackedPackage*> forms_upto(const LevelContext& ctx, const deb::PackageInfo& package);
 // whether this level adds CA certificates (a CA package or spec certificates);
 bool bundle_changes_here(const LevelContext& ctx);
 // the CA bundle as of this level.
@@ -44,6 +50,9 @@ Result<std::string> bundle_upto(const LevelContext& ctx);
 Result<void> add_alternatives(const LevelContext& ctx, std::vector<rootfs::GeneratedEntry>& out);
 // /etc/ssl/certs/java/cacerts when a package links its JRE's cacerts there.
 Result<void> add_java_truststore(const LevelContext& ctx, std::vector<rootfs::GeneratedEntry>& out);
+
+// /etc/ld.so.cache when the level adds to a library directory (see generate_ldcache.cpp).
+Result<void> add_ld_so_cache(const LevelContext& ctx, std::vector<rootfs::GeneratedEntry>& out);
 
 // Whether a level changes the accounts / CA bundle (and so regenerates them).
 // Without the unpacked packages at hand, the CA bundle counts as changed when

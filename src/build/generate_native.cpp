@@ -22,13 +22,6 @@ std::string image_path(const LevelContext& ctx, const std::string& path) {
   return ctx.merged_usr ? rootfs::merged_usr_path(path) : path;
 }
 
-std::vector<const rootfs::UnpackedPackage*> packages_of_level(const LevelContext& ctx) {
-  std::vector<const rootfs::UnpackedPackage*> out;
-  for (const auto& p : ctx.plan.levels[ctx.level])
-    if (auto it = ctx.unpacked.find(p.sha256); it != ctx.unpacked.end()) out.push_back(it->second.get());
-  return out;
-}
-
 bool links_to_trust_store(const rootfs::UnpackedPackage& pkg) {
   return std::any_of(pkg.entries.begin(), pkg.entries.end(), [](const auto& e) {
     return e.header.type == oci::EntryType::symlink && e.header.link == std::string("/") + kJavaTrustStore;
@@ -38,7 +31,7 @@ bool links_to_trust_store(const rootfs::UnpackedPackage& pkg) {
 }  // namespace
 
 Result<void> add_alternatives(const LevelContext& ctx, std::vector<rootfs::GeneratedEntry>& out) {
-  auto mine = packages_of_level(ctx);
+  auto mine = packages_of_level(ctx, ctx.level);
   bool any = std::any_of(mine.begin(), mine.end(), [](const auto* p) {
     return std::any_of(p->entries.begin(), p->entries.end(),
                        [](const auto& e) { return rootfs::is_jinfo_path(e.header.path); });
@@ -71,7 +64,7 @@ Result<void> add_alternatives(const LevelContext& ctx, std::vector<rootfs::Gener
 
 Result<void> add_java_truststore(const LevelContext& ctx, std::vector<rootfs::GeneratedEntry>& out) {
   bool here = false, below = false;
-  for (const auto* pkg : packages_of_level(ctx)) here |= links_to_trust_store(*pkg);
+  for (const auto* pkg : packages_of_level(ctx, ctx.level)) here |= links_to_trust_store(*pkg);
   if (!here) {
     for (const auto* pkg : packages_upto(ctx, ctx.level)) below |= links_to_trust_store(*pkg);
     if (!below || !bundle_changes_here(ctx)) return {};
@@ -79,13 +72,7 @@ Result<void> add_java_truststore(const LevelContext& ctx, std::vector<rootfs::Ge
   PARE_TRY(std::string bundle, bundle_upto(ctx));
   PARE_TRY(auto certs, rootfs::pem_certificates(bundle, "the CA bundle"));
   PARE_TRY(std::string store, rootfs::java_truststore(certs));
-  rootfs::GeneratedEntry g;
-  g.header.path = kJavaTrustStore;
-  g.header.type = oci::EntryType::file;
-  g.header.mode = 0644;
-  g.header.size = store.size();
-  g.content = std::move(store);
-  out.push_back(std::move(g));
+  out.push_back(generated_file(kJavaTrustStore, std::move(store)));
   return {};
 }
 

@@ -1,5 +1,7 @@
 #include "build/images.h"
 
+#include <algorithm>
+
 #include "util/sha256.h"
 
 namespace pare::build {
@@ -75,7 +77,10 @@ std::vector<ImageSummary> summarize(const Plan& plan, const std::vector<oci::Tag
       s.layers = img.layers.size();
       entries.push_back({img.manifest, img.platform, {}});
     }
-    for (const auto& level : plan.archs.front().levels) s.packages += level.size();
+    // One layer per level, bottom up (a non-debug image leaves the debug level out).
+    const auto& levels = plan.archs.front().levels;
+    for (size_t l = 0; l < s.layers && l < levels.size(); ++l)
+      s.packages += std::count_if(levels[l].begin(), levels[l].end(), [](const auto& p) { return !p.again; });
     s.digest = t.images.size() == 1 ? t.images[0].manifest.digest() : oci::make_index_blob(entries, {}).digest();
     out.push_back(std::move(s));
   }

@@ -12,7 +12,7 @@ namespace pare::build {
 namespace {
 
 // Bump when the layer contents pare generates change for the same inputs.
-constexpr const char* kLayerRecipeVersion = "pare-layer-7";  // 5: java trust store, alternatives
+constexpr const char* kLayerRecipeVersion = "pare-layer-8";  // 8: /etc/ld.so.cache
 
 // A field of the recipe, length-prefixed so no value can imitate another field.
 void field(std::string& recipe, std::string_view v) {
@@ -101,7 +101,10 @@ Result<std::string> layer_key(const LevelRef& ref, const LayerOptions& options) 
   recipe += "\nlevel " + std::to_string(ref.level);
   for (size_t l = 0; l <= ref.level; ++l) {
     recipe += "\nlevel-input " + std::to_string(l) + (is_debug_level(ref.spec->levels[l]) ? " debug" : "");
-    for (const auto& p : ref.plan->levels[l]) recipe += "\n  pkg " + p.name + " " + p.sha256;
+    for (const auto& p : ref.plan->levels[l]) {
+      recipe += "\n  pkg " + p.name + " " + p.sha256;
+      for (const auto& glob : p.only) field(recipe, glob);
+    }
     add_level_settings(ref.spec->levels[l], recipe);
   }
   return sha256_hex(recipe);
@@ -141,9 +144,9 @@ Result<oci::LayerBlob> build_layer(const LevelRef& ref, const LayerOptions& opti
   LevelContext ctx{*ref.spec, *ref.plan, ref.level, unpacked, merged};
   rootfs::LayerContent content;
   for (const auto& p : ref.plan->levels[ref.level]) {
-    auto it = unpacked.find(p.sha256);
-    if (it == unpacked.end()) return Error(Errc::internal, "package " + p.key() + " was not unpacked");
-    content.packages.push_back(it->second.get());
+    const rootfs::UnpackedPackage* pkg = find_unpacked(unpacked, p);
+    if (!pkg) return Error(Errc::internal, "package " + p.key() + " was not unpacked");
+    content.packages.push_back(pkg);
   }
   PARE_TRY(content.generated, generated_entries(ctx));
   content.merged_usr = merged;

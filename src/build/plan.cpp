@@ -24,7 +24,7 @@ void add_debug_level(spec::Spec& spec, const std::vector<std::string>& variants)
   spec::Level level;
   level.file = kDebugLevelFile;
   level.name = "debug";
-  level.packages.push_back({kDebugPackage, "", {}});
+  level.packages.push_back({kDebugPackage, "", {}, {}});
   spec.levels.push_back(std::move(level));
 }
 
@@ -98,6 +98,36 @@ Result<ArchPlan> resolve_arch(const spec::Spec& spec, deb::Resolver& resolver, c
 
 }  // namespace
 
+void apply_slices(const spec::Spec& spec, ArchPlan& plan) {
+  // Where each package is installed, and as which slice, so far.
+  std::map<std::string, std::pair<size_t, std::vector<std::string>>> installed;
+  for (size_t l = 0; l < plan.levels.size() && l < spec.levels.size(); ++l) {
+    std::map<std::string, const spec::PackageRef*> named;
+    for (const auto& ref : spec.levels[l].packages) named[ref.name] = &ref;
+    std::vector<deb::PackageInfo> again;
+    for (auto& p : plan.levels[l]) {
+      if (p.again) continue;
+      auto it = named.find(p.name);
+      if (it != named.end()) p.only = it->second->only;
+      installed[p.name] = {l, p.only};
+    }
+    // Named here but installed below as a slice: this level adds its part.
+    for (const auto& [name, ref] : named) {
+      auto it = installed.find(name);
+      if (it == installed.end() || it->second.first == l || it->second.second.empty()) continue;
+      for (const auto& p : plan.levels[it->second.first])
+        if (p.name == name) {
+          deb::PackageInfo copy = p;
+          copy.only = ref->only;
+          copy.again = true;
+          again.push_back(std::move(copy));
+        }
+      it->second = {l, ref->only};
+    }
+    for (auto& p : again) plan.levels[l].push_back(std::move(p));
+  }
+}
+
 Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env) {
   deb::MirrorOverrides overrides{spec.source.mirror, spec.source.security_mirror};
   PARE_TRY(deb::Mirrors mirrors, deb::discover_mirrors(overrides, env.getenv, env.host_root));
@@ -108,6 +138,7 @@ Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env) {
     for (const auto& idx : indexes) plan.index_labels.push_back(idx.label);
     std::string key = resolution_key(spec, arch, indexes);
     if (auto cached = cached_resolution(env.cache_dir, key)) {
+      apply_slices(spec, *cached);
       plan.archs.push_back(std::move(*cached));
       continue;
     }
@@ -115,6 +146,7 @@ Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env) {
     for (const auto& idx : indexes) PARE_CHECK(resolver->add_index(idx));
     PARE_TRY(ArchPlan ap, resolve_arch(spec, *resolver, arch));
     PARE_CHECK(remember_resolution(env.cache_dir, key, ap));
+    apply_slices(spec, ap);
     plan.archs.push_back(std::move(ap));
   }
   return plan;
@@ -138,7 +170,7 @@ spec::Lockfile lockfile_from_plan(const Plan& plan) {
     auto& list = lock.packages[ap.arch];
     for (size_t level = 0; level < ap.levels.size(); ++level)
       for (const auto& p : ap.levels[level])
-        list.push_back({p.name, p.version, p.arch, p.filename, p.sha256, p.url(), p.size, static_cast<int>(level)});
+        if (!p.again) list.push_back({p.name, p.version, p.arch, p.filename, p.sha256, p.url(), p.size, static_cast<int>(level)});
   }
   return lock;
 }
@@ -181,6 +213,7 @@ Result<Plan> plan_from_lockfile(const spec::Spec& spec, const spec::Lockfile& lo
       info.repo = "lockfile";
       ap.levels[static_cast<size_t>(lp.level)].push_back(std::move(info));
     }
+    apply_slices(spec, ap);
     plan.archs.push_back(std::move(ap));
   }
   return plan;

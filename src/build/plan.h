@@ -67,6 +67,14 @@ void add_debug_level(spec::Spec& spec, const std::vector<std::string>& variants)
 // How many of the spec's levels are its own (not the debug level).
 size_t own_levels(const spec::Spec& spec);
 
+// Marks the packages a spec installs as slices (`only:`) with their globs,
+// and for a package sliced in a lower level and named again higher up (with
+// or without `only`), adds to that level a copy with `again` set that
+// installs what the higher level asks for. Dependencies are never sliced,
+// and a slice satisfies other packages' dependencies on its package (pare
+// cannot know which of its files a dependent uses: slice with care).
+void apply_slices(const spec::Spec& spec, ArchPlan& plan);
+
 // The keyring used to verify Release files: the spec's, else Debian's archive keyring.
 std::filesystem::path keyring_for(const spec::Spec& spec);
 

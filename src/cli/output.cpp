@@ -69,10 +69,13 @@ void print_plan(const build::Plan& plan, bool json) {
       for (size_t l = 0; l < ap.levels.size(); ++l)
         for (const auto& p : ap.levels[l]) {
           auto why = ap.why.find(p.name);
-          a["packages"].push_back({{"name", p.name}, {"version", p.version}, {"arch", p.arch},
-                                   {"level", plan.spec.levels[l].name}, {"installed_size", p.installed_size},
-                                   {"sha256", p.sha256}, {"url", p.url()}, {"repo", p.repo},
-                                   {"why", why == ap.why.end() ? std::vector<std::string>{} : why->second}});
+          nlohmann::json pj = {{"name", p.name}, {"version", p.version}, {"arch", p.arch},
+                               {"level", plan.spec.levels[l].name}, {"installed_size", p.installed_size},
+                               {"sha256", p.sha256}, {"url", p.url()}, {"repo", p.repo},
+                               {"why", why == ap.why.end() ? std::vector<std::string>{} : why->second}};
+          if (!p.only.empty()) pj["only"] = p.only;
+          if (p.again) pj["adds_to_lower_slice"] = true;
+          a["packages"].push_back(std::move(pj));
         }
       for (const auto& c : ap.cut)
         a["excluded"].push_back({{"package", c.package}, {"dependency", c.dependency}, {"excluded", c.excluded}});
@@ -90,8 +93,11 @@ void print_plan(const build::Plan& plan, bool json) {
       for (const auto& p : ap.levels[l]) {
         auto why = ap.why.find(p.name);
         std::string chain = why == ap.why.end() || why->second.size() < 2 ? "requested" : join(why->second, " -> ");
+        if (p.again) chain = "more of the slice below";
+        if (!p.only.empty()) chain += "  [only " + join(p.only, ", ") + "]";
         std::printf("    %-28s %-26s %9s  %s\n", p.name.c_str(), p.version.c_str(), human_size(p.installed_size).c_str(),
                     chain.c_str());
+        if (p.again) continue;
         total += p.installed_size;
         ++count;
       }

@@ -24,6 +24,12 @@ struct PackageInfo {
   std::string source, source_version;  // source package (for SBOMs)
   uint64_t size = 0;                   // .deb size in bytes
   uint64_t installed_size = 0;         // bytes (Installed-Size is KiB in the index)
+  // Set by the build planner from the spec, never read from an index: the
+  // slice to install (globs, spec::PackageRef::only; empty = the whole
+  // package), and whether this entry repeats in a higher level a package that
+  // a lower level installed as a slice (adding what the higher level asks for).
+  std::vector<std::string> only;
+  bool again = false;
   std::string url() const;
   std::string key() const { return name + "=" + version + ":" + arch; }
 };

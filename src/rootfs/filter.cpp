@@ -189,6 +189,56 @@ bool excludes_all_beneath(std::string_view pattern, const std::vector<std::strin
   return pat.empty() || matches_self_or_ancestor(pat, dir);
 }
 
+// ---- slices (`only`) ------------------------------------------------------
+
+bool is_usr_alias(std::string_view seg) {
+  return seg == "bin" || seg == "sbin" || seg == "lib" || seg == "lib32" || seg == "lib64" || seg == "libx32";
+}
+
+// The same path under the other /usr layout: "sbin/x" <-> "usr/sbin/x"; empty when there is none.
+std::vector<std::string_view> other_layout(std::vector<std::string_view> s) {
+  if (!s.empty() && is_usr_alias(s[0])) {
+    s.insert(s.begin(), "usr");
+    return s;
+  }
+  if (s.size() >= 2 && s[0] == "usr" && is_usr_alias(s[1])) {
+    s.erase(s.begin());
+    return s;
+  }
+  return {};
+}
+
+// `dir` leads to what the pattern can match: its segments match the
+// pattern's first ones (a "**" matches from there on).
+bool leads_to(const std::vector<std::string_view>& pat, const std::vector<std::string_view>& dir) {
+  for (size_t i = 0; i < dir.size(); ++i) {
+    if (i >= pat.size()) return false;
+    if (pat[i] == "**") return true;
+    if (!segment_match(pat[i], dir[i])) return false;
+  }
+  return true;
+}
+
+bool in_slice_one_layout(const std::vector<std::string_view>& path, const std::vector<std::string>& only) {
+  return std::any_of(only.begin(), only.end(), [&](const std::string& p) {
+    auto pat = split_segments(normalise(p));
+    return matches_self_or_ancestor(pat, path) || leads_to(pat, path);
+  });
+}
+
+// The copyright file and the directories holding it stay in every slice.
+bool is_copyright_or_parent(const std::vector<std::string_view>& s) {
+  if (s.size() <= 2) return s.empty() || (s[0] == "usr" && (s.size() == 1 || s[1] == "share"));
+  if (s[0] != "usr" || s[1] != "share" || s[2] != "doc") return false;
+  return s.size() <= 4 || (s.size() == 5 && s[4] == "copyright");
+}
+
+bool in_slice(const std::vector<std::string_view>& path, const std::vector<std::string>& only) {
+  if (only.empty() || is_copyright_or_parent(path) || in_slice_one_layout(path, only)) return true;
+  auto other = other_layout(path);
+  return !other.empty() && in_slice_one_layout(other, only);
+}
+
 }  // namespace
 
 bool glob_match(std::string_view pattern, std::string_view path) {
@@ -198,7 +248,7 @@ bool glob_match(std::string_view pattern, std::string_view path) {
 bool keep_path(std::string_view path, const FilterOptions& options) {
   auto segs = split_segments(normalise(path));
   if (segs.empty()) return true;
-  if (builtin_dropped(segs, options)) return false;
+  if (builtin_dropped(segs, options) || !in_slice(segs, options.only)) return false;
   return std::none_of(options.extra_excludes.begin(), options.extra_excludes.end(),
                       [&](const std::string& p) { return excluded_by(p, segs); });
 }
@@ -221,6 +271,12 @@ std::string filter_fingerprint(const FilterOptions& options) {
   for (const auto& e : options.extra_excludes) excludes.emplace(normalise(e));
   out += " exclude=";
   for (const auto& e : excludes) out += std::to_string(e.size()) + ":" + e + ";";
+  if (!options.only.empty()) {
+    std::set<std::string> only;
+    for (const auto& o : options.only) only.emplace(normalise(o));
+    out += " only=";
+    for (const auto& o : only) out += std::to_string(o.size()) + ":" + o + ";";
+  }
   return out;
 }
 

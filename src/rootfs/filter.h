@@ -33,6 +33,13 @@ struct FilterOptions {
   // "usr/share/lintian/**" or "**/*.a". As in .gitignore, a pattern that
   // matches a directory drops everything beneath it too.
   std::vector<std::string> extra_excludes;
+  // A slice of the package (a spec's `only:`): when not empty, only paths
+  // matching one of these globs stay (a pattern matching a directory keeps
+  // everything beneath it), with the directories leading to them and the
+  // package's copyright. A pattern names a path as merged /usr would too:
+  // "usr/sbin/ldconfig" also keeps "sbin/ldconfig" and the other way round.
+  // The rules above still apply inside the slice.
+  std::vector<std::string> only;
 };
 
 // True when the entry at `path` stays in the image.

@@ -91,6 +91,13 @@ std::string merged_usr_path(std::string_view path) {
   return std::string(prefix) + "usr/" + std::string(rest);
 }
 
+std::string resolve_link_target(std::string_view link_path, std::string_view target) {
+  Segments link = resolve_onto({}, link_path);
+  Segments dir(link.begin(), link.end() - (link.empty() ? 0 : 1));
+  if (!target.empty() && target.front() == '/') dir.clear();
+  return join(resolve_onto(dir, target));
+}
+
 bool is_merged_usr_alias(std::string_view path) {
   return is_alias_name(strip_all(path));
 }

@@ -22,6 +22,12 @@ namespace pare::rootfs {
 // (including "usr/sbin/x" and "binaries/x") unchanged.
 std::string merged_usr_path(std::string_view path);
 
+// Where a symlink at `link_path` points, lexically, as a root-relative path
+// without a leading "/": ("usr/lib/x/libz.so.1", "libz.so.1.3") ->
+// "usr/lib/x/libz.so.1.3"; an absolute target starts from the root; ".."
+// stays at the root. No other link on the way is followed.
+std::string resolve_link_target(std::string_view link_path, std::string_view target);
+
 // True for the top-level alias names themselves ("bin", "lib64", "/sbin/",
 // ...). A package entry at such a path (a directory, or a symlink some
 // packages ship for the merged layout) must not be moved into usr/: the

@@ -59,6 +59,9 @@ struct Location {
 struct PackageRef {
   std::string name;
   std::string version;  // "" = any version
+  // A slice: install only the paths matching these globs (absolute image
+  // paths, rootfs::FilterOptions::only); empty = the whole package.
+  std::vector<std::string> only;
   Location loc;
 };
 

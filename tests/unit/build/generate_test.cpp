@@ -11,6 +11,7 @@
 #include "rootfs/cacerts.h"
 #include "rootfs/generated.h"
 #include "support/deb_builder.h"
+#include "util/fs.h"
 #include "util/sha256.h"
 
 namespace pare::build {
@@ -486,6 +487,50 @@ TEST_F(GenerateTest, MissingLocalFileIsAnError) {
   auto r = generate(0);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("spec.yaml:3:5"), std::string::npos) << r.error().message();
+}
+
+// /etc/ld.so.cache, from real libraries of the host (the generator reads ELF
+// headers): written at each level that adds to a library directory, once
+// the image has a libc6; symlinks are followed, merged /usr keeps the /lib names.
+std::string host_file(const std::string& path) {
+  auto bytes = fs::read_file(path);
+  return bytes.ok() ? *bytes : std::string();
+}
+
+TEST_F(GenerateTest, LoaderCacheAtEachLevelThatAddsLibraries) {
+  std::string libc = host_file("/lib/x86_64-linux-gnu/libc.so.6");
+  std::string libz = host_file("/lib/x86_64-linux-gnu/libz.so.1");
+  if (libc.empty() || libz.empty()) GTEST_SKIP() << "needs the host's amd64 libc.so.6 and libz.so.1";
+  add(0, "libc6", {fake_dir("lib"), fake_dir("lib/x86_64-linux-gnu"),
+                   fake_file("lib/x86_64-linux-gnu/libc.so.6", libc, 0755)});
+  add(1, "zlib1g", {fake_file("lib/x86_64-linux-gnu/libz.so.1.9", libz),
+                    fake_symlink("lib/x86_64-linux-gnu/libz.so.1", "libz.so.1.9"),
+                    fake_symlink("lib/x86_64-linux-gnu/libdangling.so.1", "nowhere.so")});
+  add(2, "tool", {fake_file("usr/bin/tool", "x", 0755)});
+  for (bool merged : {false, true}) {
+    auto l0 = generate_map(0, merged);
+    ASSERT_TRUE(l0.count("etc/ld.so.cache")) << merged;
+    const std::string& c0 = l0["etc/ld.so.cache"].content;
+    EXPECT_EQ(c0.rfind("glibc-ld.so.cache1.1", 0), 0u);
+    EXPECT_NE(c0.find("/lib/x86_64-linux-gnu/libc.so.6"), std::string::npos);
+    EXPECT_EQ(c0.find("libz"), std::string::npos);
+    EXPECT_NE(c0.find("GLIBC 1.0"), std::string::npos) << "the generator names the image's libc6";
+    auto l1 = generate_map(1, merged);
+    ASSERT_TRUE(l1.count("etc/ld.so.cache"));
+    const std::string& c1 = l1["etc/ld.so.cache"].content;
+    EXPECT_NE(c1.find("/lib/x86_64-linux-gnu/libz.so.1"), std::string::npos);
+    EXPECT_NE(c1.find("/lib/x86_64-linux-gnu/libc.so.6"), std::string::npos);
+    EXPECT_EQ(c1.find("libdangling"), std::string::npos);
+    EXPECT_EQ(c1.find("libz.so.1.9"), std::string::npos) << "cached under the SONAME link";
+    EXPECT_EQ(generate_map(2, merged).count("etc/ld.so.cache"), 0u) << "level 2 adds no library";
+  }
+}
+
+TEST_F(GenerateTest, NoLoaderCacheWithoutALibc) {
+  std::string libz = host_file("/lib/x86_64-linux-gnu/libz.so.1");
+  if (libz.empty()) GTEST_SKIP() << "needs the host's amd64 libz.so.1";
+  add(0, "zlib1g", {fake_file("lib/x86_64-linux-gnu/libz.so.1", libz)});
+  EXPECT_EQ(generate_map(0).count("etc/ld.so.cache"), 0u);
 }
 
 }  // namespace

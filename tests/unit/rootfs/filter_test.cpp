@@ -203,5 +203,45 @@ TEST(Glob, ManyStarsStayFast) {
   EXPECT_TRUE(glob_match("**/**/**/**/**/**/x", deep));
 }
 
+// ---- slices (`only`) ----------------------------------------------------------
+
+TEST(FilterSlice, KeepsMatchesTheirTreesParentsAndCopyright) {
+  FilterOptions o;
+  o.only = {"/usr/lib/locale/C.utf8/**", "/usr/sbin/ldconfig"};
+  for (const char* kept : {"usr", "usr/lib", "usr/lib/locale", "usr/lib/locale/C.utf8",
+                           "usr/lib/locale/C.utf8/LC_CTYPE", "usr/lib/locale/C.utf8/LC_MESSAGES/SYS_LC_MESSAGES",
+                           "usr/sbin", "usr/sbin/ldconfig", "usr/share", "usr/share/doc",
+                           "usr/share/doc/libc-bin", "usr/share/doc/libc-bin/copyright"})
+    EXPECT_TRUE(keep_path(kept, o)) << kept;
+  for (const char* dropped : {"usr/bin/getent", "usr/bin/ldd", "etc/ld.so.conf", "usr/lib/x86_64-linux-gnu",
+                              "usr/lib/locale/C.utf8x", "usr/sbin/zic", "usr/share/doc/libc-bin/changelog.gz",
+                              "usr/share/libc-bin"})
+    EXPECT_FALSE(keep_path(dropped, o)) << dropped;
+}
+
+TEST(FilterSlice, PatternsNameBothUsrLayouts) {
+  FilterOptions o;
+  o.only = {"/usr/sbin/ldconfig", "/lib/*/libfoo.so*"};
+  EXPECT_TRUE(keep_path("sbin/ldconfig", o));
+  EXPECT_TRUE(keep_path("sbin", o));
+  EXPECT_TRUE(keep_path("usr/lib/x86_64-linux-gnu/libfoo.so.1", o));
+  EXPECT_TRUE(keep_path("lib/x86_64-linux-gnu/libfoo.so.1", o));
+  EXPECT_TRUE(keep_path("lib/x86_64-linux-gnu", o));
+  EXPECT_FALSE(keep_path("lib/x86_64-linux-gnu/libbar.so.1", o));
+  EXPECT_FALSE(keep_path("sbin/ldconfig.real", o));
+}
+
+TEST(FilterSlice, BuiltInRulesStillApplyAndTheFingerprintChanges) {
+  FilterOptions o;
+  o.only = {"/usr/share/**"};
+  EXPECT_FALSE(keep_path("usr/share/man/man1/x.1.gz", o));
+  EXPECT_TRUE(keep_path("usr/share/zoneinfo/UTC", o));
+  FilterOptions whole;
+  EXPECT_NE(filter_fingerprint(o), filter_fingerprint(whole));
+  FilterOptions reordered;
+  reordered.only = {"usr/share/**", "/usr/share/**"};
+  EXPECT_EQ(filter_fingerprint(o), filter_fingerprint(reordered));
+}
+
 }  // namespace
 }  // namespace pare::rootfs

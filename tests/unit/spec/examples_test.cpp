@@ -64,7 +64,10 @@ TEST(Examples, BaseNosslAddsLibc) {
     Spec s = load_example("base-nossl.yaml", suite);
     EXPECT_EQ(level_names(s), (Names{"static", "base-nossl"})) << suite;
     ASSERT_EQ(s.levels.size(), 2u);
-    EXPECT_EQ(package_names(s.levels[1]), (Names{"libc6"}));
+    EXPECT_EQ(package_names(s.levels[1]), (Names{"libc6", "libc-bin"}));
+    ASSERT_EQ(s.levels[1].packages.size(), 2u);
+    EXPECT_TRUE(s.levels[1].packages[0].only.empty());
+    EXPECT_EQ(s.levels[1].packages[1].only, (Names{"/usr/lib/locale/C.utf8/**"})) << "only the C.UTF-8 locale";
     EXPECT_EQ(s.name, "base-nossl");
     EXPECT_EQ(s.levels[0].file, (kExamples / "static.yaml").lexically_normal());
   }
@@ -90,7 +93,7 @@ TEST(Examples, CcAddsTheCxxRuntimes) {
     EXPECT_EQ(level_names(s), (Names{"static", "base-nossl", "base", "cc"})) << suite;
     ASSERT_EQ(s.levels.size(), 4u);
     EXPECT_EQ(package_names(s.levels[3]), (Names{"libgcc-s1", "libstdc++6", "libgomp1"}));
-    EXPECT_EQ(package_names(s.levels[1]), (Names{"libc6"}));
+    EXPECT_EQ(package_names(s.levels[1]), (Names{"libc6", "libc-bin"}));
     EXPECT_EQ(s.name, "cc");
     EXPECT_EQ(s.variants, (Names{"latest", "nonroot"}));  // inherited from static
     EXPECT_EQ(s.image.env.at(0).first, "SSL_CERT_FILE");  // inherited from static
