@@ -37,13 +37,14 @@ int main(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   CountingSink out;
   auto sink = pare::CompressingSink::make(opts, &out);
-  for (size_t off = 0; off < data.size(); off += 1 << 20) sink->write(data.substr(off, 1 << 20)).value();
+  for (size_t off = 0; off < data.size(); off += 1 << 20)
+    sink->write(data.substr(off, 1 << 20)).value();
   sink->finish().value();
   double compress_s = seconds_since(t0);
   t0 = std::chrono::steady_clock::now();
   std::string digest = pare::sha256_hex(data);
   double sha_s = seconds_since(t0);
-  std::printf("{\"input\": %zu, \"output\": %llu, \"compress_s\": %.4f, \"sha256_s\": %.4f}\n", data.size(),
-              static_cast<unsigned long long>(out.bytes), compress_s, sha_s);
+  std::printf("{\"input\": %zu, \"output\": %llu, \"compress_s\": %.4f, \"sha256_s\": %.4f}\n",
+              data.size(), static_cast<unsigned long long>(out.bytes), compress_s, sha_s);
   return 0;
 }

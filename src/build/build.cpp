@@ -47,7 +47,8 @@ struct LayerJob {
   std::optional<oci::LayerBlob> blob;
 };
 
-Result<std::vector<LayerJob>> plan_layers(const Plan& plan, const LayerOptions& options, const Environment& env) {
+Result<std::vector<LayerJob>> plan_layers(const Plan& plan, const LayerOptions& options,
+                                          const Environment& env) {
   std::vector<LayerJob> jobs;
   for (size_t a = 0; a < plan.archs.size(); ++a)
     for (size_t l = 0; l < plan.spec.levels.size(); ++l) {
@@ -79,8 +80,10 @@ Result<Plan> run_resolve(const std::filesystem::path& spec_path, const spec::Loa
   return plan_by_resolving(spec, env);
 }
 
-Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path, const spec::LoadOptions& load,
-                                       const std::optional<std::filesystem::path>& out, const Environment& env) {
+Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path,
+                                       const spec::LoadOptions& load,
+                                       const std::optional<std::filesystem::path>& out,
+                                       const Environment& env) {
   // A lock always holds the debug level's packages, so that it serves every variant.
   PARE_TRY(spec::Spec spec, spec::load_spec(spec_path, load));
   add_debug_level(spec, {"debug"});
@@ -93,8 +96,10 @@ Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path, c
 namespace {
 
 // Plan, fetch, unpack and build the layers of one spec; returns its tagged images.
-Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& spec_path, const BuildOptions& options,
-                                                 const Environment& env, BuildResult& result, Timer& timer) {
+Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& spec_path,
+                                                 const BuildOptions& options,
+                                                 const Environment& env, BuildResult& result,
+                                                 Timer& timer) {
   PARE_TRY(spec::Spec spec, spec::load_spec(spec_path, options.load));
   std::vector<std::string> variants = options.variants.empty() ? spec.variants : options.variants;
   add_debug_level(spec, variants);
@@ -105,8 +110,8 @@ Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& sp
   PARE_TRY(std::vector<LayerJob> jobs, plan_layers(plan, options.layer, env));
   std::vector<deb::PackageInfo> needed = packages_needed(plan, jobs);
   FetchStats fetched;
-  PARE_TRY(UnpackedSet unpacked,
-           fetch_and_unpack(needed, options.layer.filter, env, thread_count(options.threads), fetched));
+  PARE_TRY(UnpackedSet unpacked, fetch_and_unpack(needed, options.layer.filter, env,
+                                                  thread_count(options.threads), fetched));
   result.packages_downloaded += fetched.downloaded;
   timer.lap("fetch+unpack");
 
@@ -121,7 +126,8 @@ Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& sp
     LevelRef ref{&plan.spec, &plan.archs[job.arch], job.level};
     auto blob = build_layer(ref, options.layer, unpacked, env.cache_dir);
     if (!blob.ok())
-      return blob.error().context("layer for " + plan.spec.levels[job.level].name + " (" + plan.archs[job.arch].arch + ")");
+      return blob.error().context("layer for " + plan.spec.levels[job.level].name + " (" +
+                                  plan.archs[job.arch].arch + ")");
     PARE_CHECK(remember_layer(env.cache_dir, job.key, *blob));
     job.blob = std::move(blob.value());
     ++result.layers_built;
@@ -161,7 +167,8 @@ Result<BuildResult> run_build(const BuildOptions& options, const Environment& en
     PARE_TRY(auto tagged, build_spec(path, options, env, result, timer));
     for (auto& t : tagged) {
       if (!tags.insert(t.tag).second)
-        return Error(Errc::invalid, path.string() + ": tag " + t.tag + " is already made by another spec (set `name:`)");
+        return Error(Errc::invalid, path.string() + ": tag " + t.tag +
+                                        " is already made by another spec (set `name:`)");
       all.push_back(std::move(t));
     }
   }

@@ -68,7 +68,9 @@ Result<Plan> run_resolve(const std::filesystem::path& spec_path, const spec::Loa
                          const Environment& env);
 
 // `pare lock`: resolve and write the lockfile; returns its path.
-Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path, const spec::LoadOptions& load,
-                                       const std::optional<std::filesystem::path>& out, const Environment& env);
+Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path,
+                                       const spec::LoadOptions& load,
+                                       const std::optional<std::filesystem::path>& out,
+                                       const Environment& env);
 
 }  // namespace pare::build

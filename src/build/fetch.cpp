@@ -78,7 +78,8 @@ class UnpackPool {
       }
       rootfs::FilterOptions filter = filter_;
       filter.only = p->only;
-      auto unpacked = rootfs::unpack_cached(deb_path(env_, p->sha256), p->sha256, filter, env_.cache_dir);
+      auto unpacked =
+          rootfs::unpack_cached(deb_path(env_, p->sha256), p->sha256, filter, env_.cache_dir);
       std::lock_guard lock(mutex_);
       if (!unpacked.ok()) {
         if (!failure_) failure_ = unpacked.error().context(p->key());
@@ -103,8 +104,8 @@ class UnpackPool {
 }  // namespace
 
 Result<UnpackedSet> fetch_and_unpack(const std::vector<deb::PackageInfo>& packages,
-                                     const rootfs::FilterOptions& filter, const Environment& env, int threads,
-                                     FetchStats& stats) {
+                                     const rootfs::FilterOptions& filter, const Environment& env,
+                                     int threads, FetchStats& stats) {
   // One download per .deb; one unpack per form of it (whole, or each slice).
   std::vector<const deb::PackageInfo*> unique;
   std::map<std::string, std::vector<const deb::PackageInfo*>> forms;  // sha256 -> forms to unpack
@@ -134,8 +135,8 @@ Result<UnpackedSet> fetch_and_unpack(const std::vector<deb::PackageInfo>& packag
     }
   }
   if (!missing.empty())
-    return Error(Errc::offline, "--offline: these packages are not in the cache " + env.cache_dir.string() + ":" +
-                                    missing);
+    return Error(Errc::offline, "--offline: these packages are not in the cache " +
+                                    env.cache_dir.string() + ":" + missing);
 
   UnpackPool pool(filter, env, std::max(1, threads));
   auto unpack_all_forms = [&pool, &forms](const deb::PackageInfo* p) {

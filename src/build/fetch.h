@@ -32,8 +32,8 @@ struct FetchStats {
 };
 
 Result<UnpackedSet> fetch_and_unpack(const std::vector<deb::PackageInfo>& packages,
-                                     const rootfs::FilterOptions& filter, const Environment& env, int threads,
-                                     FetchStats& stats);
+                                     const rootfs::FilterOptions& filter, const Environment& env,
+                                     int threads, FetchStats& stats);
 
 std::filesystem::path deb_path(const Environment& env, const std::string& sha256);
 

@@ -12,8 +12,8 @@
 
 namespace pare::build {
 
-rootfs::GeneratedEntry generated_file(std::string path, std::string content, uint32_t mode, uint32_t uid,
-                                      uint32_t gid) {
+rootfs::GeneratedEntry generated_file(std::string path, std::string content, uint32_t mode,
+                                      uint32_t uid, uint32_t gid) {
   rootfs::GeneratedEntry e;
   e.header.path = std::move(path);
   e.header.type = oci::EntryType::file;
@@ -63,7 +63,9 @@ GeneratedEntry symlink(std::string path, std::string target) {
 }
 
 // Architectures whose dynamic loader lives in /lib64.
-bool has_lib64(const std::string& arch) { return arch == "amd64" || arch == "ppc64el"; }
+bool has_lib64(const std::string& arch) {
+  return arch == "amd64" || arch == "ppc64el";
+}
 
 Result<rootfs::Accounts> accounts_upto(const spec::Spec& spec, size_t level) {
   rootfs::Accounts acc = rootfs::default_accounts();
@@ -88,7 +90,8 @@ Result<void> add_skeleton(const LevelContext& ctx, std::vector<GeneratedEntry>& 
   out.push_back(dir("home/nonroot", 0700, rootfs::kNonrootId, rootfs::kNonrootId));
   out.push_back(dir("var/lib/dpkg/status.d", 0755));
   out.push_back(file("etc/nsswitch.conf", rootfs::nsswitch_conf()));
-  out.push_back(file("usr/lib/os-release", rootfs::os_release({spec.suite_version, spec.source.suite})));
+  out.push_back(
+      file("usr/lib/os-release", rootfs::os_release({spec.suite_version, spec.source.suite})));
   out.push_back(symlink("etc/os-release", "../usr/lib/os-release"));
   if (ctx.merged_usr) {
     std::vector<std::string> libdirs;
@@ -130,7 +133,8 @@ void add_status(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
           present.insert(e.header.path);
     const std::string base = "var/lib/dpkg/status.d/" + p.name;
     out.push_back(file(base, rootfs::status_d_entry(pkg.control)));
-    std::string sums = rootfs::filtered_md5sums(pkg.md5sums, [&](std::string_view path) { return present.count(path) > 0; });
+    std::string sums = rootfs::filtered_md5sums(
+        pkg.md5sums, [&](std::string_view path) { return present.count(path) > 0; });
     if (!sums.empty()) out.push_back(file(base + ".md5sums", std::move(sums)));
   }
 }
@@ -151,9 +155,12 @@ Result<void> add_local_files(const spec::FileItem& item, std::vector<GeneratedEn
   namespace stdfs = std::filesystem;
   std::error_code ec;
   auto st = stdfs::status(item.src, ec);
-  if (ec) return Error(Errc::not_found, item.loc.str() + ": cannot read " + item.src.string() + ": " + ec.message());
+  if (ec)
+    return Error(Errc::not_found,
+                 item.loc.str() + ": cannot read " + item.src.string() + ": " + ec.message());
   auto mode_of = [&](const stdfs::path& p) {
-    return item.mode ? *item.mode : local_file_mode(static_cast<uint32_t>(stdfs::status(p).permissions()));
+    return item.mode ? *item.mode
+                     : local_file_mode(static_cast<uint32_t>(stdfs::status(p).permissions()));
   };
   if (!stdfs::is_directory(st)) {
     PARE_TRY(std::string content, fs::read_file(item.src));
@@ -162,9 +169,12 @@ Result<void> add_local_files(const spec::FileItem& item, std::vector<GeneratedEn
   }
   out.push_back(dir(rel(item.dest), item.mode ? *item.mode : 0755, item.uid, item.gid));
   std::vector<stdfs::path> children;
-  for (auto it = stdfs::recursive_directory_iterator(item.src, ec); !ec && it != stdfs::end(it); it.increment(ec))
+  for (auto it = stdfs::recursive_directory_iterator(item.src, ec); !ec && it != stdfs::end(it);
+       it.increment(ec))
     children.push_back(it->path());
-  if (ec) return Error(Errc::io, item.loc.str() + ": cannot list " + item.src.string() + ": " + ec.message());
+  if (ec)
+    return Error(Errc::io,
+                 item.loc.str() + ": cannot list " + item.src.string() + ": " + ec.message());
   std::sort(children.begin(), children.end());
   for (const auto& c : children) {
     // Lexically: stdfs::relative() resolves symlinks, which put a link at its target's path.
@@ -206,14 +216,16 @@ Result<void> add_permissions(const LevelContext& ctx, const spec::PathItem& item
       const rootfs::UnpackedPackage* pkg = *pit;
       std::string p = ctx.merged_usr ? rootfs::merged_usr_path(e.header.path) : e.header.path;
       if (p != path || e.header.type == EntryType::hardlink) continue;
-      GeneratedEntry g{e.header, std::string(e.header.type == EntryType::file ? pkg->bytes(e) : "")};
+      GeneratedEntry g{e.header,
+                       std::string(e.header.type == EntryType::file ? pkg->bytes(e) : "")};
       g.header.path = path;
       if (ctx.merged_usr && g.header.type == EntryType::symlink)
         g.header.link = rootfs::merged_usr_link_target(e.header.path, e.header.link);
       out.push_back(apply(std::move(g)));
       return {};
     }
-  return Error(Errc::invalid, item.loc.str() + ": permissions: " + item.path + " is not in the image");
+  return Error(Errc::invalid,
+               item.loc.str() + ": permissions: " + item.path + " is not in the image");
 }
 
 Result<void> add_spec_items(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
@@ -223,10 +235,18 @@ Result<void> add_spec_items(const LevelContext& ctx, std::vector<GeneratedEntry>
     using T = spec::PathItem::Type;
     uint32_t uid = p.uid.value_or(0), gid = p.gid.value_or(0);
     switch (p.type) {
-      case T::directory: out.push_back(dir(rel(p.path), p.mode.value_or(0755), uid, gid)); break;
-      case T::symlink: out.push_back(symlink(rel(p.path), p.target)); break;
-      case T::empty_file: out.push_back(file(rel(p.path), "", p.mode.value_or(0644), uid, gid)); break;
-      case T::permissions: PARE_CHECK(add_permissions(ctx, p, out)); break;
+      case T::directory:
+        out.push_back(dir(rel(p.path), p.mode.value_or(0755), uid, gid));
+        break;
+      case T::symlink:
+        out.push_back(symlink(rel(p.path), p.target));
+        break;
+      case T::empty_file:
+        out.push_back(file(rel(p.path), "", p.mode.value_or(0644), uid, gid));
+        break;
+      case T::permissions:
+        PARE_CHECK(add_permissions(ctx, p, out));
+        break;
     }
   }
   return {};
@@ -240,7 +260,8 @@ Result<void> add_busybox(const LevelContext& ctx, std::vector<GeneratedEntry>& o
     const rootfs::UnpackedPackage* pkg = find_unpacked(ctx.unpacked, p);
     if (!pkg) continue;
     for (const auto& e : pkg->entries) {
-      if (e.header.type != EntryType::file || (e.header.path != "bin/busybox" && e.header.path != "usr/bin/busybox"))
+      if (e.header.type != EntryType::file ||
+          (e.header.path != "bin/busybox" && e.header.path != "usr/bin/busybox"))
         continue;
       std::string_view binary = pkg->bytes(e);
       PARE_TRY(auto applets, rootfs::busybox_applets(binary));
@@ -251,7 +272,8 @@ Result<void> add_busybox(const LevelContext& ctx, std::vector<GeneratedEntry>& o
       return {};
     }
   }
-  return Error(Errc::not_found, std::string(kDebugPackage) + " has no busybox binary for " + ctx.plan.arch);
+  return Error(Errc::not_found,
+               std::string(kDebugPackage) + " has no busybox binary for " + ctx.plan.arch);
 }
 
 // Where write_layer stores a path (merged /usr moves everything but the alias links).
@@ -268,15 +290,17 @@ std::map<std::string, oci::TarHeader> lower_directories(const LevelContext& ctx)
   for (size_t l = 0; l < ctx.level && l < ctx.plan.levels.size(); ++l) {
     std::map<std::string, oci::TarHeader> level;
     for (const auto* pkg : packages_of_level(ctx, l))
-        for (const auto& e : pkg->entries)
-          if (e.header.type == EntryType::dir && !(ctx.merged_usr && rootfs::is_merged_usr_alias(e.header.path)))
-            level.emplace(stored_path(ctx, e.header.path), e.header);
+      for (const auto& e : pkg->entries)
+        if (e.header.type == EntryType::dir &&
+            !(ctx.merged_usr && rootfs::is_merged_usr_alias(e.header.path)))
+          level.emplace(stored_path(ctx, e.header.path), e.header);
     std::vector<GeneratedEntry> gen;
     if (l == 0) (void)add_skeleton(ctx, gen);
     add_home_dirs(ctx.spec.levels[l], gen);
     for (const auto& p : ctx.spec.levels[l].paths)
       if (p.type == spec::PathItem::Type::directory)
-        gen.push_back(dir(rel(p.path), p.mode.value_or(0755), p.uid.value_or(0), p.gid.value_or(0)));
+        gen.push_back(
+            dir(rel(p.path), p.mode.value_or(0755), p.uid.value_or(0), p.gid.value_or(0)));
     for (const auto& g : gen)
       if (g.header.type == EntryType::dir) level[stored_path(ctx, g.header.path)] = g.header;
     for (const auto& [path, h] : level) dirs[path] = h;
@@ -329,7 +353,8 @@ Result<std::string> bundle_upto(const LevelContext& ctx) {
   return rootfs::ca_bundle(files);
 }
 
-std::vector<const rootfs::UnpackedPackage*> packages_of_level(const LevelContext& ctx, size_t level) {
+std::vector<const rootfs::UnpackedPackage*> packages_of_level(const LevelContext& ctx,
+                                                              size_t level) {
   std::vector<const rootfs::UnpackedPackage*> out;
   if (level >= ctx.plan.levels.size()) return out;
   for (const auto& p : ctx.plan.levels[level])
@@ -337,14 +362,16 @@ std::vector<const rootfs::UnpackedPackage*> packages_of_level(const LevelContext
   return out;
 }
 
-std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ctx, size_t last_level) {
+std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ctx,
+                                                          size_t last_level) {
   std::vector<const rootfs::UnpackedPackage*> out;
   for (size_t l = 0; l <= last_level && l < ctx.plan.levels.size(); ++l)
     for (const auto* pkg : packages_of_level(ctx, l)) out.push_back(pkg);
   return out;
 }
 
-std::vector<const rootfs::UnpackedPackage*> forms_upto(const LevelContext& ctx, const deb::PackageInfo& package) {
+std::vector<const rootfs::UnpackedPackage*> forms_upto(const LevelContext& ctx,
+                                                       const deb::PackageInfo& package) {
   std::vector<const rootfs::UnpackedPackage*> out;
   for (size_t l = 0; l <= ctx.level && l < ctx.plan.levels.size(); ++l)
     for (const auto& p : ctx.plan.levels[l])
@@ -353,7 +380,9 @@ std::vector<const rootfs::UnpackedPackage*> forms_upto(const LevelContext& ctx, 
   return out;
 }
 
-uint32_t local_file_mode(uint32_t mode_on_disk) { return (mode_on_disk & 0111) ? 0755 : 0644; }
+uint32_t local_file_mode(uint32_t mode_on_disk) {
+  return (mode_on_disk & 0111) ? 0755 : 0644;
+}
 
 bool is_bundle_only_package(const std::string& name) {
   return name == "ca-certificates" || name == kDebugPackage;

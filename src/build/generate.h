@@ -38,10 +38,13 @@ uint32_t local_file_mode(uint32_t mode_on_disk);
 rootfs::GeneratedEntry generated_file(std::string path, std::string content, uint32_t mode = 0644,
                                       uint32_t uid = 0, uint32_t gid = 0);
 // the unpacked packages of one level, and of levels 0..last_level;
-std::vector<const rootfs::UnpackedPackage*> packages_of_level(const LevelContext& ctx, size_t level);
-std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ctx, size_t last_level);
+std::vector<const rootfs::UnpackedPackage*> packages_of_level(const LevelContext& ctx,
+                                                              size_t level);
+std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ctx,
+                                                          size_t last_level);
 // every form (slice) of one package installed at or below ctx.level;
-std::vector<const rootfs::UnpackedPackage*> forms_upto(const LevelContext& ctx, const deb::PackageInfo& package);
+std::vector<const rootfs::UnpackedPackage*> forms_upto(const LevelContext& ctx,
+                                                       const deb::PackageInfo& package);
 // whether this level adds CA certificates (a CA package or spec certificates);
 bool bundle_changes_here(const LevelContext& ctx);
 // the CA bundle as of this level.

@@ -23,7 +23,8 @@ namespace pare::build {
 namespace {
 
 // The image's files as ldconfig would see them: image path -> entry.
-using ImageFiles = std::map<std::string, std::pair<const rootfs::UnpackedPackage*, const rootfs::UnpackedEntry*>>;
+using ImageFiles =
+    std::map<std::string, std::pair<const rootfs::UnpackedPackage*, const rootfs::UnpackedEntry*>>;
 
 std::string image_path_of(const LevelContext& ctx, const std::string& path) {
   return ctx.merged_usr ? rootfs::merged_usr_path(path) : path;
@@ -35,7 +36,8 @@ std::string parent_of(std::string_view path) {
 }
 
 // The regular file a path names, following up to 16 symlinks; null if none.
-const ImageFiles::mapped_type* follow(const LevelContext& ctx, const ImageFiles& files, std::string path) {
+const ImageFiles::mapped_type* follow(const LevelContext& ctx, const ImageFiles& files,
+                                      std::string path) {
   for (int hops = 0; hops < 16; ++hops) {
     auto it = files.find(path);
     if (it == files.end()) return nullptr;
@@ -47,7 +49,9 @@ const ImageFiles::mapped_type* follow(const LevelContext& ctx, const ImageFiles&
   return nullptr;
 }
 
-bool looks_like_library(std::string_view name) { return name.rfind("lib", 0) == 0 || name.rfind("ld", 0) == 0; }
+bool looks_like_library(std::string_view name) {
+  return name.rfind("lib", 0) == 0 || name.rfind("ld", 0) == 0;
+}
 
 std::string libc_version(const LevelContext& ctx) {
   for (size_t l = 0; l <= ctx.level && l < ctx.plan.levels.size(); ++l)
@@ -66,9 +70,9 @@ Result<void> add_ld_so_cache(const LevelContext& ctx, std::vector<rootfs::Genera
   for (const auto& d : dirs) image_dirs.insert(image_path_of(ctx, d));
   bool changes = false;
   for (const auto* pkg : packages_of_level(ctx, ctx.level))
-      for (const auto& e : pkg->entries)
-        changes |= e.header.type != oci::EntryType::dir &&
-                   image_dirs.count(parent_of(image_path_of(ctx, e.header.path))) > 0;
+    for (const auto& e : pkg->entries)
+      changes |= e.header.type != oci::EntryType::dir &&
+                 image_dirs.count(parent_of(image_path_of(ctx, e.header.path))) > 0;
   if (!changes) return {};
 
   ImageFiles files;
@@ -81,19 +85,22 @@ Result<void> add_ld_so_cache(const LevelContext& ctx, std::vector<rootfs::Genera
     std::string image_dir = image_path_of(ctx, dir);
     if (!scanned.insert(image_dir).second) continue;
     std::vector<rootfs::LibraryDirEntry> entries;
-    for (auto it = files.lower_bound(image_dir + "/"); it != files.end() && it->first.rfind(image_dir + "/", 0) == 0;
-         ++it) {
+    for (auto it = files.lower_bound(image_dir + "/");
+         it != files.end() && it->first.rfind(image_dir + "/", 0) == 0; ++it) {
       std::string name = it->first.substr(image_dir.size() + 1);
       if (name.find('/') != std::string::npos || !looks_like_library(name)) continue;
       const auto* target = follow(ctx, files, it->first);
       if (!target) continue;  // dangling, or not a file
       auto elf = rootfs::read_elf(target->first->bytes(*target->second));
       if (!elf.ok()) continue;  // a linker script (libc.so) or not ELF: ldconfig skips it too
-      entries.push_back({name, it->second.second->header.type == oci::EntryType::symlink, std::move(*elf)});
+      entries.push_back(
+          {name, it->second.second->header.type == oci::EntryType::symlink, std::move(*elf)});
     }
-    for (auto& lib : rootfs::ldconfig_scan_dir("/" + dir, entries, ctx.plan.arch)) libs.push_back(std::move(lib));
+    for (auto& lib : rootfs::ldconfig_scan_dir("/" + dir, entries, ctx.plan.arch))
+      libs.push_back(std::move(lib));
   }
-  PARE_TRY(std::string cache, rootfs::ld_so_cache(libs, ctx.plan.arch, rootfs::ldconfig_generator(glibc)));
+  PARE_TRY(std::string cache,
+           rootfs::ld_so_cache(libs, ctx.plan.arch, rootfs::ldconfig_generator(glibc)));
   out.push_back(generated_file("etc/ld.so.cache", std::move(cache)));
   return {};
 }

@@ -24,7 +24,8 @@ std::string image_path(const LevelContext& ctx, const std::string& path) {
 
 bool links_to_trust_store(const rootfs::UnpackedPackage& pkg) {
   return std::any_of(pkg.entries.begin(), pkg.entries.end(), [](const auto& e) {
-    return e.header.type == oci::EntryType::symlink && e.header.link == std::string("/") + kJavaTrustStore;
+    return e.header.type == oci::EntryType::symlink &&
+           e.header.link == std::string("/") + kJavaTrustStore;
   });
 }
 
@@ -44,8 +45,10 @@ Result<void> add_alternatives(const LevelContext& ctx, std::vector<rootfs::Gener
   for (const auto* pkg : mine)
     for (const auto& e : pkg->entries) {
       if (!rootfs::is_jinfo_path(e.header.path) || e.header.type != oci::EntryType::file) continue;
-      PARE_TRY(auto links, rootfs::jinfo_links(pkg->bytes(e), e.header.path,
-                                               [&](std::string_view p) { return present.count(std::string(p)) > 0; }));
+      PARE_TRY(auto links,
+               rootfs::jinfo_links(pkg->bytes(e), e.header.path, [&](std::string_view p) {
+                 return present.count(std::string(p)) > 0;
+               }));
       for (auto& l : links) {
         auto it = best.find(l.link);
         if (it == best.end() || l.priority > it->second.priority) best[l.link] = l;
@@ -62,7 +65,8 @@ Result<void> add_alternatives(const LevelContext& ctx, std::vector<rootfs::Gener
   return {};
 }
 
-Result<void> add_java_truststore(const LevelContext& ctx, std::vector<rootfs::GeneratedEntry>& out) {
+Result<void> add_java_truststore(const LevelContext& ctx,
+                                 std::vector<rootfs::GeneratedEntry>& out) {
   bool here = false, below = false;
   for (const auto* pkg : packages_of_level(ctx, ctx.level)) here |= links_to_trust_store(*pkg);
   if (!here) {

@@ -8,7 +8,8 @@ namespace pare::build {
 
 namespace {
 
-oci::ImageConfig config_for(const Plan& plan, const spec::VariantSettings& v, const oci::Platform& platform,
+oci::ImageConfig config_for(const Plan& plan, const spec::VariantSettings& v,
+                            const oci::Platform& platform,
                             const std::vector<oci::LayerBlob>& layers, int64_t created) {
   const spec::ImageSettings& s = v.image;
   oci::ImageConfig c;
@@ -20,7 +21,8 @@ oci::ImageConfig config_for(const Plan& plan, const spec::VariantSettings& v, co
   c.cmd = s.cmd.value_or(std::vector<std::string>{});
   bool has_path = false;
   for (const auto& [k, val] : s.env) has_path |= (k == "PATH");
-  if (!has_path) c.env.push_back(std::string("PATH=") + kDefaultPath + (v.debug ? ":/busybox" : ""));
+  if (!has_path)
+    c.env.push_back(std::string("PATH=") + kDefaultPath + (v.debug ? ":/busybox" : ""));
   for (const auto& [k, val] : s.env) c.env.push_back(k + "=" + val);
   c.labels = s.labels;
   c.exposed_ports = s.ports;
@@ -28,16 +30,17 @@ oci::ImageConfig config_for(const Plan& plan, const spec::VariantSettings& v, co
   c.stop_signal = s.stop_signal;
   for (size_t l = 0; l < layers.size(); ++l) {
     c.diff_ids.push_back(layers[l].diff_id);
-    c.history.push_back("pare: " + plan.spec.levels[l].name + " (" + plan.spec.levels[l].file.filename().string() + ")");
+    c.history.push_back("pare: " + plan.spec.levels[l].name + " (" +
+                        plan.spec.levels[l].file.filename().string() + ")");
   }
   return c;
 }
 
 }  // namespace
 
-Result<std::vector<oci::TaggedImage>> make_images(const Plan& plan,
-                                                  const std::vector<std::vector<oci::LayerBlob>>& layers,
-                                                  const std::vector<std::string>& variants, int64_t created) {
+Result<std::vector<oci::TaggedImage>> make_images(
+    const Plan& plan, const std::vector<std::vector<oci::LayerBlob>>& layers,
+    const std::vector<std::string>& variants, int64_t created) {
   std::vector<oci::TaggedImage> out;
   for (const auto& variant : variants) {
     PARE_TRY(spec::VariantSettings v, spec::apply_variant(plan.spec, variant));
@@ -49,7 +52,8 @@ Result<std::vector<oci::TaggedImage>> make_images(const Plan& plan,
     tagged.tag = plan.spec.name + ":" + variant;
     for (size_t a = 0; a < plan.archs.size(); ++a) {
       PARE_TRY(oci::Platform platform, oci::platform_for_debian_arch(plan.archs[a].arch));
-      std::vector<oci::LayerBlob> mine(layers[a].begin(), layers[a].begin() + static_cast<long>(layer_count));
+      std::vector<oci::LayerBlob> mine(layers[a].begin(),
+                                       layers[a].begin() + static_cast<long>(layer_count));
       oci::ImageConfig config = config_for(plan, v, platform, mine, created);
       oci::PlatformImage img;
       img.platform = platform;
@@ -80,8 +84,10 @@ std::vector<ImageSummary> summarize(const Plan& plan, const std::vector<oci::Tag
     // One layer per level, bottom up (a non-debug image leaves the debug level out).
     const auto& levels = plan.archs.front().levels;
     for (size_t l = 0; l < s.layers && l < levels.size(); ++l)
-      s.packages += std::count_if(levels[l].begin(), levels[l].end(), [](const auto& p) { return !p.again; });
-    s.digest = t.images.size() == 1 ? t.images[0].manifest.digest() : oci::make_index_blob(entries, {}).digest();
+      s.packages +=
+          std::count_if(levels[l].begin(), levels[l].end(), [](const auto& p) { return !p.again; });
+    s.digest = t.images.size() == 1 ? t.images[0].manifest.digest()
+                                    : oci::make_index_blob(entries, {}).digest();
     out.push_back(std::move(s));
   }
   return out;

@@ -10,12 +10,13 @@
 
 namespace pare::build {
 
-Result<std::vector<oci::TaggedImage>> make_images(const Plan& plan,
-                                                  const std::vector<std::vector<oci::LayerBlob>>& layers,
-                                                  const std::vector<std::string>& variants, int64_t created);
+Result<std::vector<oci::TaggedImage>> make_images(
+    const Plan& plan, const std::vector<std::vector<oci::LayerBlob>>& layers,
+    const std::vector<std::string>& variants, int64_t created);
 
 std::vector<ImageSummary> summarize(const Plan& plan, const std::vector<oci::TaggedImage>& images);
 
-inline constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+inline constexpr const char* kDefaultPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 }  // namespace pare::build

@@ -49,7 +49,8 @@ void add_file_hashes(const std::filesystem::path& src, std::string& recipe) {
     return;
   }
   std::vector<stdfs::path> all;
-  for (auto it = stdfs::recursive_directory_iterator(src, ec); !ec && it != stdfs::end(it); it.increment(ec))
+  for (auto it = stdfs::recursive_directory_iterator(src, ec); !ec && it != stdfs::end(it);
+       it.increment(ec))
     all.push_back(it->path());
   if (ec) field(recipe, "unlistable");
   std::sort(all.begin(), all.end());
@@ -66,12 +67,13 @@ void add_level_settings(const spec::Level& level, std::string& recipe) {
     add_file_hashes(f.src, recipe);
   }
   for (const auto& p : level.paths)
-    recipe += "\n  path " + std::string(spec::path_type_name(p.type)) + " " + p.path + " " + p.target + " " +
-              std::to_string(p.mode.value_or(0xffffffff)) + " " + std::to_string(p.uid.value_or(0xffffffff)) +
-              ":" + std::to_string(p.gid.value_or(0xffffffff));
+    recipe += "\n  path " + std::string(spec::path_type_name(p.type)) + " " + p.path + " " +
+              p.target + " " + std::to_string(p.mode.value_or(0xffffffff)) + " " +
+              std::to_string(p.uid.value_or(0xffffffff)) + ":" +
+              std::to_string(p.gid.value_or(0xffffffff));
   for (const auto& u : level.users)
-    recipe += "\n  user " + u.name + " " + std::to_string(u.uid) + " " + std::to_string(u.gid) + " " + u.home +
-              " " + u.shell + " " + u.gecos;
+    recipe += "\n  user " + u.name + " " + std::to_string(u.uid) + " " + std::to_string(u.gid) +
+              " " + u.home + " " + u.shell + " " + u.gecos;
   for (const auto& g : level.groups) {
     recipe += "\n  group " + g.name + " " + std::to_string(g.gid);
     for (const auto& m : g.members) recipe += " " + m;
@@ -94,13 +96,16 @@ Result<std::string> layer_key(const LevelRef& ref, const LayerOptions& options) 
   // layers above (their status files, bundle and accounts depend on it).
   std::string recipe = kLayerRecipeVersion;
   recipe += "\ncompress " + std::string(compression_name(options.compress.kind)) + " " +
-            std::to_string(options.compress.level) + " " + std::to_string(options.compress.chunk_size);
+            std::to_string(options.compress.level) + " " +
+            std::to_string(options.compress.chunk_size);
   recipe += "\nmtime " + std::to_string(options.mtime);
   recipe += "\nfilter " + rootfs::filter_fingerprint(options.filter);
-  recipe += "\nsuite " + ref.spec->source.suite + " " + ref.spec->suite_version + " arch " + ref.plan->arch;
+  recipe += "\nsuite " + ref.spec->source.suite + " " + ref.spec->suite_version + " arch " +
+            ref.plan->arch;
   recipe += "\nlevel " + std::to_string(ref.level);
   for (size_t l = 0; l <= ref.level; ++l) {
-    recipe += "\nlevel-input " + std::to_string(l) + (is_debug_level(ref.spec->levels[l]) ? " debug" : "");
+    recipe += "\nlevel-input " + std::to_string(l) +
+              (is_debug_level(ref.spec->levels[l]) ? " debug" : "");
     for (const auto& p : ref.plan->levels[l]) {
       recipe += "\n  pkg " + p.name + " " + p.sha256;
       for (const auto& glob : p.only) field(recipe, glob);
@@ -110,7 +115,8 @@ Result<std::string> layer_key(const LevelRef& ref, const LayerOptions& options) 
   return sha256_hex(recipe);
 }
 
-std::optional<oci::LayerBlob> cached_layer(const std::filesystem::path& cache_dir, const std::string& key) {
+std::optional<oci::LayerBlob> cached_layer(const std::filesystem::path& cache_dir,
+                                           const std::string& key) {
   auto text = fs::read_file(cache_dir / "layers" / (key + ".json"));
   if (!text.ok()) return std::nullopt;
   auto j = nlohmann::json::parse(*text, nullptr, false);
@@ -124,7 +130,8 @@ std::optional<oci::LayerBlob> cached_layer(const std::filesystem::path& cache_di
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
   }
-  if (blob.digest.rfind("sha256:", 0) != 0 || !is_sha256_hex(blob.digest.substr(7))) return std::nullopt;
+  if (blob.digest.rfind("sha256:", 0) != 0 || !is_sha256_hex(blob.digest.substr(7)))
+    return std::nullopt;
   blob.file = cache_dir / "blobs" / "sha256" / blob.digest.substr(7);
   std::error_code ec;
   if (std::filesystem::file_size(blob.file, ec) != blob.size || ec) return std::nullopt;
@@ -133,13 +140,16 @@ std::optional<oci::LayerBlob> cached_layer(const std::filesystem::path& cache_di
 
 Result<void> remember_layer(const std::filesystem::path& cache_dir, const std::string& key,
                             const oci::LayerBlob& blob) {
-  nlohmann::json j = {{"mediaType", blob.media_type}, {"digest", blob.digest}, {"diffID", blob.diff_id},
+  nlohmann::json j = {{"mediaType", blob.media_type},
+                      {"digest", blob.digest},
+                      {"diffID", blob.diff_id},
                       {"size", blob.size}};
   return fs::write_file_atomic(cache_dir / "layers" / (key + ".json"), j.dump() + "\n");
 }
 
 Result<oci::LayerBlob> build_layer(const LevelRef& ref, const LayerOptions& options,
-                                   const UnpackedSet& unpacked, const std::filesystem::path& cache_dir) {
+                                   const UnpackedSet& unpacked,
+                                   const std::filesystem::path& cache_dir) {
   bool merged = merged_usr_for(*ref.spec);
   LevelContext ctx{*ref.spec, *ref.plan, ref.level, unpacked, merged};
   rootfs::LayerContent content;

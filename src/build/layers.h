@@ -33,13 +33,15 @@ bool merged_usr_for(const spec::Spec& spec);
 
 // The cache key of a level's layer; reads local files named by the spec.
 Result<std::string> layer_key(const LevelRef& ref, const LayerOptions& options);
-std::optional<oci::LayerBlob> cached_layer(const std::filesystem::path& cache_dir, const std::string& key);
+std::optional<oci::LayerBlob> cached_layer(const std::filesystem::path& cache_dir,
+                                           const std::string& key);
 Result<void> remember_layer(const std::filesystem::path& cache_dir, const std::string& key,
                             const oci::LayerBlob& blob);
 
 // Writes the layer into the cache's blob store. `unpacked` holds every
 // package of this and the lower levels.
 Result<oci::LayerBlob> build_layer(const LevelRef& ref, const LayerOptions& options,
-                                   const UnpackedSet& unpacked, const std::filesystem::path& cache_dir);
+                                   const UnpackedSet& unpacked,
+                                   const std::filesystem::path& cache_dir);
 
 }  // namespace pare::build

@@ -13,14 +13,18 @@ namespace {
 constexpr const char* kDebianKeyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
 }
 
-bool is_debug_level(const spec::Level& level) { return level.file == kDebugLevelFile; }
+bool is_debug_level(const spec::Level& level) {
+  return level.file == kDebugLevelFile;
+}
 
 bool wants_debug(const std::vector<std::string>& variants) {
-  return std::any_of(variants.begin(), variants.end(), [](const auto& v) { return v.rfind("debug", 0) == 0; });
+  return std::any_of(variants.begin(), variants.end(),
+                     [](const auto& v) { return v.rfind("debug", 0) == 0; });
 }
 
 void add_debug_level(spec::Spec& spec, const std::vector<std::string>& variants) {
-  if (!wants_debug(variants) || (!spec.levels.empty() && is_debug_level(spec.levels.back()))) return;
+  if (!wants_debug(variants) || (!spec.levels.empty() && is_debug_level(spec.levels.back())))
+    return;
   spec::Level level;
   level.file = kDebugLevelFile;
   level.name = "debug";
@@ -38,14 +42,16 @@ std::filesystem::path keyring_for(const spec::Spec& spec) {
   return kDebianKeyring;
 }
 
-Result<std::vector<SuiteSource>> suite_sources(const spec::Spec& spec, const deb::Mirrors& mirrors) {
+Result<std::vector<SuiteSource>> suite_sources(const spec::Spec& spec,
+                                               const deb::Mirrors& mirrors) {
   const std::string& suite = spec.source.suite;
   std::vector<SuiteSource> out{{mirrors.mirror, suite}};
   if (spec.source.updates) out.push_back({mirrors.mirror, suite + "-updates"});
   if (spec.source.security) {
     if (mirrors.security_mirror.empty())
-      PARE_LOG(warn) << "no security mirror known (set PARE_SECURITY_MIRROR or source.security-mirror): "
-                     << suite << "-security is not used";
+      PARE_LOG(warn)
+          << "no security mirror known (set PARE_SECURITY_MIRROR or source.security-mirror): "
+          << suite << "-security is not used";
     else
       out.push_back({mirrors.security_mirror, suite + "-security"});
   }
@@ -56,7 +62,8 @@ namespace {
 
 // Fetch (or find in the cache) every index an arch needs.
 Result<std::vector<deb::IndexFile>> fetch_indexes(const spec::Spec& spec, const std::string& arch,
-                                                  const std::vector<SuiteSource>& sources, const Environment& env) {
+                                                  const std::vector<SuiteSource>& sources,
+                                                  const Environment& env) {
   deb::IndexFetcher fetcher(*env.http, env.cache_dir, env.offline);
   std::vector<deb::IndexFile> out;
   for (const auto& src : sources) {
@@ -71,12 +78,14 @@ Result<std::vector<deb::IndexFile>> fetch_indexes(const spec::Spec& spec, const 
       return suite.error();
     }
     for (const auto& idx : suite->packages)
-      out.push_back({idx.file, idx.sha256, idx.mirror, idx.suite + "/" + idx.component + "/" + idx.arch});
+      out.push_back(
+          {idx.file, idx.sha256, idx.mirror, idx.suite + "/" + idx.component + "/" + idx.arch});
   }
   return out;
 }
 
-Result<ArchPlan> resolve_arch(const spec::Spec& spec, deb::Resolver& resolver, const std::string& arch) {
+Result<ArchPlan> resolve_arch(const spec::Spec& spec, deb::Resolver& resolver,
+                              const std::string& arch) {
   ArchPlan plan;
   plan.arch = arch;
   deb::ResolveRequest req;
@@ -86,8 +95,7 @@ Result<ArchPlan> resolve_arch(const spec::Spec& spec, deb::Resolver& resolver, c
     for (const auto& p : level.packages) req.packages.push_back({p.name, p.version});
     for (const auto& x : level.exclude) req.excludes.push_back(x);
     auto res = resolver.resolve(req);
-    if (!res.ok())
-      return res.error().context(level.file.filename().string() + " (" + arch + ")");
+    if (!res.ok()) return res.error().context(level.file.filename().string() + " (" + arch + ")");
     for (const auto& p : res->packages) req.base.push_back(p);
     for (auto& [name, chain] : res->why) plan.why.emplace(name, chain);
     plan.cut.insert(plan.cut.end(), res->cut.begin(), res->cut.end());
@@ -170,7 +178,9 @@ spec::Lockfile lockfile_from_plan(const Plan& plan) {
     auto& list = lock.packages[ap.arch];
     for (size_t level = 0; level < ap.levels.size(); ++level)
       for (const auto& p : ap.levels[level])
-        if (!p.again) list.push_back({p.name, p.version, p.arch, p.filename, p.sha256, p.url(), p.size, static_cast<int>(level)});
+        if (!p.again)
+          list.push_back({p.name, p.version, p.arch, p.filename, p.sha256, p.url(), p.size,
+                          static_cast<int>(level)});
   }
   return lock;
 }
@@ -179,7 +189,9 @@ Result<Plan> plan_from_lockfile(const spec::Spec& spec, const spec::Lockfile& lo
                                 const std::filesystem::path& lock_path) {
   std::string want = own_fingerprint(spec);
   if (lock.fingerprint != want)
-    return Error(Errc::invalid, lock_path.string() + ": the spec changed since it was locked (run `pare lock` again)");
+    return Error(
+        Errc::invalid,
+        lock_path.string() + ": the spec changed since it was locked (run `pare lock` again)");
   Plan plan{spec, {}, "", "", {}};
   for (const auto& arch : spec.archs) {
     auto it = lock.packages.find(arch);
@@ -190,9 +202,12 @@ Result<Plan> plan_from_lockfile(const spec::Spec& spec, const spec::Lockfile& lo
     ap.levels.resize(spec.levels.size());
     for (const auto& lp : it->second) {
       // Debug packages are locked always and used only by debug builds.
-      if (static_cast<size_t>(lp.level) == own_levels(spec) && own_levels(spec) == spec.levels.size()) continue;
+      if (static_cast<size_t>(lp.level) == own_levels(spec) &&
+          own_levels(spec) == spec.levels.size())
+        continue;
       if (lp.level < 0 || static_cast<size_t>(lp.level) >= spec.levels.size())
-        return Error(Errc::invalid, lock_path.string() + ": " + lp.name + " has a level outside the spec");
+        return Error(Errc::invalid,
+                     lock_path.string() + ": " + lp.name + " has a level outside the spec");
       deb::PackageInfo info;
       info.name = lp.name;
       info.version = lp.version;
@@ -200,14 +215,18 @@ Result<Plan> plan_from_lockfile(const spec::Spec& spec, const spec::Lockfile& lo
       info.filename = lp.filename;
       info.sha256 = lp.sha256;
       info.size = lp.size;
-      if (lp.url.rfind("http://", 0) != 0 && lp.url.rfind("https://", 0) != 0 && lp.url.rfind("file:/", 0) != 0)
-        return Error(Errc::invalid, lock_path.string() + ": " + lp.name + ": url must be http, https or file");
+      if (lp.url.rfind("http://", 0) != 0 && lp.url.rfind("https://", 0) != 0 &&
+          lp.url.rfind("file:/", 0) != 0)
+        return Error(Errc::invalid,
+                     lock_path.string() + ": " + lp.name + ": url must be http, https or file");
       // The URL is stored whole; split it so url() gives it back.
       std::string suffix = "/" + lp.filename;
-      if (lp.url.size() > suffix.size() && lp.url.compare(lp.url.size() - suffix.size(), suffix.size(), suffix) == 0)
+      if (lp.url.size() > suffix.size() &&
+          lp.url.compare(lp.url.size() - suffix.size(), suffix.size(), suffix) == 0)
         info.mirror = lp.url.substr(0, lp.url.size() - suffix.size());
       else
-        return Error(Errc::invalid, lock_path.string() + ": " + lp.name + ": url does not end in its filename");
+        return Error(Errc::invalid,
+                     lock_path.string() + ": " + lp.name + ": url does not end in its filename");
       info.source = info.name;
       info.source_version = info.version;
       info.repo = "lockfile";

@@ -39,7 +39,7 @@ struct ArchPlan {
 struct Plan {
   spec::Spec spec;
   std::vector<ArchPlan> archs;
-  std::string mirror, security_mirror;  // "" when planned from a lockfile
+  std::string mirror, security_mirror;    // "" when planned from a lockfile
   std::vector<std::string> index_labels;  // the suites/components that were read
 };
 

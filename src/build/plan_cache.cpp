@@ -12,10 +12,17 @@ namespace {
 constexpr const char* kFormat = "pare-resolution-1";
 
 nlohmann::json package_json(const deb::PackageInfo& p) {
-  return {{"name", p.name},         {"version", p.version}, {"arch", p.arch},
-          {"filename", p.filename}, {"sha256", p.sha256},   {"mirror", p.mirror},
-          {"repo", p.repo},         {"source", p.source},   {"source_version", p.source_version},
-          {"size", p.size},         {"installed_size", p.installed_size}};
+  return {{"name", p.name},
+          {"version", p.version},
+          {"arch", p.arch},
+          {"filename", p.filename},
+          {"sha256", p.sha256},
+          {"mirror", p.mirror},
+          {"repo", p.repo},
+          {"source", p.source},
+          {"source_version", p.source_version},
+          {"size", p.size},
+          {"installed_size", p.installed_size}};
 }
 
 deb::PackageInfo package_from(const nlohmann::json& j) {
@@ -42,12 +49,14 @@ std::filesystem::path path_for(const std::filesystem::path& cache_dir, const std
 
 std::string resolution_key(const spec::Spec& spec, const std::string& arch,
                            const std::vector<deb::IndexFile>& indexes) {
-  std::string recipe = std::string(kFormat) + "\n" + spec::package_set_fingerprint(spec) + "\n" + arch;
+  std::string recipe =
+      std::string(kFormat) + "\n" + spec::package_set_fingerprint(spec) + "\n" + arch;
   for (const auto& idx : indexes) recipe += "\n" + idx.label + " " + idx.mirror + " " + idx.sha256;
   return sha256_hex(recipe);
 }
 
-std::optional<ArchPlan> cached_resolution(const std::filesystem::path& cache_dir, const std::string& key) {
+std::optional<ArchPlan> cached_resolution(const std::filesystem::path& cache_dir,
+                                          const std::string& key) {
   auto text = fs::read_file(path_for(cache_dir, key));
   if (!text.ok()) return std::nullopt;
   auto j = nlohmann::json::parse(*text, nullptr, false);
@@ -61,7 +70,8 @@ std::optional<ArchPlan> cached_resolution(const std::filesystem::path& cache_dir
     }
     plan.why = j.at("why").get<std::map<std::string, std::vector<std::string>>>();
     for (const auto& c : j.at("cut"))
-      plan.cut.push_back({c.at(0).get<std::string>(), c.at(1).get<std::string>(), c.at(2).get<std::string>()});
+      plan.cut.push_back(
+          {c.at(0).get<std::string>(), c.at(1).get<std::string>(), c.at(2).get<std::string>()});
     return plan;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;  // damaged: resolve again

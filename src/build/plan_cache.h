@@ -16,7 +16,8 @@ namespace pare::build {
 
 std::string resolution_key(const spec::Spec& spec, const std::string& arch,
                            const std::vector<deb::IndexFile>& indexes);
-std::optional<ArchPlan> cached_resolution(const std::filesystem::path& cache_dir, const std::string& key);
+std::optional<ArchPlan> cached_resolution(const std::filesystem::path& cache_dir,
+                                          const std::string& key);
 Result<void> remember_resolution(const std::filesystem::path& cache_dir, const std::string& key,
                                  const ArchPlan& plan);
 

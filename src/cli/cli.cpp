@@ -33,10 +33,13 @@ struct CommonOptions {
 };
 
 void add_common(CLI::App* cmd, CommonOptions& o) {
-  cmd->add_option("--suite", o.suite, "Debian suite to build for (bookworm, trixie); overrides the spec");
-  cmd->add_option("--arch", o.archs, "Debian architecture(s) (amd64, arm64, ...); overrides the spec")
+  cmd->add_option("--suite", o.suite,
+                  "Debian suite to build for (bookworm, trixie); overrides the spec");
+  cmd->add_option("--arch", o.archs,
+                  "Debian architecture(s) (amd64, arm64, ...); overrides the spec")
       ->delimiter(',');
-  cmd->add_option("--cache-dir", o.cache_dir, "cache directory (default: $PARE_CACHE_DIR, $XDG_CACHE_HOME/pare)");
+  cmd->add_option("--cache-dir", o.cache_dir,
+                  "cache directory (default: $PARE_CACHE_DIR, $XDG_CACHE_HOME/pare)");
   cmd->add_flag("--offline", o.offline, "use only the cache; fail naming what is missing");
   cmd->add_flag("--json", o.json, "print the result as JSON on stdout");
   cmd->add_flag("-q,--quiet", o.quiet, "print only errors");
@@ -55,7 +58,9 @@ int64_t source_date_epoch() {
   if (!s || !*s) return 0;
   char* end = nullptr;
   long long v = std::strtoll(s, &end, 10);
-  if (*end || v < 0) throw Error(Errc::invalid, "SOURCE_DATE_EPOCH must be a non-negative integer, not '" + std::string(s) + "'");
+  if (*end || v < 0)
+    throw Error(Errc::invalid,
+                "SOURCE_DATE_EPOCH must be a non-negative integer, not '" + std::string(s) + "'");
   return v;
 }
 
@@ -66,13 +71,15 @@ struct Session {
   build::Environment env;
 
   explicit Session(const CommonOptions& o) : progress(!o.quiet && !o.json && ::isatty(2)) {
-    log::set_level(o.quiet ? log::Level::error
+    log::set_level(o.quiet          ? log::Level::error
                    : o.verbose >= 2 ? log::Level::debug
                    : o.verbose == 1 ? log::Level::info
                                     : log::Level::warn);
     log::set_sink([this](log::Level l, const std::string& m) {
       progress.clear();
-      const char* prefix = l == log::Level::warn ? "warning: " : l == log::Level::error ? "error: " : "";
+      const char* prefix = l == log::Level::warn    ? "warning: "
+                           : l == log::Level::error ? "error: "
+                                                    : "";
       std::fprintf(stderr, "%s%s\n", prefix, m.c_str());
     });
     env.http = http.get();
@@ -100,13 +107,16 @@ std::function<int()> setup_build(CLI::App* cmd) {
   auto compression = std::make_shared<std::string>("gzip");
   auto lockfile = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
-  cmd->add_option("spec", b->spec_paths, "the image spec(s) (YAML); several go into one output")->required();
+  cmd->add_option("spec", b->spec_paths, "the image spec(s) (YAML); several go into one output")
+      ->required();
   cmd->add_option("-o,--output", *output, "where to write the image (default: out/<name>[.tar])");
   cmd->add_option("--format", *format, "oci (layout directory), oci-archive, docker-archive")
       ->check(CLI::IsMember({"oci", "oci-archive", "docker-archive"}));
-  cmd->add_option("--variant", b->variants, "variant(s) to build: latest, nonroot, debug, debug-nonroot")
+  cmd->add_option("--variant", b->variants,
+                  "variant(s) to build: latest, nonroot, debug, debug-nonroot")
       ->delimiter(',');
-  cmd->add_option("--lockfile", *lockfile, "build exactly the packages of this lockfile (no resolving)");
+  cmd->add_option("--lockfile", *lockfile,
+                  "build exactly the packages of this lockfile (no resolving)");
   cmd->add_option("--compression", *compression, "layer compression: gzip (default), zstd")
       ->check(CLI::IsMember({"gzip", "zstd"}));
   cmd->add_option("-j,--jobs", b->threads, "worker threads (default: all cores)");
@@ -119,7 +129,10 @@ std::function<int()> setup_build(CLI::App* cmd) {
     b->layer.compress.threads = b->threads;
     b->layer.mtime = source_date_epoch();
     if (!lockfile->empty()) b->lockfile = *lockfile;
-    b->output = output->empty() ? default_output(b->spec_paths.size() == 1 ? b->spec_paths[0] : "images.yaml", b->format) : std::filesystem::path(*output);
+    b->output = output->empty()
+                    ? default_output(b->spec_paths.size() == 1 ? b->spec_paths[0] : "images.yaml",
+                                     b->format)
+                    : std::filesystem::path(*output);
     build::BuildResult r = build::run_build(*b, session.env).value();
     print_build(r, o->json, o->quiet);
     return 0;
@@ -165,7 +178,8 @@ std::function<int()> setup_version(CLI::App*) {
 
 const Command kCommands[] = {
     {"build", "build an image from a spec", setup_build},
-    {"resolve", "print the package set: versions, sizes and why each package is there", setup_resolve},
+    {"resolve", "print the package set: versions, sizes and why each package is there",
+     setup_resolve},
     {"lock", "resolve and write a lockfile (exact versions, SHA-256, URLs)", setup_lock},
     {"version", "print pare's version", setup_version},
 };

@@ -10,9 +10,12 @@ namespace {
 
 std::string human_size(uint64_t n) {
   char buf[32];
-  if (n >= 1000 * 1000) std::snprintf(buf, sizeof buf, "%.1f MB", n / 1e6);
-  else if (n >= 1000) std::snprintf(buf, sizeof buf, "%.1f kB", n / 1e3);
-  else std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
+  if (n >= 1000 * 1000)
+    std::snprintf(buf, sizeof buf, "%.1f MB", n / 1e6);
+  else if (n >= 1000)
+    std::snprintf(buf, sizeof buf, "%.1f kB", n / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
   return buf;
 }
 
@@ -24,10 +27,12 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 
 }  // namespace
 
-std::filesystem::path default_output(const std::filesystem::path& spec_path, oci::OutputFormat format) {
+std::filesystem::path default_output(const std::filesystem::path& spec_path,
+                                     oci::OutputFormat format) {
   std::string stem = spec_path.stem().string();
   if (format == oci::OutputFormat::oci_layout) return std::filesystem::path("out") / stem;
-  return std::filesystem::path("out") / (stem + (format == oci::OutputFormat::oci_archive ? ".oci.tar" : ".tar"));
+  return std::filesystem::path("out") /
+         (stem + (format == oci::OutputFormat::oci_archive ? ".oci.tar" : ".tar"));
 }
 
 void print_build(const build::BuildResult& r, bool json, bool quiet) {
@@ -38,8 +43,11 @@ void print_build(const build::BuildResult& r, bool json, bool quiet) {
     j["layers_cached"] = r.layers_cached;
     j["packages_downloaded"] = r.packages_downloaded;
     for (const auto& img : r.images)
-      j["images"].push_back({{"tag", img.tag}, {"digest", img.digest}, {"archs", img.archs},
-                             {"compressed_size", img.compressed_size}, {"layers", img.layers},
+      j["images"].push_back({{"tag", img.tag},
+                             {"digest", img.digest},
+                             {"archs", img.archs},
+                             {"compressed_size", img.compressed_size},
+                             {"layers", img.layers},
                              {"packages", img.packages}});
     std::map<std::string, double> timings;  // a stage runs once per spec: sum them
     for (const auto& t : r.times) timings[t.stage] += t.seconds;
@@ -49,12 +57,14 @@ void print_build(const build::BuildResult& r, bool json, bool quiet) {
   }
   if (quiet) return;
   for (const auto& img : r.images)
-    std::printf("%-28s %s  %s, %zu layers, %zu packages, %s\n", img.tag.c_str(), img.digest.substr(0, 19).c_str(),
-                join(img.archs, ",").c_str(), img.layers, img.packages, human_size(img.compressed_size).c_str());
+    std::printf("%-28s %s  %s, %zu layers, %zu packages, %s\n", img.tag.c_str(),
+                img.digest.substr(0, 19).c_str(), join(img.archs, ",").c_str(), img.layers,
+                img.packages, human_size(img.compressed_size).c_str());
   double total = 0;
   for (const auto& t : r.times) total += t.seconds;
   std::printf("wrote %s (%zu layers built, %zu cached, %zu packages downloaded) in %.2f s\n",
-              r.output.string().c_str(), r.layers_built, r.layers_cached, r.packages_downloaded, total);
+              r.output.string().c_str(), r.layers_built, r.layers_cached, r.packages_downloaded,
+              total);
 }
 
 void print_plan(const build::Plan& plan, bool json) {
@@ -69,16 +79,23 @@ void print_plan(const build::Plan& plan, bool json) {
       for (size_t l = 0; l < ap.levels.size(); ++l)
         for (const auto& p : ap.levels[l]) {
           auto why = ap.why.find(p.name);
-          nlohmann::json pj = {{"name", p.name}, {"version", p.version}, {"arch", p.arch},
-                               {"level", plan.spec.levels[l].name}, {"installed_size", p.installed_size},
-                               {"sha256", p.sha256}, {"url", p.url()}, {"repo", p.repo},
-                               {"why", why == ap.why.end() ? std::vector<std::string>{} : why->second}};
+          nlohmann::json pj = {
+              {"name", p.name},
+              {"version", p.version},
+              {"arch", p.arch},
+              {"level", plan.spec.levels[l].name},
+              {"installed_size", p.installed_size},
+              {"sha256", p.sha256},
+              {"url", p.url()},
+              {"repo", p.repo},
+              {"why", why == ap.why.end() ? std::vector<std::string>{} : why->second}};
           if (!p.only.empty()) pj["only"] = p.only;
           if (p.again) pj["adds_to_lower_slice"] = true;
           a["packages"].push_back(std::move(pj));
         }
       for (const auto& c : ap.cut)
-        a["excluded"].push_back({{"package", c.package}, {"dependency", c.dependency}, {"excluded", c.excluded}});
+        a["excluded"].push_back(
+            {{"package", c.package}, {"dependency", c.dependency}, {"excluded", c.excluded}});
       j["archs"].push_back(a);
     }
     std::printf("%s\n", j.dump(2).c_str());
@@ -92,11 +109,12 @@ void print_plan(const build::Plan& plan, bool json) {
       std::printf("  [%s]\n", plan.spec.levels[l].name.c_str());
       for (const auto& p : ap.levels[l]) {
         auto why = ap.why.find(p.name);
-        std::string chain = why == ap.why.end() || why->second.size() < 2 ? "requested" : join(why->second, " -> ");
+        std::string chain =
+            why == ap.why.end() || why->second.size() < 2 ? "requested" : join(why->second, " -> ");
         if (p.again) chain = "more of the slice below";
         if (!p.only.empty()) chain += "  [only " + join(p.only, ", ") + "]";
-        std::printf("    %-28s %-26s %9s  %s\n", p.name.c_str(), p.version.c_str(), human_size(p.installed_size).c_str(),
-                    chain.c_str());
+        std::printf("    %-28s %-26s %9s  %s\n", p.name.c_str(), p.version.c_str(),
+                    human_size(p.installed_size).c_str(), chain.c_str());
         if (p.again) continue;
         total += p.installed_size;
         ++count;
@@ -106,7 +124,8 @@ void print_plan(const build::Plan& plan, bool json) {
     if (!ap.cut.empty()) {
       std::printf("  excluded (dependencies treated as met, nothing installed for them):\n");
       for (const auto& c : ap.cut)
-        std::printf("    %s: %s  [%s excluded]\n", c.package.c_str(), c.dependency.c_str(), c.excluded.c_str());
+        std::printf("    %s: %s  [%s excluded]\n", c.package.c_str(), c.dependency.c_str(),
+                    c.excluded.c_str());
     }
   }
 }

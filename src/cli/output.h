@@ -7,7 +7,8 @@
 
 namespace pare::cli {
 
-std::filesystem::path default_output(const std::filesystem::path& spec_path, oci::OutputFormat format);
+std::filesystem::path default_output(const std::filesystem::path& spec_path,
+                                     oci::OutputFormat format);
 void print_build(const build::BuildResult& result, bool json, bool quiet);
 void print_plan(const build::Plan& plan, bool json);
 void print_lock(const std::filesystem::path& path, bool json, bool quiet);

@@ -72,7 +72,8 @@ la_ssize_t xz_read(archive* self, void* client, const void** buf) {
     }
     if (rc == LZMA_STREAM_END) return 0;
     if (rc != LZMA_OK || (src->in_eof && src->strm.avail_in == 0)) {
-      archive_set_error(self, EINVAL, "xz: corrupt or truncated data (liblzma error %d)", static_cast<int>(rc));
+      archive_set_error(self, EINVAL, "xz: corrupt or truncated data (liblzma error %d)",
+                        static_cast<int>(rc));
       return -1;
     }
   }
@@ -252,8 +253,9 @@ Result<DebControl> read_deb_archive(archive* outer, std::string_view name,
       PARE_TRY(control, read_control_tar(outer, where));
     } else if (member.rfind("data.tar", 0) == 0) {
       saw_data = true;
-      PARE_CHECK(
-          read_nested_tar(outer, where, [&](archive* a, archive_entry* entry) -> Result<void> {
+      PARE_CHECK(read_nested_tar(
+          outer, where,
+          [&](archive* a, archive_entry* entry) -> Result<void> {
             PARE_TRY(oci::TarHeader h, header_of(entry, where));
             if (h.path.empty()) return {};  // the root directory "./"
             ArchiveEntryReader reader(a, where);

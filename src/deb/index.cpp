@@ -102,9 +102,11 @@ Result<std::string> IndexFetcher::load_inrelease(const Suite& s) {
 // serves the same bytes again: remember the signed text of each (InRelease,
 // keyring) pair that verified. The cache is trusted as much as the download
 // cache is, and a changed InRelease or keyring is verified afresh.
-Result<std::string> IndexFetcher::verify_cached(const std::string& inrelease, const stdfs::path& keyring) {
+Result<std::string> IndexFetcher::verify_cached(const std::string& inrelease,
+                                                const stdfs::path& keyring) {
   PARE_TRY(std::string keys, fs::read_file(keyring));
-  stdfs::path marker = cache_dir_ / "indexes" / "verified" / sha256_hex(sha256_hex(inrelease) + sha256_hex(keys));
+  stdfs::path marker =
+      cache_dir_ / "indexes" / "verified" / sha256_hex(sha256_hex(inrelease) + sha256_hex(keys));
   if (auto text = fs::read_file(marker); text.ok()) return text;
   PARE_TRY(std::string text, verify_clearsigned(inrelease, keyring));
   PARE_CHECK(fs::write_file_atomic(marker, text));

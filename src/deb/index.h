@@ -59,7 +59,8 @@ class IndexFetcher {
   struct Suite;  // one request's URLs and cache names
   Result<std::string> load_inrelease(const Suite& s);
   Result<Release> verified_release(const Suite& s, const IndexRequest& req);
-  Result<std::string> verify_cached(const std::string& inrelease, const std::filesystem::path& keyring);
+  Result<std::string> verify_cached(const std::string& inrelease,
+                                    const std::filesystem::path& keyring);
   Result<void> check_valid_until(const Release& release, const std::string& url) const;
   Result<PackagesIndex> packages(const Suite& s, const Release& release,
                                  const std::string& component, const std::string& arch);

@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <random>
 #include <charconv>
 #include <cstdio>
 #include <deque>
+#include <random>
 #include <set>
 #include <string_view>
 

@@ -18,7 +18,8 @@ struct Platform {
   std::string architecture;  // OCI/Go names: amd64, arm64, arm, 386, ppc64le, s390x, riscv64
   std::string variant;       // arm64 -> "v8", armhf -> "v7", armel -> "v5"; else empty
 };
-// Debian architecture name -> OCI platform (amd64, arm64, armhf, armel, i386, ppc64el, s390x, riscv64).
+// Debian architecture name -> OCI platform (amd64, arm64, armhf, armel, i386, ppc64el, s390x,
+// riscv64).
 Result<Platform> platform_for_debian_arch(const std::string& debian_arch);
 
 struct ImageConfig {

@@ -4,10 +4,10 @@
 
 #include <unistd.h>
 #include <atomic>
-#include <random>
 #include <cerrno>
 #include <cstdio>
 #include <optional>
+#include <random>
 
 #include "util/sha256.h"
 

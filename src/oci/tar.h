@@ -17,14 +17,14 @@ namespace pare::oci {
 enum class EntryType { file, dir, symlink, hardlink };
 
 struct TarHeader {
-  std::string path;   // relative, no leading "./" or "/", no trailing "/" (e.g. "usr/bin/env")
+  std::string path;  // relative, no leading "./" or "/", no trailing "/" (e.g. "usr/bin/env")
   EntryType type = EntryType::file;
   uint32_t mode = 0644;  // permission bits incl. setuid/setgid/sticky, no type bits
   uint32_t uid = 0;
   uint32_t gid = 0;
-  uint64_t size = 0;     // files only; must equal data.size()
-  std::string link;      // symlink target (as is) or hardlink target (a path like `path`)
-  int64_t mtime = 0;     // SOURCE_DATE_EPOCH
+  uint64_t size = 0;  // files only; must equal data.size()
+  std::string link;   // symlink target (as is) or hardlink target (a path like `path`)
+  int64_t mtime = 0;  // SOURCE_DATE_EPOCH
 };
 
 class TarWriter {

@@ -10,8 +10,9 @@ bool is_jinfo_path(std::string_view path) {
          path.find('/', kDir.size()) == std::string_view::npos && path.ends_with(".jinfo");
 }
 
-Result<std::vector<AlternativeLink>> jinfo_links(std::string_view jinfo, std::string_view name,
-                                                 const std::function<bool(std::string_view)>& exists) {
+Result<std::vector<AlternativeLink>> jinfo_links(
+    std::string_view jinfo, std::string_view name,
+    const std::function<bool(std::string_view)>& exists) {
   std::vector<AlternativeLink> out;
   int priority = 0;
   size_t pos = 0, line_no = 0;
@@ -25,19 +26,23 @@ Result<std::vector<AlternativeLink>> jinfo_links(std::string_view jinfo, std::st
     if (line.starts_with("priority=")) {
       auto v = line.substr(9);
       if (std::from_chars(v.data(), v.data() + v.size(), priority).ec != std::errc())
-        return Error(Errc::invalid, std::string(name) + ":" + std::to_string(line_no) + ": bad priority");
+        return Error(Errc::invalid,
+                     std::string(name) + ":" + std::to_string(line_no) + ": bad priority");
       continue;
     }
     if (line.find('=') != std::string_view::npos) continue;  // other headers
     size_t a = line.find(' ');
     size_t b = a == std::string_view::npos ? a : line.find(' ', a + 1);
     if (b == std::string_view::npos)
-      return Error(Errc::invalid, std::string(name) + ":" + std::to_string(line_no) + ": expected '<kind> <tool> <path>'");
-    std::string_view kind = line.substr(0, a), tool = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+      return Error(Errc::invalid, std::string(name) + ":" + std::to_string(line_no) +
+                                      ": expected '<kind> <tool> <path>'");
+    std::string_view kind = line.substr(0, a), tool = line.substr(a + 1, b - a - 1),
+                     path = line.substr(b + 1);
     if (kind != "hl" && kind != "jre" && kind != "jdkhl" && kind != "jdk") continue;
-    if (tool.empty() || tool.find('/') != std::string_view::npos || tool == "." || tool == ".." || path.empty() ||
-        path[0] != '/')
-      return Error(Errc::invalid, std::string(name) + ":" + std::to_string(line_no) + ": bad tool or path");
+    if (tool.empty() || tool.find('/') != std::string_view::npos || tool == "." || tool == ".." ||
+        path.empty() || path[0] != '/')
+      return Error(Errc::invalid,
+                   std::string(name) + ":" + std::to_string(line_no) + ": bad tool or path");
     if (!exists(path)) continue;
     out.push_back({"usr/bin/" + std::string(tool), std::string(path), priority});
   }

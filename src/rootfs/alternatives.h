@@ -23,7 +23,8 @@ struct AlternativeLink {
 bool is_jinfo_path(std::string_view path);  // usr/lib/jvm/.*.jinfo
 
 // `exists(path)` says whether an absolute path is in the image.
-Result<std::vector<AlternativeLink>> jinfo_links(std::string_view jinfo, std::string_view name,
-                                                 const std::function<bool(std::string_view)>& exists);
+Result<std::vector<AlternativeLink>> jinfo_links(
+    std::string_view jinfo, std::string_view name,
+    const std::function<bool(std::string_view)>& exists);
 
 }  // namespace pare::rootfs

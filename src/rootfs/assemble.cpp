@@ -22,7 +22,8 @@ void put(Tree& tree, Item item) {
   auto [it, inserted] = tree.try_emplace(item.header.path, item);
   if (inserted) return;
   // A directory already there stays (first package's metadata, like dpkg).
-  if (it->second.header.type == oci::EntryType::dir && item.header.type == oci::EntryType::dir) return;
+  if (it->second.header.type == oci::EntryType::dir && item.header.type == oci::EntryType::dir)
+    return;
   it->second = std::move(item);
 }
 

@@ -7,7 +7,8 @@ namespace {
 bool is_applet_name(std::string_view s) {
   if (s.empty() || s.size() > 32) return false;
   for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '['))
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+          c == '['))
       return false;
   return true;
 }
@@ -32,11 +33,13 @@ Result<std::vector<std::string>> busybox_applets(std::string_view binary) {
   // The table starts with the applets "[" and "[[" (test's other names); the
   // byte before it is not always a NUL (1.37 places it right after other data).
   static constexpr std::string_view kStart("[\0[[\0", 5);
-  for (size_t at = binary.find(kStart); at != std::string_view::npos; at = binary.find(kStart, at + 1)) {
+  for (size_t at = binary.find(kStart); at != std::string_view::npos;
+       at = binary.find(kStart, at + 1)) {
     std::vector<std::string> names = names_from(binary, at);
     if (names.size() >= 20) return names;
   }
-  return Error(Errc::invalid, "no applet table found: not a busybox binary with the standard applets");
+  return Error(Errc::invalid,
+               "no applet table found: not a busybox binary with the standard applets");
 }
 
 }  // namespace pare::rootfs

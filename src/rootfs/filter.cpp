@@ -192,7 +192,8 @@ bool excludes_all_beneath(std::string_view pattern, const std::vector<std::strin
 // ---- slices (`only`) ------------------------------------------------------
 
 bool is_usr_alias(std::string_view seg) {
-  return seg == "bin" || seg == "sbin" || seg == "lib" || seg == "lib32" || seg == "lib64" || seg == "libx32";
+  return seg == "bin" || seg == "sbin" || seg == "lib" || seg == "lib32" || seg == "lib64" ||
+         seg == "libx32";
 }
 
 // The same path under the other /usr layout: "sbin/x" <-> "usr/sbin/x"; empty when there is none.
@@ -219,7 +220,8 @@ bool leads_to(const std::vector<std::string_view>& pat, const std::vector<std::s
   return true;
 }
 
-bool in_slice_one_layout(const std::vector<std::string_view>& path, const std::vector<std::string>& only) {
+bool in_slice_one_layout(const std::vector<std::string_view>& path,
+                         const std::vector<std::string>& only) {
   return std::any_of(only.begin(), only.end(), [&](const std::string& p) {
     auto pat = split_segments(normalise(p));
     return matches_self_or_ancestor(pat, path) || leads_to(pat, path);

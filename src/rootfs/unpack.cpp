@@ -54,10 +54,14 @@ Result<std::string> unescape(std::string_view s) {
 
 char type_char(oci::EntryType t) {
   switch (t) {
-    case oci::EntryType::file: return 'f';
-    case oci::EntryType::dir: return 'd';
-    case oci::EntryType::symlink: return 'l';
-    case oci::EntryType::hardlink: return 'h';
+    case oci::EntryType::file:
+      return 'f';
+    case oci::EntryType::dir:
+      return 'd';
+    case oci::EntryType::symlink:
+      return 'l';
+    case oci::EntryType::hardlink:
+      return 'h';
   }
   return '?';
 }
@@ -88,14 +92,24 @@ Result<UnpackedEntry> parse_line(std::string_view line) {
   UnpackedEntry e;
   if (f[0].size() != 1) return Error(Errc::invalid, "bad type");
   switch (f[0][0]) {
-    case 'f': e.header.type = oci::EntryType::file; break;
-    case 'd': e.header.type = oci::EntryType::dir; break;
-    case 'l': e.header.type = oci::EntryType::symlink; break;
-    case 'h': e.header.type = oci::EntryType::hardlink; break;
-    default: return Error(Errc::invalid, "bad type");
+    case 'f':
+      e.header.type = oci::EntryType::file;
+      break;
+    case 'd':
+      e.header.type = oci::EntryType::dir;
+      break;
+    case 'l':
+      e.header.type = oci::EntryType::symlink;
+      break;
+    case 'h':
+      e.header.type = oci::EntryType::hardlink;
+      break;
+    default:
+      return Error(Errc::invalid, "bad type");
   }
-  if (!parse_num(f[1], e.header.mode, 8) || e.header.mode > 07777 || !parse_num(f[2], e.header.uid) ||
-      !parse_num(f[3], e.header.gid) || !parse_num(f[4], e.header.size) || !parse_num(f[5], e.offset))
+  if (!parse_num(f[1], e.header.mode, 8) || e.header.mode > 07777 ||
+      !parse_num(f[2], e.header.uid) || !parse_num(f[3], e.header.gid) ||
+      !parse_num(f[4], e.header.size) || !parse_num(f[5], e.offset))
     return Error(Errc::invalid, "bad number");
   PARE_TRY(e.header.path, unescape(rest.substr(0, tab)));
   PARE_TRY(e.header.link, unescape(rest.substr(tab + 1)));
@@ -109,7 +123,8 @@ Result<UnpackedEntry> parse_line(std::string_view line) {
 }
 
 std::string cache_key(const std::string& deb_sha256, const FilterOptions& filter) {
-  return deb_sha256 + "-" + sha256_hex(std::string(kFormat) + "\n" + filter_fingerprint(filter)).substr(0, 16);
+  return deb_sha256 + "-" +
+         sha256_hex(std::string(kFormat) + "\n" + filter_fingerprint(filter)).substr(0, 16);
 }
 
 bool kept(const oci::TarHeader& h, const FilterOptions& filter) {
@@ -123,26 +138,27 @@ Result<void> unpack_into(const std::filesystem::path& deb, const FilterOptions& 
   PARE_TRY(auto data, fs::AtomicFile::create(dir / "data"));
   std::vector<UnpackedEntry> entries;
   std::set<std::string> kept_paths;
-  PARE_TRY(deb::DebControl control,
-           deb::read_deb(deb, [&](const oci::TarHeader& h, deb::EntryReader& reader) -> Result<void> {
-             if (!kept(h, filter)) return {};
-             if (h.type == oci::EntryType::hardlink && !kept_paths.count(h.link)) return {};
-             UnpackedEntry e{h, data.bytes_written()};
-             if (h.type == oci::EntryType::file) {
-               uint64_t got = 0;
-               for (;;) {
-                 PARE_TRY(std::string_view piece, reader.next());
-                 if (piece.empty()) break;
-                 got += piece.size();
-                 PARE_CHECK(data.write(piece));
-               }
-               if (got != h.size)
-                 return Error(Errc::invalid, deb.string() + ": " + h.path + " is truncated");
-             }
-             kept_paths.insert(h.path);
-             entries.push_back(std::move(e));
-             return {};
-           }));
+  PARE_TRY(
+      deb::DebControl control,
+      deb::read_deb(deb, [&](const oci::TarHeader& h, deb::EntryReader& reader) -> Result<void> {
+        if (!kept(h, filter)) return {};
+        if (h.type == oci::EntryType::hardlink && !kept_paths.count(h.link)) return {};
+        UnpackedEntry e{h, data.bytes_written()};
+        if (h.type == oci::EntryType::file) {
+          uint64_t got = 0;
+          for (;;) {
+            PARE_TRY(std::string_view piece, reader.next());
+            if (piece.empty()) break;
+            got += piece.size();
+            PARE_CHECK(data.write(piece));
+          }
+          if (got != h.size)
+            return Error(Errc::invalid, deb.string() + ": " + h.path + " is truncated");
+        }
+        kept_paths.insert(h.path);
+        entries.push_back(std::move(e));
+        return {};
+      }));
   PARE_CHECK(data.commit());
   PARE_CHECK(fs::write_file_atomic(dir / "control", control.control));
   PARE_CHECK(fs::write_file_atomic(dir / "md5sums", control.md5sums));
@@ -155,8 +171,9 @@ std::string format_index(const std::vector<UnpackedEntry>& entries) {
   std::string out;
   for (const auto& e : entries) {
     char num[128];
-    std::snprintf(num, sizeof num, "%c %o %u %u %llu %llu ", type_char(e.header.type), e.header.mode,
-                  e.header.uid, e.header.gid, static_cast<unsigned long long>(e.header.size),
+    std::snprintf(num, sizeof num, "%c %o %u %u %llu %llu ", type_char(e.header.type),
+                  e.header.mode, e.header.uid, e.header.gid,
+                  static_cast<unsigned long long>(e.header.size),
                   static_cast<unsigned long long>(e.offset));
     out += num + escape(e.header.path) + "\t" + escape(e.header.link) + "\n";
   }
@@ -169,13 +186,15 @@ Result<std::vector<UnpackedEntry>> parse_index(std::string_view text, uint64_t d
   int line_no = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) return Error(Errc::invalid, "unpacked index: unterminated line");
+    if (nl == std::string_view::npos)
+      return Error(Errc::invalid, "unpacked index: unterminated line");
     ++line_no;
     auto e = parse_line(text.substr(pos, nl - pos));
     if (!e.ok()) return e.error().context("unpacked index line " + std::to_string(line_no));
     const auto& h = e->header;
     if (h.type == oci::EntryType::file && (e->offset > data_size || h.size > data_size - e->offset))
-      return Error(Errc::invalid, "unpacked index line " + std::to_string(line_no) + ": beyond the data");
+      return Error(Errc::invalid,
+                   "unpacked index line " + std::to_string(line_no) + ": beyond the data");
     out.push_back(std::move(e.value()));
     pos = nl + 1;
   }
@@ -185,7 +204,8 @@ Result<std::vector<UnpackedEntry>> parse_index(std::string_view text, uint64_t d
 Result<std::unique_ptr<UnpackedPackage>> UnpackedPackage::load(const std::filesystem::path& dir) {
   PARE_TRY(std::string index, fs::read_file(dir / "index"));
   std::string header = std::string(kFormat) + "\n";
-  if (index.rfind(header, 0) != 0) return Error(Errc::invalid, "unknown unpacked-cache format in " + dir.string());
+  if (index.rfind(header, 0) != 0)
+    return Error(Errc::invalid, "unknown unpacked-cache format in " + dir.string());
   PARE_TRY(auto data, fs::MappedFile::open(dir / "data"));
   uint64_t data_size = data.size();
   std::unique_ptr<UnpackedPackage> pkg(new UnpackedPackage(std::move(data)));

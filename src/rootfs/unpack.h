@@ -34,7 +34,9 @@ class UnpackedPackage {
   std::string md5sums;
   std::vector<UnpackedEntry> entries;  // in data.tar order
   // The bytes of a file entry.
-  std::string_view bytes(const UnpackedEntry& e) const { return data_.bytes().substr(e.offset, e.header.size); }
+  std::string_view bytes(const UnpackedEntry& e) const {
+    return data_.bytes().substr(e.offset, e.header.size);
+  }
 
   static Result<std::unique_ptr<UnpackedPackage>> load(const std::filesystem::path& dir);
 

@@ -75,8 +75,9 @@ Result<std::vector<std::string>> parse_suite_filter(const Ctx& ctx, const Field&
 
 Result<SuiteFiltered> parse_package_map(const Ctx& ctx, const YAML::Node& node, bool allow_version,
                                         const std::string& what) {
-  auto fields_r = allow_version ? read_fields(ctx, node, what, {"name", "version", "suites", "only"})
-                                : read_fields(ctx, node, what, {"name", "suites"});
+  auto fields_r = allow_version
+                      ? read_fields(ctx, node, what, {"name", "version", "suites", "only"})
+                      : read_fields(ctx, node, what, {"name", "suites"});
   PARE_TRY(Fields fields, std::move(fields_r));
   PARE_TRY(const Field* name_field, require(ctx, fields, "name", what));
   PARE_TRY(std::string name, get_string(ctx, *name_field));
@@ -96,10 +97,13 @@ Result<SuiteFiltered> parse_package_map(const Ctx& ctx, const YAML::Node& node, 
   }
   if (const Field* o = fields.find("only")) {
     PARE_TRY(auto globs, get_located_strings(ctx, *o));
-    if (globs.empty()) return ctx.error(o->value, what + ": only: list at least one path (or leave 'only' out)");
+    if (globs.empty())
+      return ctx.error(o->value, what + ": only: list at least one path (or leave 'only' out)");
     for (auto& [glob, loc] : globs) {
       if (!is_image_path(glob))
-        return ctx.error(loc, what + ": only: expected an absolute path or glob without '..', got '" + glob + "'");
+        return ctx.error(
+            loc,
+            what + ": only: expected an absolute path or glob without '..', got '" + glob + "'");
       out.ref.only.push_back(std::move(glob));
     }
   }

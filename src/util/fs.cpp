@@ -72,7 +72,10 @@ AtomicFile::AtomicFile(int fd, stdfs::path temp, stdfs::path final_path)
     : fd_(fd), temp_(std::move(temp)), final_(std::move(final_path)) {}
 
 AtomicFile::AtomicFile(AtomicFile&& o) noexcept
-    : fd_(o.fd_), temp_(std::move(o.temp_)), final_(std::move(o.final_)), written_(o.written_),
+    : fd_(o.fd_),
+      temp_(std::move(o.temp_)),
+      final_(std::move(o.final_)),
+      written_(o.written_),
       committed_(o.committed_) {
   o.fd_ = -1;
   o.committed_ = true;
@@ -114,7 +117,8 @@ Result<void> AtomicFile::commit(bool durable) {
     return errno_error("cannot close", temp_);
   }
   fd_ = -1;
-  if (::rename(temp_.c_str(), final_.c_str()) != 0) return errno_error("cannot rename into", final_);
+  if (::rename(temp_.c_str(), final_.c_str()) != 0)
+    return errno_error("cannot rename into", final_);
   committed_ = true;
   return {};
 }
@@ -131,7 +135,9 @@ Result<TempDir> TempDir::create(const stdfs::path& parent, std::string_view pref
   return Error(Errc::io, "cannot create a temporary directory in " + parent.string());
 }
 
-TempDir::TempDir(TempDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
+TempDir::TempDir(TempDir&& o) noexcept : path_(std::move(o.path_)) {
+  o.path_.clear();
+}
 
 TempDir::~TempDir() {
   if (!path_.empty()) {
@@ -153,9 +159,10 @@ Result<void> publish(const stdfs::path& staged, const stdfs::path& final_path) {
   if (errno != EEXIST && errno != ENOTEMPTY && errno != EISDIR && errno != ENOTDIR)
     return errno_error("cannot move output into", final_path);
   // Something is there: move it aside, put ours in place, then remove the old one.
-  stdfs::path aside = final_path.parent_path() /
-                      ("." + final_path.filename().string() + ".old-" + unique_suffix());
-  if (::rename(final_path.c_str(), aside.c_str()) != 0) return errno_error("cannot replace", final_path);
+  stdfs::path aside =
+      final_path.parent_path() / ("." + final_path.filename().string() + ".old-" + unique_suffix());
+  if (::rename(final_path.c_str(), aside.c_str()) != 0)
+    return errno_error("cannot replace", final_path);
   if (::rename(staged.c_str(), final_path.c_str()) != 0) {
     auto err = errno_error("cannot move output into", final_path);
     ::rename(aside.c_str(), final_path.c_str());
@@ -179,7 +186,9 @@ Result<FileLock> FileLock::acquire(const stdfs::path& lock_path) {
   return FileLock(fd);
 }
 
-FileLock::FileLock(FileLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+FileLock::FileLock(FileLock&& o) noexcept : fd_(o.fd_) {
+  o.fd_ = -1;
+}
 FileLock::~FileLock() {
   if (fd_ >= 0) ::close(fd_);  // closing releases the flock
 }

@@ -17,7 +17,8 @@ namespace pare::fs {
 namespace stdfs = std::filesystem;
 
 Result<std::string> read_file(const stdfs::path& path);
-Result<void> write_file_atomic(const stdfs::path& path, std::string_view data, unsigned mode = 0644);
+Result<void> write_file_atomic(const stdfs::path& path, std::string_view data,
+                               unsigned mode = 0644);
 Result<void> ensure_dir(const stdfs::path& path);
 bool exists(const stdfs::path& path);
 

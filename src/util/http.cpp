@@ -90,8 +90,9 @@ size_t on_data(char* ptr, size_t size, size_t nmemb, void* user) {
     return n;
   }
   if (t->job->size && t->received > t->job->size) {
-    t->write_error = Error(Errc::integrity, "size mismatch for " + t->job->url + ": more than the " +
-                                                std::to_string(t->job->size) + " bytes the index says");
+    t->write_error =
+        Error(Errc::integrity, "size mismatch for " + t->job->url + ": more than the " +
+                                   std::to_string(t->job->size) + " bytes the index says");
     return 0;
   }
   t->hash.update(bytes);
@@ -170,8 +171,8 @@ class CurlClient : public Client {
                                         std::to_string(job.size));
     std::string got = t.hash.hex_digest();
     if (!job.sha256.empty() && got != job.sha256)
-      return Error(Errc::integrity, "SHA-256 mismatch for " + job.url + ": expected " + job.sha256 +
-                                        ", got " + got);
+      return Error(Errc::integrity,
+                   "SHA-256 mismatch for " + job.url + ": expected " + job.sha256 + ", got " + got);
     PARE_CHECK(t.file->commit());
     if (job.on_done) job.on_done();
     return {};

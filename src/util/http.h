@@ -39,8 +39,8 @@ class Client {
 };
 
 struct CurlOptions {
-  int parallel = 8;        // concurrent transfers
-  int retries = 3;         // for transient failures (connect errors, 5xx, truncated bodies)
+  int parallel = 8;  // concurrent transfers
+  int retries = 3;   // for transient failures (connect errors, 5xx, truncated bodies)
   long connect_timeout_s = 15;
   long low_speed_timeout_s = 30;  // abort a transfer slower than 1 KB/s for this long
 };

@@ -12,18 +12,29 @@ std::function<void(Level, const std::string&)> g_sink;
 
 const char* prefix(Level l) {
   switch (l) {
-    case Level::debug: return "debug: ";
-    case Level::info: return "";
-    case Level::warn: return "warning: ";
-    case Level::error: return "error: ";
-    default: return "";
+    case Level::debug:
+      return "debug: ";
+    case Level::info:
+      return "";
+    case Level::warn:
+      return "warning: ";
+    case Level::error:
+      return "error: ";
+    default:
+      return "";
   }
 }
 }  // namespace
 
-void set_level(Level l) { g_level = static_cast<int>(l); }
-Level level() { return static_cast<Level>(g_level.load()); }
-bool enabled(Level l) { return static_cast<int>(l) >= g_level.load(); }
+void set_level(Level l) {
+  g_level = static_cast<int>(l);
+}
+Level level() {
+  return static_cast<Level>(g_level.load());
+}
+bool enabled(Level l) {
+  return static_cast<int>(l) >= g_level.load();
+}
 
 void set_sink(std::function<void(Level, const std::string&)> sink) {
   std::lock_guard lock(g_mutex);

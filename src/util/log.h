@@ -35,5 +35,7 @@ class Line {
 
 }  // namespace pare::log
 
-#define PARE_LOG(lvl) \
-  if (!::pare::log::enabled(::pare::log::Level::lvl)) {} else ::pare::log::Line(::pare::log::Level::lvl)
+#define PARE_LOG(lvl)                                   \
+  if (!::pare::log::enabled(::pare::log::Level::lvl)) { \
+  } else                                                \
+    ::pare::log::Line(::pare::log::Level::lvl)

@@ -92,7 +92,9 @@ class [[nodiscard]] Result<void> {
   bool ok_ = true;
 };
 
-inline Error make_error(Errc c, std::string msg) { return Error(c, std::move(msg)); }
+inline Error make_error(Errc c, std::string msg) {
+  return Error(c, std::move(msg));
+}
 
 }  // namespace pare
 
@@ -106,8 +108,8 @@ inline Error make_error(Errc c, std::string msg) { return Error(c, std::move(msg
   if (!tmp.ok()) return tmp.error();   \
   decl = std::move(tmp.value())
 // PARE_CHECK(expr): for Result<void>.
-#define PARE_CHECK(expr)                                          \
-  do {                                                            \
-    auto pare_check_r_ = (expr);                                  \
-    if (!pare_check_r_.ok()) return pare_check_r_.error();        \
+#define PARE_CHECK(expr)                                   \
+  do {                                                     \
+    auto pare_check_r_ = (expr);                           \
+    if (!pare_check_r_.ok()) return pare_check_r_.error(); \
   } while (0)

@@ -500,12 +500,15 @@ std::string host_file(const std::string& path) {
 TEST_F(GenerateTest, LoaderCacheAtEachLevelThatAddsLibraries) {
   std::string libc = host_file("/lib/x86_64-linux-gnu/libc.so.6");
   std::string libz = host_file("/lib/x86_64-linux-gnu/libz.so.1");
-  if (libc.empty() || libz.empty()) GTEST_SKIP() << "needs the host's amd64 libc.so.6 and libz.so.1";
-  add(0, "libc6", {fake_dir("lib"), fake_dir("lib/x86_64-linux-gnu"),
-                   fake_file("lib/x86_64-linux-gnu/libc.so.6", libc, 0755)});
-  add(1, "zlib1g", {fake_file("lib/x86_64-linux-gnu/libz.so.1.9", libz),
-                    fake_symlink("lib/x86_64-linux-gnu/libz.so.1", "libz.so.1.9"),
-                    fake_symlink("lib/x86_64-linux-gnu/libdangling.so.1", "nowhere.so")});
+  if (libc.empty() || libz.empty())
+    GTEST_SKIP() << "needs the host's amd64 libc.so.6 and libz.so.1";
+  add(0, "libc6",
+      {fake_dir("lib"), fake_dir("lib/x86_64-linux-gnu"),
+       fake_file("lib/x86_64-linux-gnu/libc.so.6", libc, 0755)});
+  add(1, "zlib1g",
+      {fake_file("lib/x86_64-linux-gnu/libz.so.1.9", libz),
+       fake_symlink("lib/x86_64-linux-gnu/libz.so.1", "libz.so.1.9"),
+       fake_symlink("lib/x86_64-linux-gnu/libdangling.so.1", "nowhere.so")});
   add(2, "tool", {fake_file("usr/bin/tool", "x", 0755)});
   for (bool merged : {false, true}) {
     auto l0 = generate_map(0, merged);

@@ -25,7 +25,10 @@ TEST(BusyboxApplets, MatchesBusyboxList) {
 }
 
 TEST(BusyboxApplets, TableWithoutLeadingNul) {
-  std::string bin = std::string("\x7f" "ELFjunk") + "x[" + std::string("\0[[\0\0", 5);  // a false start
+  std::string bin = std::string(
+                        "\x7f"
+                        "ELFjunk") +
+                    "x[" + std::string("\0[[\0\0", 5);  // a false start
   bin += std::string("[\0[[\0", 5);
   for (int i = 0; i < 30; ++i) bin += "app" + std::to_string(i) + std::string(1, '\0');
   bin += std::string("\0\0", 2);

@@ -208,14 +208,15 @@ TEST(Glob, ManyStarsStayFast) {
 TEST(FilterSlice, KeepsMatchesTheirTreesParentsAndCopyright) {
   FilterOptions o;
   o.only = {"/usr/lib/locale/C.utf8/**", "/usr/sbin/ldconfig"};
-  for (const char* kept : {"usr", "usr/lib", "usr/lib/locale", "usr/lib/locale/C.utf8",
-                           "usr/lib/locale/C.utf8/LC_CTYPE", "usr/lib/locale/C.utf8/LC_MESSAGES/SYS_LC_MESSAGES",
-                           "usr/sbin", "usr/sbin/ldconfig", "usr/share", "usr/share/doc",
-                           "usr/share/doc/libc-bin", "usr/share/doc/libc-bin/copyright"})
+  for (const char* kept :
+       {"usr", "usr/lib", "usr/lib/locale", "usr/lib/locale/C.utf8",
+        "usr/lib/locale/C.utf8/LC_CTYPE", "usr/lib/locale/C.utf8/LC_MESSAGES/SYS_LC_MESSAGES",
+        "usr/sbin", "usr/sbin/ldconfig", "usr/share", "usr/share/doc", "usr/share/doc/libc-bin",
+        "usr/share/doc/libc-bin/copyright"})
     EXPECT_TRUE(keep_path(kept, o)) << kept;
-  for (const char* dropped : {"usr/bin/getent", "usr/bin/ldd", "etc/ld.so.conf", "usr/lib/x86_64-linux-gnu",
-                              "usr/lib/locale/C.utf8x", "usr/sbin/zic", "usr/share/doc/libc-bin/changelog.gz",
-                              "usr/share/libc-bin"})
+  for (const char* dropped : {"usr/bin/getent", "usr/bin/ldd", "etc/ld.so.conf",
+                              "usr/lib/x86_64-linux-gnu", "usr/lib/locale/C.utf8x", "usr/sbin/zic",
+                              "usr/share/doc/libc-bin/changelog.gz", "usr/share/libc-bin"})
     EXPECT_FALSE(keep_path(dropped, o)) << dropped;
 }
 

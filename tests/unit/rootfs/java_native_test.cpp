@@ -61,13 +61,15 @@ TEST(JavaTrustStore, KeytoolReadsIt) {
   char buf[4096];
   while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
   ASSERT_EQ(pclose(p), 0) << out;
-  EXPECT_NE(out.find("Your keystore contains " + std::to_string(certs->size()) + " entries"), std::string::npos)
+  EXPECT_NE(out.find("Your keystore contains " + std::to_string(certs->size()) + " entries"),
+            std::string::npos)
       << out.substr(0, 400);
   EXPECT_NE(out.find("trustedCertEntry"), std::string::npos);
 }
 
 TEST(JavaTrustStore, RejectsGarbage) {
-  EXPECT_FALSE(java_truststore({"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"}).ok());
+  EXPECT_FALSE(
+      java_truststore({"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"}).ok());
 }
 
 TEST(Jinfo, LinksForPresentTools) {
@@ -77,7 +79,9 @@ TEST(Jinfo, LinksForPresentTools) {
       "hl keytool /usr/lib/jvm/java-17-openjdk-amd64/bin/keytool\n"
       "jdkhl javac /usr/lib/jvm/java-17-openjdk-amd64/bin/javac\n"
       "plugin xulrunner-1.9-javaplugin.so /usr/lib/jvm/x/libnpjp2.so\n";
-  auto links = jinfo_links(jinfo, "x.jinfo", [](std::string_view p) { return p.find("javac") == std::string_view::npos; });
+  auto links = jinfo_links(jinfo, "x.jinfo", [](std::string_view p) {
+    return p.find("javac") == std::string_view::npos;
+  });
   ASSERT_TRUE(links.ok()) << links.error().message();
   ASSERT_EQ(links->size(), 2u);
   EXPECT_EQ((*links)[0].link, "usr/bin/java");

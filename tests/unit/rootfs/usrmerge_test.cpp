@@ -128,7 +128,8 @@ TEST(UsrMerge, Links) {
 
 TEST(ResolveLinkTarget, RelativeAbsoluteAndDotDot) {
   EXPECT_EQ(resolve_link_target("usr/lib/x/libz.so.1", "libz.so.1.3"), "usr/lib/x/libz.so.1.3");
-  EXPECT_EQ(resolve_link_target("lib/x/libfoo.so", "../../usr/lib/x/libfoo.so.1"), "usr/lib/x/libfoo.so.1");
+  EXPECT_EQ(resolve_link_target("lib/x/libfoo.so", "../../usr/lib/x/libfoo.so.1"),
+            "usr/lib/x/libfoo.so.1");
   EXPECT_EQ(resolve_link_target("usr/bin/java", "/etc/alternatives/java"), "etc/alternatives/java");
   EXPECT_EQ(resolve_link_target("a", "../../../b/./c"), "b/c");
   EXPECT_EQ(resolve_link_target("/usr/bin/x", "y"), "usr/bin/y");

@@ -67,7 +67,8 @@ TEST(Examples, BaseNosslAddsLibc) {
     EXPECT_EQ(package_names(s.levels[1]), (Names{"libc6", "libc-bin"}));
     ASSERT_EQ(s.levels[1].packages.size(), 2u);
     EXPECT_TRUE(s.levels[1].packages[0].only.empty());
-    EXPECT_EQ(s.levels[1].packages[1].only, (Names{"/usr/lib/locale/C.utf8/**"})) << "only the C.UTF-8 locale";
+    EXPECT_EQ(s.levels[1].packages[1].only, (Names{"/usr/lib/locale/C.utf8/**"}))
+        << "only the C.UTF-8 locale";
     EXPECT_EQ(s.name, "base-nossl");
     EXPECT_EQ(s.levels[0].file, (kExamples / "static.yaml").lexically_normal());
   }
