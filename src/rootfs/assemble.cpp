@@ -14,6 +14,7 @@ namespace {
 struct Item {
   oci::TarHeader header;
   std::string_view data;
+  const UnpackedPackage* mapped_from = nullptr;  // data lies in this package's mapping
 };
 
 using Tree = std::map<std::string, Item>;
@@ -89,8 +90,11 @@ Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar)
     for (const auto& e : pkg->entries) {
       if (content.merged_usr && is_merged_usr_alias(e.header.path)) continue;
       if (content.drop && content.drop(*pkg, e.header)) continue;
-      Item item{mapped(e.header, content.merged_usr), {}};
-      if (item.header.type == oci::EntryType::file) item.data = pkg->bytes(e);
+      Item item{mapped(e.header, content.merged_usr), {}, nullptr};
+      if (item.header.type == oci::EntryType::file) {
+        item.data = pkg->bytes(e);
+        item.mapped_from = pkg;
+      }
       put(tree, std::move(item));
     }
   }
@@ -98,7 +102,7 @@ Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar)
     // A spec's "/bin/tool" is stored where merged /usr keeps it (usr/bin/tool);
     // the alias links themselves ("bin" -> "usr/bin") stay where they are.
     bool move = content.merged_usr && !is_merged_usr_alias(g.header.path);
-    Item item{move ? mapped(g.header, true) : g.header, g.content};
+    Item item{move ? mapped(g.header, true) : g.header, g.content, nullptr};
     if (item.header.type == oci::EntryType::file) item.header.size = g.content.size();
     tree[item.header.path] = item;
   }
@@ -109,13 +113,14 @@ Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar)
     dir.path = parent;
     dir.type = oci::EntryType::dir;
     dir.mode = 0755;
-    tree.emplace(parent, Item{dir, {}});
+    tree.emplace(parent, Item{dir, {}, nullptr});
   }
   PARE_CHECK(repoint_hardlinks(tree));
   LayerStats stats;
   for (auto& [path, item] : tree) {
     item.header.mtime = content.mtime;
     PARE_CHECK(tar.add(item.header, item.data));
+    if (item.mapped_from) item.mapped_from->release(item.data);
     ++stats.entries;
     stats.file_bytes += item.data.size();
   }

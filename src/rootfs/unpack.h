@@ -37,6 +37,8 @@ class UnpackedPackage {
   std::string_view bytes(const UnpackedEntry& e) const {
     return data_.bytes().substr(e.offset, e.header.size);
   }
+  // Done with these bytes for now (fs::MappedFile::release).
+  void release(std::string_view bytes) const { data_.release(bytes); }
 
   static Result<std::unique_ptr<UnpackedPackage>> load(const std::filesystem::path& dir);
 

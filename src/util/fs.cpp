@@ -222,6 +222,17 @@ MappedFile::MappedFile(MappedFile&& o) noexcept : data_(o.data_), size_(o.size_)
   o.size_ = 0;
 }
 
+void MappedFile::release(std::string_view part) const {
+  auto* base = static_cast<const char*>(data_);
+  if (!data_ || part.data() < base || part.data() + part.size() > base + size_) return;
+  const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  uintptr_t begin = (reinterpret_cast<uintptr_t>(part.data()) + page - 1) & ~(page - 1);
+  uintptr_t end = (reinterpret_cast<uintptr_t>(part.data()) + part.size()) & ~(page - 1);
+  // A read-only private mapping never holds anything but the file's bytes,
+  // so dropping its pages loses nothing.
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 MappedFile::~MappedFile() {
   if (data_) ::munmap(data_, size_);
 }

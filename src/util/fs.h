@@ -96,6 +96,11 @@ class MappedFile {
   ~MappedFile();
   std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
   size_t size() const { return size_; }
+  // Drops the whole pages inside `part` (a view into bytes()) from the
+  // process's resident set once they have been used: they stay in the page
+  // cache and are read again if touched. Keeps peak RSS near one file's size
+  // while a layer streams gigabytes through the mapping. Anything else: no-op.
+  void release(std::string_view part) const;
 
  private:
   MappedFile(void* d, size_t n) : data_(d), size_(n) {}

@@ -21,13 +21,14 @@ resolve() { # resolve SPEC SUITE -> JSON file path
   echo "$out"
 }
 # q FILE PYTHON: evaluate PYTHON with j = the resolve JSON, a = its first architecture, names = a
-# set of the package names, pkg = {name: package}.
+# set of the names of packages installed whole, sliced = {name: only globs}, pkg = {name: package}.
 q() {
   python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
 a = j["archs"][0]
-names = {p["name"] for p in a["packages"]}
+names = {p["name"] for p in a["packages"] if not p.get("only")}  # slices are not the package
+sliced = {p["name"]: p["only"] for p in a["packages"] if p.get("only")}
 pkg = {p["name"]: p for p in a["packages"]}
 '"$2" "$1"
 }
@@ -49,6 +50,8 @@ check_cc() { # check_cc SUITE GCC_BASE SSL LIBC_VERSION_PREFIX [EXTRA_EXPECTED..
   for name in "${NEVER[@]}"; do
     assert_eq False "$(q "$r" "print('$name' in names)")" "$suite: $name must not be in the cc set"
   done
+  # Of libc-bin, only the C.UTF-8 locale (no ldconfig, locale, iconv...).
+  assert_eq "['/usr/lib/locale/C.utf8/**']" "$(q "$r" "print(sliced.get('libc-bin'))")" "$suite: libc-bin's slice"
   # The other suite's names must not leak in.
   local other_gcc other_ssl
   [[ $gcc_base == gcc-12-base ]] && other_gcc=gcc-14-base || other_gcc=gcc-12-base

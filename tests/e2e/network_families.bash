@@ -8,13 +8,12 @@
 # trixie; skopeo, umoci and podman read every output format; sizes are recorded and bounded.
 #
 # The work is shared by network_families_bookworm.sh and network_families_trixie.sh, which pass
-# the suite. ctest also runs this file on its own, without a suite: then it skips (exit 77)
-# rather than repeat a wrapper's work.
+# the suite (.bash: ctest registers only tests/e2e/*.sh).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_network
 need_pare
 SUITE="${1:-}"
-[[ -n "$SUITE" ]] || skip "shared script: run network_families_bookworm.sh or network_families_trixie.sh"
+[[ -n "$SUITE" ]] || fail "shared script: run network_families_bookworm.sh or network_families_trixie.sh"
 need_cmd podman skopeo umoci gcc g++ python3 md5sum
 case "$SUITE" in
   bookworm) VERSION_ID=12 ;;
