@@ -4,6 +4,7 @@
 
 #include "deb/decompress.h"
 #include "deb/sources.h"
+#include "util/compress.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -22,8 +23,11 @@ struct IndexFetcher::Suite {
 
 namespace {
 
-// The compressed forms pare reads, best first (Debian publishes .xz and plain).
-constexpr const char* kPackagesNames[] = {"Packages.xz", "Packages.gz", "Packages.zst",
+// The compressed forms pare reads, best first. Debian publishes .xz and .gz
+// (and lists the plain file's hash and size): .gz is 40% bigger but decodes
+// ~5x faster with libdeflate into a buffer of the listed size, which wins on
+// a mirror that answers at tens of MB/s or more (bench/README.md).
+constexpr const char* kPackagesNames[] = {"Packages.gz", "Packages.xz", "Packages.zst",
                                           "Packages.bz2", "Packages"};
 
 std::string parent_dir(const std::string& path) {
@@ -166,7 +170,10 @@ Result<PackagesIndex> IndexFetcher::packages(const Suite& s, const Release& rele
     return Error(Errc::offline, "offline and " + s.base + "/" + entry->path + " (" + component +
                                     ", " + arch + ") is not in the cache");
   PARE_TRY(std::string compressed, download(s, release, *entry));
-  auto decompressed = decompress_index(compressed, entry->path);
+  Result<std::string> decompressed = Error(Errc::invalid, "");
+  if (plain && entry->path.size() > 3 && entry->path.compare(entry->path.size() - 3, 3, ".gz") == 0)
+    decompressed = gunzip_exact(compressed, plain->size);
+  if (!decompressed.ok()) decompressed = decompress_index(compressed, entry->path);
   if (!decompressed.ok()) return decompressed.error().context(s.base + "/" + entry->path);
   out.sha256 = sha256_hex(*decompressed);
   if (plain && plain != entry &&

@@ -3,7 +3,9 @@
 #include <rnp/rnp.h>
 #include <rnp/rnp_err.h>
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <type_traits>
 
 #include "deb/deb822.h"
@@ -68,6 +70,25 @@ Result<Ffi> load_keyring(const std::filesystem::path& keyring) {
                  "keyring " + keyring.string() + " holds no usable OpenPGP public key" +
                      (r != RNP_SUCCESS ? std::string(" (") + rnp_result_to_string(r) + ")" : ""));
   return ffi;
+}
+
+// Importing Debian's keyring makes rnp check every key's self-signatures
+// (~0.1 s); a build verifies up to three InRelease files per architecture
+// with the same keyring, so each keyring (by content) is imported once per
+// process. rnp's ffi objects are not thread-safe: callers hold the lock.
+std::mutex keyring_mutex;
+
+Result<rnp_ffi_t> shared_keyring(const std::filesystem::path& keyring) {
+  // SHA-256 of the keyring's bytes -> its ffi. Never destroyed: at exit Botan's
+  // own globals may already be gone, and destroying an ffi then crashes.
+  static auto& loaded = *new std::map<std::string, Ffi>;
+  auto bytes = fs::read_file(keyring);
+  std::string key = bytes.ok() ? sha256_hex(*bytes) : std::string();
+  if (auto it = loaded.find(key); !key.empty() && it != loaded.end()) return it->second.get();
+  PARE_TRY(Ffi ffi, load_keyring(keyring));
+  rnp_ffi_t raw = ffi.get();
+  if (!key.empty()) loaded.emplace(key, std::move(ffi));  // else load_keyring has failed
+  return raw;
 }
 
 std::string_view next_line(std::string_view text, size_t& pos) {
@@ -156,15 +177,15 @@ Error verification_failure(rnp_op_verify_t op, const std::filesystem::path& keyr
 Result<std::string> verify_clearsigned(std::string_view inrelease,
                                        const std::filesystem::path& keyring) {
   PARE_TRY(size_t start, check_clearsigned_shape(inrelease));
-  PARE_TRY(Ffi ffi, load_keyring(keyring));
+  std::lock_guard lock(keyring_mutex);
+  PARE_TRY(rnp_ffi_t ffi, shared_keyring(keyring));
   PARE_TRY(Input in, input_from(inrelease.substr(start)));
   rnp_output_t raw_out = nullptr;
   if (rnp_result_t r = rnp_output_to_memory(&raw_out, kMaxSignedText); r != RNP_SUCCESS)
     return rnp_error(Errc::internal, "rnp_output_to_memory failed", r);
   Output out(raw_out);
   rnp_op_verify_t raw_op = nullptr;
-  if (rnp_result_t r = rnp_op_verify_create(&raw_op, ffi.get(), in.get(), out.get());
-      r != RNP_SUCCESS)
+  if (rnp_result_t r = rnp_op_verify_create(&raw_op, ffi, in.get(), out.get()); r != RNP_SUCCESS)
     return rnp_error(Errc::internal, "rnp_op_verify_create failed", r);
   VerifyOp op(raw_op);
   // Success means at least one valid signature (rnp's default policy).

@@ -395,6 +395,20 @@ Result<std::string> decompress_all(std::string_view data) {
   return decompress_all(data, kMaxDecompressedSize);
 }
 
+Result<std::string> gunzip_exact(std::string_view data, uint64_t size) {
+  if (size > kMaxDecompressedSize) return Error(Errc::invalid, "gzip: declared size too large");
+  std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)> d(
+      libdeflate_alloc_decompressor(), libdeflate_free_decompressor);
+  if (!d) return Error(Errc::internal, "libdeflate: cannot allocate a decompressor");
+  std::string out(size, '\0');
+  size_t in_used = 0, out_made = 0;
+  libdeflate_result r = libdeflate_gzip_decompress_ex(d.get(), data.data(), data.size(), out.data(),
+                                                      out.size(), &in_used, &out_made);
+  if (r != LIBDEFLATE_SUCCESS || in_used != data.size() || out_made != size)
+    return Error(Errc::invalid, "gzip: not one member of " + std::to_string(size) + " bytes");
+  return out;
+}
+
 Result<std::string> decompress_all(std::string_view data, uint64_t max_output) {
   if (starts_with_bytes(data, kGzipMagic)) return gunzip(data, max_output);
   if (starts_with_bytes(data, kZstdMagic)) return unzstd(data, max_output);

@@ -44,4 +44,11 @@ inline constexpr uint64_t kMaxDecompressedSize = uint64_t{4} << 30;
 Result<std::string> decompress_all(std::string_view data);
 Result<std::string> decompress_all(std::string_view data, uint64_t max_output);
 
+// One gzip member whose decompressed size is known (a signed Release lists
+// it), decoded in one call into a buffer of exactly that size: libdeflate,
+// ~4x faster than zlib and no regrowing. Errc::invalid when the data is not
+// exactly one member of that size (callers fall back to decompress_all for
+// multi-member files).
+Result<std::string> gunzip_exact(std::string_view data, uint64_t size);
+
 }  // namespace pare

@@ -74,6 +74,24 @@ std::string decode_with(const std::string& tool, const std::string& compressed, 
   return run_command(tool + " < '" + file.string() + "'", status);
 }
 
+TEST(Compression, GunzipExactDecodesOneMemberOfTheListedSize) {
+  std::string data = sample_data(300000, 7);
+  CompressOptions one;
+  one.chunk_size = 1 << 20;  // one member
+  std::string gz = compress(one, data);
+  auto r = gunzip_exact(gz, data.size());
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(*r, data);
+  EXPECT_FALSE(gunzip_exact(gz, data.size() + 1).ok()) << "a size other than the listed one";
+  EXPECT_FALSE(gunzip_exact(gz, data.size() - 1).ok());
+  EXPECT_FALSE(gunzip_exact(gz.substr(0, gz.size() / 2), data.size()).ok()) << "truncated";
+  CompressOptions many;
+  many.chunk_size = 64 << 10;  // several members: the caller falls back to decompress_all
+  std::string multi = compress(many, data);
+  EXPECT_FALSE(gunzip_exact(multi, data.size()).ok());
+  EXPECT_EQ(decompress_all(multi).value(), data);
+}
+
 }  // namespace
 
 TEST(Compression, ParseAndName) {
