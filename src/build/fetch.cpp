@@ -153,6 +153,12 @@ Result<UnpackedSet> fetch_and_unpack(const std::vector<deb::PackageInfo>& packag
     progress.begin("fetch", stats.bytes, "B");
     auto r = env.http->download_all(jobs, progress);
     progress.end();
+    if (!r.ok() && r.error().code() == Errc::not_found)
+      // The signed index lists it, so the mirror is behind or ahead of its own
+      // index (or a lockfile outlived the archive): a network-class failure.
+      return Error(Errc::network, r.error().message() +
+                                      " (the mirror does not serve a package its index lists; "
+                                      "retry later, or re-resolve / re-lock)");
     if (!r.ok()) return r.error();
     stats.downloaded = jobs.size();
   }

@@ -8,6 +8,7 @@
 #include "rootfs/cacerts.h"
 #include "rootfs/generated.h"
 #include "rootfs/usrmerge.h"
+#include "spec/suites.h"
 #include "util/fs.h"
 
 namespace pare::build {
@@ -120,8 +121,12 @@ Result<void> add_accounts(const LevelContext& ctx, std::vector<GeneratedEntry>& 
   return {};
 }
 
-void add_status(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
+Result<void> add_status(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
   for (const auto& p : ctx.plan.levels[ctx.level]) {
+    // The name becomes a path: never trust an index (or a mirror with its own keyring) with that.
+    if (!spec::is_valid_package_name(p.name))
+      return Error(Errc::invalid, "the index names a package '" + p.name +
+                                      "', which is not a Debian package name (Policy 5.6.1)");
     const rootfs::UnpackedPackage* here = find_unpacked(ctx.unpacked, p);
     if (!here) continue;
     const rootfs::UnpackedPackage& pkg = *here;
@@ -137,6 +142,7 @@ void add_status(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
         pkg.md5sums, [&](std::string_view path) { return present.count(path) > 0; });
     if (!sums.empty()) out.push_back(file(base + ".md5sums", std::move(sums)));
   }
+  return {};
 }
 
 bool is_ca_cert(const oci::TarHeader& h) {
@@ -403,7 +409,7 @@ Result<std::vector<GeneratedEntry>> generated_entries(const LevelContext& ctx) {
   std::vector<GeneratedEntry> out;
   if (ctx.level == 0) PARE_CHECK(add_skeleton(ctx, out));
   if (level_changes_accounts(ctx.spec, ctx.level)) PARE_CHECK(add_accounts(ctx, out));
-  add_status(ctx, out);
+  PARE_CHECK(add_status(ctx, out));
   PARE_CHECK(add_ca_bundle(ctx, out));
   PARE_CHECK(add_alternatives(ctx, out));
   PARE_CHECK(add_java_truststore(ctx, out));

@@ -162,10 +162,13 @@ Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env) {
 
 namespace {
 // The lock's fingerprint leaves the debug level out: a lock holds the debug
-// packages too, and serves builds with and without debug variants alike.
+// packages too, and serves builds with and without debug variants alike. It
+// leaves the architectures out too: a lock made for amd64 and arm64 serves a
+// build for either (a build for an architecture it lacks says so).
 std::string own_fingerprint(const spec::Spec& spec) {
   spec::Spec own = spec;
   own.levels.resize(own_levels(spec));
+  own.archs.clear();
   return spec::package_set_fingerprint(own);
 }
 }  // namespace

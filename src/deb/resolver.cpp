@@ -253,10 +253,11 @@ Result<void> SolvResolver::add_base_jobs(const ResolveRequest& req, detail::Jobs
 }
 
 Result<std::set<Id>> SolvResolver::solve_favouring_first_alternatives(detail::Jobs& jobs) {
-  // Debian (apt) takes the first alternative of "a | b" that can be satisfied;
-  // libsolv has its own preference. Favour each unmet first alternative and
-  // solve again until the choice is stable.
-  std::set<Id> favoured;
+  // Debian (apt) takes the first alternative of "a | b" that can be satisfied,
+  // and a real package over others providing its name; libsolv has its own
+  // preferences. Favour what apt would take and solve again until the choice
+  // is stable.
+  std::set<std::pair<Id, bool>> favoured;
   for (int round = 0; round < 8; ++round) {
     Solver* solv = solver_create(pool_);
     solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
@@ -267,11 +268,11 @@ Result<std::set<Id>> SolvResolver::solve_favouring_first_alternatives(detail::Jo
     }
     std::set<Id> installed = detail::installed_set(solv);
     solver_free(solv);
-    std::vector<Id> to_favour = detail::unmet_first_alternatives(pool_, installed);
     bool changed = false;
-    for (Id dep : to_favour)
-      if (favoured.insert(dep).second) {
-        jobs.add(SOLVER_FAVOR | SOLVER_SOLVABLE_PROVIDES, dep);
+    for (const auto& f : detail::unmet_preferences(pool_, installed))
+      if (favoured.insert({f.dep, f.by_name}).second) {
+        jobs.add(SOLVER_FAVOR | (f.by_name ? SOLVER_SOLVABLE_NAME : SOLVER_SOLVABLE_PROVIDES),
+                 f.dep);
         changed = true;
       }
     if (!changed) return installed;

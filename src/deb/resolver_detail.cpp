@@ -156,16 +156,43 @@ std::set<Id> installed_set(Solver* solv) {
   return out;
 }
 
-std::vector<Id> unmet_first_alternatives(Pool* pool, const std::set<Id>& installed) {
-  std::vector<Id> out;
+namespace {
+
+// The package name a dependency names ("libsystemd0" of "libsystemd0 (>= 252)", "python3" of
+// "python3:any").
+Id dependency_name(Pool* pool, Id dep) {
+  while (ISRELDEP(dep)) dep = GETRELDEP(pool, dep)->name;
+  return dep;
+}
+
+bool provided_by_its_own_name(Pool* pool, Id dep, const std::vector<Id>& providers) {
+  Id name = dependency_name(pool, dep);
+  return std::any_of(providers.begin(), providers.end(),
+                     [&](Id p) { return pool_id2solvable(pool, p)->name == name; });
+}
+
+}  // namespace
+
+std::vector<Favour> unmet_preferences(Pool* pool, const std::set<Id>& installed) {
+  std::vector<Favour> out;
   for (Id p : installed) {
     Solvable* s = pool_id2solvable(pool, p);
     for (Id dep : requires_of(pool, s)) {
       std::vector<Id> alts;
       flatten_or(pool, dep, alts);
-      if (alts.size() < 2) continue;
-      if (!installed_providers(pool, alts[0], installed).empty()) continue;
-      if (*pool_whatprovides_ptr(pool, alts[0])) out.push_back(alts[0]);
+      if (alts.empty()) continue;
+      std::vector<Id> providers;
+      for (Id* pp = pool_whatprovides_ptr(pool, alts[0]); *pp; ++pp) providers.push_back(*pp);
+      if (providers.empty()) continue;
+      std::vector<Id> chosen = installed_providers(pool, alts[0], installed);
+      // apt takes the package of that name over others that provide the name
+      // (libsystemd0, not libelogind0 which provides it).
+      if (provided_by_its_own_name(pool, alts[0], providers)) {
+        if (!provided_by_its_own_name(pool, alts[0], chosen)) out.push_back({alts[0], true});
+        continue;
+      }
+      // and the first alternative of "a | b" that can be installed.
+      if (alts.size() >= 2 && chosen.empty()) out.push_back({alts[0], false});
     }
   }
   return out;

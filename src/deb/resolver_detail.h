@@ -37,9 +37,16 @@ Id find_solvable(Pool* pool, const std::string& name, const std::string& version
                  const std::string& arch);
 std::string explain_problems(Solver* solv);
 std::set<Id> installed_set(Solver* solv);
-// Alternatives "a | b" (in Depends / Pre-Depends of installed packages) whose
-// first member is not installed although something could provide it.
-std::vector<Id> unmet_first_alternatives(Pool* pool, const std::set<Id>& installed);
+// What apt would have chosen differently among the installed packages'
+// Depends / Pre-Depends: a dependency on a name that a real package has, met
+// by another package that provides the name (favour that name: by_name), and
+// alternatives "a | b" whose first member is not installed although
+// something could provide it (favour a's providers).
+struct Favour {
+  Id dep;
+  bool by_name;
+};
+std::vector<Favour> unmet_preferences(Pool* pool, const std::set<Id>& installed);
 PackageInfo solvable_info(Pool* pool, Solvable* s);
 std::map<std::string, std::vector<std::string>> why_chains(Pool* pool,
                                                            const std::set<Id>& installed,

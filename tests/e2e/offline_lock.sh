@@ -85,6 +85,16 @@ unique="$(jq -r '[.packages[][] | select(.level < 3) | .sha256] | unique | lengt
 assert_eq 14 "$unique" "distinct .debs the spec's levels need"
 assert_eq "$unique" "$(grep -c '\.deb 200$' <<<"$requests")" "a lockfile build downloads each needed .deb once"
 
+# A lock for two architectures serves a build for one of them; the image is that arch's image of
+# the two-arch build.
+run_pare out rc build "$app" --arch amd64 --lockfile "$lock" -o "$T/one-arch" --cache-dir "$T/cold" -q
+assert_eq 0 "$rc" "build --arch amd64 with the amd64+arm64 lock (output: $out)"
+assert_eq "$(layout_digest "$T/locked" app:latest-amd64)" "$(layout_digest "$T/one-arch" app:latest)" \
+  "one-arch build from the two-arch lock"
+run_pare out rc build "$app" --arch i386 --lockfile "$lock" -o "$T/no-arch" --cache-dir "$T/cold" -q
+assert_ne 0 "$rc" "an architecture the lock lacks"
+assert_contains "$out" "no packages locked for i386"
+
 # --- the spec changed: a clear refusal, nothing written --------------------------------------------
 sed -i 's/^packages: \[hello\]$/packages: [hello, pinme]/' "$app"
 assert_contains "$(cat "$app")" "[hello, pinme]"

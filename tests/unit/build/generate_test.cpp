@@ -536,5 +536,13 @@ TEST_F(GenerateTest, NoLoaderCacheWithoutALibc) {
   EXPECT_EQ(generate_map(0).count("etc/ld.so.cache"), 0u);
 }
 
+TEST_F(GenerateTest, APackageNameThatIsNotDebianIsRefused) {
+  add(0, "../../etc/evil", {fake_file("usr/bin/x", "x", 0755)});
+  auto r = generate(0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("not a Debian package name"), std::string::npos)
+      << r.error().message();
+}
+
 }  // namespace
 }  // namespace pare::build

@@ -188,6 +188,29 @@ TEST_F(ResolverTest, VirtualPackageThroughProvides) {
   EXPECT_EQ(r->why.at("postfix"), V({"app", "postfix"}));
 }
 
+TEST_F(ResolverTest, RealPackageIsPreferredOverAnotherThatProvidesItsName) {
+  // Debian's libelogind0 provides libsystemd0; apt installs libsystemd0 for "Depends:
+  // libsystemd0". The providers' names sort on both sides of the real one.
+  for (const char* impostor : {"aa-elogind", "zz-elogind"}) {
+    std::string text = packages_stanza("app", "1", "Depends: libsystemd0, tool") +
+                       packages_stanza("tool", "1", "Depends: libsystemd0 (>= 250)") +
+                       packages_stanza(impostor, "252", "Provides: libsystemd0 (= 252)") +
+                       packages_stanza("libsystemd0", "252");
+    auto r = resolve(text, want({{"app", ""}}));
+    ASSERT_TRUE(r.ok()) << message_of(r);
+    EXPECT_EQ(keys(*r), V({"app=1", "libsystemd0=252", "tool=1"})) << impostor;
+  }
+}
+
+TEST_F(ResolverTest, ProviderIsTakenWhenTheRealPackageCannotBe) {
+  std::string text = packages_stanza("app", "1", "Depends: libsystemd0") +
+                     packages_stanza("elogind", "252", "Provides: libsystemd0") +
+                     packages_stanza("libsystemd0", "252", "Depends: missing");
+  auto r = resolve(text, want({{"app", ""}}));
+  ASSERT_TRUE(r.ok()) << message_of(r);
+  EXPECT_EQ(keys(*r), V({"app=1", "elogind=252"}));
+}
+
 TEST_F(ResolverTest, VersionedProvidesSatisfyVersionedDependencies) {
   std::string text = packages_stanza("app", "1", "Depends: libvirt (>= 2)") +
                      packages_stanza("old-impl", "1", "Provides: libvirt (= 1)") +
