@@ -232,6 +232,16 @@ Result<std::unique_ptr<UnpackedPackage>> unpack_cached(const std::filesystem::pa
     std::error_code ec;  // a damaged entry: rebuild it
     std::filesystem::remove_all(final_dir, ec);
   }
+  // The .deb was verified when it entered the cache, but disks and people
+  // change files: hash it again now that it is read anyway (~20 ms per 30 MB).
+  PARE_TRY(std::string actual, sha256_file_hex(deb));
+  if (actual != deb_sha256) {
+    std::error_code ec;
+    std::filesystem::remove(deb, ec);
+    return Error(Errc::integrity,
+                 "the cached " + deb.string() + " has SHA-256 " + actual + ", not the " +
+                     deb_sha256 + " its index lists: removed it; run again to download it anew");
+  }
   PARE_TRY(fs::TempDir staging, fs::TempDir::create(root));
   auto unpacked = unpack_into(deb, filter, staging.path());
   if (!unpacked.ok()) return unpacked.error().context("unpacking " + deb.filename().string());

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <map>
 #include <string>
 #include <thread>
@@ -370,8 +372,10 @@ TEST_F(UnpackCached, ConcurrentUnpacksShareOneEntry) {
 TEST_F(UnpackCached, BrokenDebLeavesNothingInTheCache) {
   auto deb = build(docs_package(), tmp_.path());
   std::string bytes = read_text(deb.path);
-  write_text(deb.path, bytes.substr(0, bytes.size() * 2 / 3));
-  auto r = unpack_cached(deb.path, deb.sha256, filter_, cache_);
+  std::string truncated = bytes.substr(0, bytes.size() * 2 / 3);
+  write_text(deb.path, truncated);
+  // Its hash matches (a broken package, not a damaged cache): the parser must refuse it.
+  auto r = unpack_cached(deb.path, sha256_hex(truncated), filter_, cache_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), Errc::invalid);
   EXPECT_NE(r.error().message().find(deb.path.filename().string()), std::string::npos)
@@ -385,6 +389,20 @@ TEST_F(UnpackCached, MissingDebIsAnError) {
   auto r = unpack_cached(tmp_ / "nope.deb", std::string(64, '0'), filter_, cache_);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("nope.deb"), std::string::npos);
+}
+
+TEST_F(UnpackCached, ACachedDebThatChangedIsRefusedAndRemoved) {
+  auto deb = build(docs_package(), tmp_.path());
+  {
+    std::string bytes = read_text(deb.path);
+    bytes[bytes.size() / 2] ^= 1;
+    std::ofstream(deb.path, std::ios::binary | std::ios::trunc) << bytes;
+  }
+  auto r = unpack_cached(deb.path, deb.sha256, filter_, cache_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), Errc::integrity);
+  EXPECT_NE(r.error().message().find("run again"), std::string::npos) << r.error().message();
+  EXPECT_FALSE(std::filesystem::exists(deb.path)) << "the damaged file is removed";
 }
 
 TEST(UnpackedPackageLoad, MissingDirectoryIsAnError) {
