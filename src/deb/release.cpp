@@ -1,5 +1,6 @@
 #include "deb/release.h"
 
+#include <fcntl.h>
 #include <rnp/rnp.h>
 #include <rnp/rnp_err.h>
 
@@ -58,6 +59,9 @@ Result<Ffi> load_keyring(const std::filesystem::path& keyring) {
   if (rnp_result_t r = rnp_ffi_create(&raw, "GPG", "GPG"); r != RNP_SUCCESS)
     return rnp_error(Errc::internal, "rnp_ffi_create failed", r);
   Ffi ffi(raw);
+  // rnp logs its own diagnostics to stderr; pare reports failures itself.
+  static const int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (devnull >= 0) rnp_ffi_set_log_fd(ffi.get(), devnull);
   PARE_TRY(Input in, input_from(*bytes));
   // import_keys reads binary and armored keyrings alike; PERMISSIVE skips keys
   // rnp cannot use instead of rejecting the whole keyring.

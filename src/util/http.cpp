@@ -80,12 +80,21 @@ struct Transfer {
   int attempt = 0;
 };
 
+// The most get() keeps in memory: indexes and InRelease files are tens of MB at
+// most (bookworm's largest Packages.gz is 12 MB); a mirror sending more is wrong.
+constexpr uint64_t kMaxGetBytes = uint64_t{512} << 20;
+
 size_t on_data(char* ptr, size_t size, size_t nmemb, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * nmemb;
   std::string_view bytes(ptr, n);
   t->received += n;
   if (t->memory) {
+    if (t->received > kMaxGetBytes) {
+      t->write_error = Error(Errc::network,
+                             "response larger than " + std::to_string(kMaxGetBytes >> 20) + " MiB");
+      return 0;
+    }
     t->memory->append(bytes);
     return n;
   }
@@ -107,17 +116,26 @@ size_t on_data(char* ptr, size_t size, size_t nmemb, void* user) {
 class CurlClient : public Client {
  public:
   explicit CurlClient(const CurlOptions& o) : opts_(o) { global_init(); }
+  ~CurlClient() override {
+    if (get_handle_) curl_easy_cleanup(get_handle_);
+  }
+  CurlClient(const CurlClient&) = delete;
+  CurlClient& operator=(const CurlClient&) = delete;
 
   Result<std::string> get(const std::string& url) override {
     for (int attempt = 0;; ++attempt) {
       std::string body;
       Transfer t;
       t.memory = &body;
-      CURL* easy = make_easy(url, &t);
-      CURLcode code = curl_easy_perform(easy);
+      // One handle for every get(): its connection cache keeps the mirror's
+      // connection open from one index file to the next.
+      if (!get_handle_) get_handle_ = curl_easy_init();
+      curl_easy_reset(get_handle_);
+      configure(get_handle_, url, &t);
+      CURLcode code = curl_easy_perform(get_handle_);
       long status = 0;
-      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-      curl_easy_cleanup(easy);
+      curl_easy_getinfo(get_handle_, CURLINFO_RESPONSE_CODE, &status);
+      if (t.write_error) return t.write_error->context(url);
       if (code == CURLE_OK && (status == 200 || status == 0)) return body;
       if (attempt < opts_.retries && is_transient(code, status)) {
         PARE_LOG(debug) << "retrying " << url;
@@ -133,6 +151,11 @@ class CurlClient : public Client {
  private:
   CURL* make_easy(const std::string& url, Transfer* t) {
     CURL* e = curl_easy_init();
+    configure(e, url, t);
+    return e;
+  }
+
+  void configure(CURL* e, const std::string& url, Transfer* t) {
     curl_easy_setopt(e, CURLOPT_URL, url.c_str());
     // Only what a mirror can be (file: for local mirrors); redirects only to http(s).
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,file");
@@ -148,7 +171,6 @@ class CurlClient : public Client {
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PRIVATE, t);
     t->easy = e;
-    return e;
   }
 
   Result<void> start(CURLM* multi, Transfer& t) {
@@ -179,6 +201,7 @@ class CurlClient : public Client {
   }
 
   CurlOptions opts_;
+  CURL* get_handle_ = nullptr;
 };
 
 Result<void> CurlClient::download_all(const std::vector<Job>& jobs, Progress& progress) {
