@@ -25,7 +25,7 @@ const char* compression_name(Compression c);
 
 struct CompressOptions {
   Compression kind = Compression::gzip;
-  int level = -1;                // -1: the default for the kind (gzip 4 with libdeflate, zstd 3)
+  int level = -1;                // -1: the default for the kind (gzip 5 with libdeflate, zstd 3)
   int threads = 0;               // 0: hardware concurrency
   size_t chunk_size = 1u << 20;  // gzip member size; part of the output's identity
 };
