@@ -8,6 +8,7 @@ with the anchor pipeline (mmdebstrap --variant=extract + umoci), and prints medi
   anchor pkgs cached  mmdebstrap with its .debs synced in from a persistent directory
   pare cold           empty cache directory
   pare debs cached    .debs in the cache; unpacked packages and layers removed
+  pare unpacked       .debs and unpacked packages (pare's package cache) kept; layers removed
   pare unchanged      everything cached (only config/manifest/output written)
   pare app change     everything cached but the top (app) layer, whose input file changed
 
@@ -159,7 +160,8 @@ def median(xs):
 def bench_image(args, name, work):
     spec = os.path.join(ROOT, "examples", name + ".yaml")
     plan, pkgs = resolve(args.pare, spec)
-    r = {k: [] for k in ["anchor_cold", "anchor_warm", "pare_cold", "pare_debs", "pare_unchanged", "pare_app"]}
+    r = {k: [] for k in ["anchor_cold", "anchor_warm", "pare_cold", "pare_debs", "pare_unpacked",
+                                 "pare_unchanged", "pare_app"]}
     rss = []
     debcache = os.path.join(work, "anchor-debs")
     for i in range(args.runs):
@@ -180,6 +182,8 @@ def bench_image(args, name, work):
         shutil.rmtree(os.path.join(cache, "unpacked"), ignore_errors=True)
         shutil.rmtree(os.path.join(cache, "layers"), ignore_errors=True)
         r["pare_debs"].append(pare_build(args.pare, spec, cache, out)[0])
+        shutil.rmtree(os.path.join(cache, "layers"), ignore_errors=True)
+        r["pare_unpacked"].append(pare_build(args.pare, spec, cache, out)[0])
         r["pare_unchanged"].append(pare_build(args.pare, spec, cache, out)[0])
         pare_build(args.pare, app_spec(work, spec, 0), cache, out)
         r["pare_app"].append(pare_build(args.pare, app_spec(work, spec, i + 1), cache, out)[0])
@@ -205,7 +209,7 @@ def main():
             sys.stderr.write(f"bench: {name}...\n")
             results.append(bench_image(args, name, work))
     hdr = ("image", "pkgs", "anchor cold", "anchor warm", "pare cold", "ratio", "floor", "cold/floor",
-           "pare debs", "unchanged", "app chg", "RSS MB")
+           "pare debs", "unpacked", "unchanged", "app chg", "RSS MB")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
     for r in results:
@@ -213,7 +217,7 @@ def main():
         ratio = m["pare_cold"] / m["anchor_cold"] if m["anchor_cold"] == m["anchor_cold"] and m["anchor_cold"] else float("nan")
         print(f"| {r['image']} | {r['packages']} | {m['anchor_cold']:.2f} | {m['anchor_warm']:.2f} | "
               f"{m['pare_cold']:.2f} | {ratio:.2f} | {r['floor_total']:.2f} | {m['pare_cold'] / r['floor_total']:.2f} | "
-              f"{m['pare_debs']:.2f} | {m['pare_unchanged']:.3f} | {m['pare_app']:.3f} | {r['peak_rss_mb']:.0f} |")
+              f"{m['pare_debs']:.2f} | {m['pare_unpacked']:.2f} | {m['pare_unchanged']:.3f} | {m['pare_app']:.3f} | {r['peak_rss_mb']:.0f} |")
     print()
     print("floor parts (s): " + "; ".join(
         f"{r['image']}: download {r['floor']['download']:.2f}, decode {r['floor']['decode']:.2f}, "
