@@ -96,7 +96,7 @@ Result<std::string> layer_key(const LevelRef& ref, const LayerOptions& options) 
   // layers above (their status files, bundle and accounts depend on it).
   std::string recipe = kLayerRecipeVersion;
   recipe += "\ncompress " + std::string(compression_name(options.compress.kind)) + " " +
-            std::to_string(options.compress.level) + " " +
+            std::to_string(effective_level(options.compress)) + " " +
             std::to_string(options.compress.chunk_size);
   recipe += "\nmtime " + std::to_string(options.mtime);
   recipe += "\nfilter " + rootfs::filter_fingerprint(options.filter);

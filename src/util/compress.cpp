@@ -68,9 +68,7 @@ class GzipSink final : public CompressingSink {
  public:
   GzipSink(const CompressOptions& o, fs::ByteSink* out)
       : out_(out),
-        // libdeflate accepts 0..12; out-of-range requests are clamped, not refused,
-        // because make() cannot fail.
-        level_(o.level < 0 ? kDefaultGzipLevel : std::min(o.level, 12)),
+        level_(effective_level(o)),
         chunk_size_(o.chunk_size == 0 ? (1u << 20) : o.chunk_size),
         threads_(o.threads > 0
                      ? o.threads
@@ -212,7 +210,7 @@ class ZstdSink final : public CompressingSink {
  public:
   ZstdSink(const CompressOptions& o, fs::ByteSink* out)
       : out_(out), cctx_(ZSTD_createCCtx()), buffer_(ZSTD_CStreamOutSize(), '\0') {
-    int level = o.level < 0 ? kDefaultZstdLevel : std::clamp(o.level, 1, ZSTD_maxCLevel());
+    int level = effective_level(o);
     if (cctx_) {
       ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, level);
       ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
@@ -378,6 +376,20 @@ Result<std::string> unxz(std::string_view data, uint64_t max_output) {
 }
 
 }  // namespace
+
+int effective_level(const CompressOptions& o) {
+  switch (o.kind) {
+    case Compression::gzip:
+      // libdeflate accepts 0..12; out-of-range requests are clamped, not refused,
+      // because make() cannot fail.
+      return o.level < 0 ? kDefaultGzipLevel : std::min(o.level, 12);
+    case Compression::zstd:
+      return o.level < 0 ? kDefaultZstdLevel : std::clamp(o.level, 1, ZSTD_maxCLevel());
+    case Compression::none:
+      return 0;
+  }
+  return o.level;
+}
 
 std::unique_ptr<CompressingSink> CompressingSink::make(const CompressOptions& options,
                                                        fs::ByteSink* out) {

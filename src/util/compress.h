@@ -30,6 +30,11 @@ struct CompressOptions {
   size_t chunk_size = 1u << 20;  // gzip member size; part of the output's identity
 };
 
+// The level `options` compress at (the default for its kind when level < 0,
+// clamped as the compressors clamp it): part of a layer's identity, so cache
+// keys use this, never the -1 of "default".
+int effective_level(const CompressOptions& options);
+
 class CompressingSink : public fs::ByteSink {
  public:
   static std::unique_ptr<CompressingSink> make(const CompressOptions& options, fs::ByteSink* out);

@@ -94,6 +94,16 @@ TEST(Compression, GunzipExactDecodesOneMemberOfTheListedSize) {
 
 }  // namespace
 
+TEST(Compression, EffectiveLevelNamesTheDefault) {
+  CompressOptions gz;
+  EXPECT_EQ(effective_level(gz), 5) << "the measured default (bench/README.md)";
+  gz.level = 99;
+  EXPECT_EQ(effective_level(gz), 12);
+  CompressOptions zs;
+  zs.kind = Compression::zstd;
+  EXPECT_EQ(effective_level(zs), 3);
+}
+
 TEST(Compression, ParseAndName) {
   EXPECT_EQ(parse_compression("gzip").value(), Compression::gzip);
   EXPECT_EQ(parse_compression("zstd").value(), Compression::zstd);
