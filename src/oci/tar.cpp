@@ -56,7 +56,8 @@ void put_octal(Block& b, Field f, uint64_t value) {
 }
 
 void put_string(Block& b, Field f, std::string_view s) {
-  std::memcpy(b.data() + f.offset, s.data(), std::min(s.size(), f.size));
+  // An empty view may have a null data(): memcpy must not see it (UBSan).
+  if (!s.empty()) std::memcpy(b.data() + f.offset, s.data(), std::min(s.size(), f.size));
 }
 
 // Sum of all header bytes with the checksum field counted as spaces.

@@ -6,6 +6,10 @@ namespace pare {
 
 struct Sha256::Impl {
   EVP_MD_CTX* ctx = nullptr;
+  // Owned here, not by ~Sha256: a move assignment destroys the old Impl.
+  ~Impl() {
+    if (ctx) EVP_MD_CTX_free(ctx);
+  }
 };
 
 Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
@@ -13,9 +17,7 @@ Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
   EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr);
 }
 
-Sha256::~Sha256() {
-  if (impl_ && impl_->ctx) EVP_MD_CTX_free(impl_->ctx);
-}
+Sha256::~Sha256() = default;
 Sha256::Sha256(Sha256&&) noexcept = default;
 Sha256& Sha256::operator=(Sha256&&) noexcept = default;
 
