@@ -1,6 +1,8 @@
 // Small helpers shared by the oci unit tests.
 #pragma once
 
+#include "support/command.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -31,12 +33,7 @@ struct CommandResult {
 // Runs a shell command, capturing stdout and stderr together.
 inline CommandResult run_command(const std::string& cmd) {
   CommandResult r;
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  r.status = ::pclose(p);
+  r.output = pare::testing::run_command(cmd + " 2>&1", &r.status);
   return r;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "rootfs/busybox.h"
+#include "support/command.h"
 #include "util/fs.h"
 
 using namespace pare;
@@ -13,12 +14,9 @@ TEST(BusyboxApplets, MatchesBusyboxList) {
   if (!binary.ok()) GTEST_SKIP() << "no /bin/busybox on this host";
   auto applets = rootfs::busybox_applets(*binary);
   ASSERT_TRUE(applets.ok()) << applets.error().message();
-  FILE* p = popen("/bin/busybox --list", "r");
-  ASSERT_NE(p, nullptr);
-  std::string listed;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) listed.append(buf, n);
-  pclose(p);
+  int status = 0;
+  std::string listed = pare::testing::run_command("/bin/busybox --list", &status);
+  ASSERT_EQ(status, 0);
   std::string ours;
   for (const auto& a : *applets) ours += a + "\n";
   EXPECT_EQ(ours, listed);

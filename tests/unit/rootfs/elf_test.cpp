@@ -10,6 +10,7 @@
 
 #include "elf_builder.h"
 #include "rootfs/elf.h"
+#include "support/command.h"
 #include "util/fs.h"
 
 using namespace pare;
@@ -35,15 +36,7 @@ std::string read_corpus(const std::string& name) {
   return bytes.ok() ? *bytes : "";
 }
 
-std::string run(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    pclose(p);
-  }
-  return out;
-}
+using pare::testing::run_command;
 
 }  // namespace
 
@@ -243,9 +236,10 @@ TEST(Elf, AgreesWithReadelfOnHostLibraries) {
     std::string expected;
     for (const auto& n : elf->needed) expected += "NEEDED " + n + "\n";
     expected += "SONAME " + elf->soname + "\n";
-    std::string readelf = run("readelf -dW " + std::string(path) +
-                              " | sed -n 's/.*(\\(NEEDED\\|SONAME\\)).*\\[\\(.*\\)\\]/\\1 \\2/p'"
-                              " | sort -s -k1,1");  // NEEDED lines (in order) before SONAME
+    std::string readelf =
+        run_command("readelf -dW " + std::string(path) +
+                    " | sed -n 's/.*(\\(NEEDED\\|SONAME\\)).*\\[\\(.*\\)\\]/\\1 \\2/p'"
+                    " | sort -s -k1,1");  // NEEDED lines (in order) before SONAME
     EXPECT_EQ(readelf, expected);
     EXPECT_TRUE(elf->is_shared_object);
     EXPECT_EQ(elf->machine, kElfMachineX86_64);

@@ -9,6 +9,7 @@
 #include "rootfs/alternatives.h"
 #include "rootfs/cacerts.h"
 #include "rootfs/java_truststore.h"
+#include "support/command.h"
 #include "util/fs.h"
 
 using namespace pare;
@@ -55,12 +56,9 @@ TEST(JavaTrustStore, KeytoolReadsIt) {
   auto path = dir->path() / "cacerts";
   ASSERT_TRUE(fs::write_file_atomic(path, *store).ok());
   std::string cmd = "keytool -list -keystore " + path.string() + " -storepass changeit 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  ASSERT_EQ(pclose(p), 0) << out;
+  int status = 0;
+  std::string out = pare::testing::run_command(cmd, &status);
+  ASSERT_EQ(status, 0) << out;
   EXPECT_NE(out.find("Your keystore contains " + std::to_string(certs->size()) + " entries"),
             std::string::npos)
       << out.substr(0, 400);

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "rootfs/alternatives.h"
+#include "support/command.h"
 #include "util/fs.h"
 
 using namespace pare;
@@ -26,15 +27,7 @@ std::string real_jinfo() {
 
 constexpr const char* kJvm = "/usr/lib/jvm/java-17-openjdk-amd64";
 
-std::string run(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    pclose(p);
-  }
-  return out;
-}
+using pare::testing::run_command;
 
 }  // namespace
 
@@ -87,7 +80,7 @@ TEST(JinfoReal, MatchesWhatTheMaintainerScriptsRegisteredOnThisHost) {
   size_t checked = 0;
   for (const auto& l : *links) {
     std::string tool = l.link.substr(l.link.rfind('/') + 1);
-    std::string query = run("update-alternatives --query " + tool + " 2>/dev/null");
+    std::string query = run_command("update-alternatives --query " + tool + " 2>/dev/null");
     if (query.empty()) continue;  // a tool of a JDK package not installed here
     ++checked;
     EXPECT_NE(query.find("Link: /" + l.link + "\n"), std::string::npos) << query;

@@ -4,7 +4,9 @@
 // -startdate`, and keytool (openjdk-17-jre-headless) must list every entry and
 // must notice a changed byte (so the keyed SHA-1 is really the one Java checks).
 #include <gtest/gtest.h>
+
 #include <openssl/sha.h>
+#include "support/command.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +16,7 @@
 
 #include "rootfs/cacerts.h"
 #include "rootfs/java_truststore.h"
+#include "support/command.h"
 #include "util/fs.h"
 #include "util/sha256.h"
 
@@ -91,16 +94,7 @@ std::vector<std::string> host_certs(size_t limit) {
   return *certs;
 }
 
-std::string run(const std::string& cmd, int* status = nullptr) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int rc = pclose(p);
-  if (status) *status = rc;
-  return out;
-}
+using pare::testing::run_command;
 
 bool have(const char* tool) {
   return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
@@ -163,7 +157,8 @@ TEST(Jks, EntryDatesAreTheCertificatesNotBefore) {
     stdfs::path der = tmp->path() / "cert.der";
     ASSERT_TRUE(fs::write_file_atomic(der, e.der).ok());
     // "notBefore=May 30 10:48:38 2000 GMT"
-    std::string line = run("openssl x509 -inform DER -noout -startdate -in " + der.string());
+    std::string line =
+        run_command("openssl x509 -inform DER -noout -startdate -in " + der.string());
     struct tm tm {};
     ASSERT_NE(strptime(line.c_str(), "notBefore=%b %d %H:%M:%S %Y GMT", &tm), nullptr) << line;
     EXPECT_EQ(e.date_ms, static_cast<int64_t>(timegm(&tm)) * 1000) << e.alias << " " << line;
@@ -206,8 +201,8 @@ TEST(Jks, KeytoolListsEveryEntryAndNoticesTampering) {
   stdfs::path file = tmp->path() / "cacerts";
   ASSERT_TRUE(fs::write_file_atomic(file, *store).ok());
   int status = 0;
-  std::string out =
-      run("keytool -list -keystore " + file.string() + " -storepass changeit 2>&1", &status);
+  std::string out = run_command(
+      "keytool -list -keystore " + file.string() + " -storepass changeit 2>&1", &status);
   ASSERT_EQ(status, 0) << out;
   EXPECT_NE(out.find("Keystore type: JKS"), std::string::npos) << out;
   EXPECT_NE(out.find("Your keystore contains 5 entries"), std::string::npos) << out;
@@ -220,7 +215,8 @@ TEST(Jks, KeytoolListsEveryEntryAndNoticesTampering) {
   // where the digest starts): the certificate still parses, the digest no longer matches.
   tampered[tampered.size() - SHA_DIGEST_LENGTH - 10] ^= 0x01;
   ASSERT_TRUE(fs::write_file_atomic(file, tampered).ok());
-  out = run("keytool -list -keystore " + file.string() + " -storepass changeit 2>&1", &status);
+  out = run_command("keytool -list -keystore " + file.string() + " -storepass changeit 2>&1",
+                    &status);
   EXPECT_NE(status, 0) << out;
   EXPECT_NE(out.find("tampered"), std::string::npos) << out;
 }

@@ -15,6 +15,7 @@
 #include "elf_builder.h"
 #include "rootfs/elf.h"
 #include "rootfs/ldcache.h"
+#include "support/command.h"
 #include "util/fs.h"
 
 using namespace pare;
@@ -50,16 +51,7 @@ CacheLib x86_64_lib(std::string soname, std::string dir = "/usr/lib/x86_64-linux
   return lib;
 }
 
-std::string run(const std::string& cmd, int* status = nullptr) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int rc = pclose(p);
-  if (status) *status = rc;
-  return out;
-}
+using pare::testing::run_command;
 
 bool have_ldconfig() {
   return std::system("test -x /sbin/ldconfig") == 0;
@@ -273,7 +265,7 @@ TEST(LdCache, LdconfigListsOurCache) {
   stdfs::path file = dir->path() / "ld.so.cache";
   ASSERT_TRUE(fs::write_file_atomic(file, *cache).ok());
   int status = 0;
-  std::string out = run("/sbin/ldconfig -p -C " + file.string() + " 2>&1", &status);
+  std::string out = run_command("/sbin/ldconfig -p -C " + file.string() + " 2>&1", &status);
   ASSERT_EQ(status, 0) << out;
   std::string expected =
       std::to_string(libs.size()) + " libs found in cache `" + file.string() + "'\n";
@@ -315,7 +307,7 @@ std::vector<CacheLib> scan_root(const stdfs::path& root, const std::vector<std::
 
 // "2.36-9+deb12u14" from "ldconfig (Debian GLIBC 2.36-9+deb12u14) 2.36".
 std::string host_glibc_version() {
-  std::string v = run("/sbin/ldconfig --version 2>/dev/null | head -1");
+  std::string v = run_command("/sbin/ldconfig --version 2>/dev/null | head -1");
   size_t open = v.find("(Debian GLIBC "), close = v.find(')');
   if (open == std::string::npos || close == std::string::npos) return "";
   open += 14;
@@ -375,7 +367,7 @@ void populate_root(const stdfs::path& root,
 void expect_same_as_ldconfig(const stdfs::path& root, const std::string& glibc_version,
                              bool merged) {
   int status = 0;
-  std::string log = run("/sbin/ldconfig -X -r " + root.string() + " 2>&1", &status);
+  std::string log = run_command("/sbin/ldconfig -X -r " + root.string() + " 2>&1", &status);
   ASSERT_EQ(status, 0) << log;
   auto theirs = fs::read_file(root / "etc/ld.so.cache");
   ASSERT_TRUE(theirs.ok()) << log;
@@ -386,15 +378,15 @@ void expect_same_as_ldconfig(const stdfs::path& root, const std::string& glibc_v
   if (*ours != *theirs) {
     write(root / "ours.cache", *ours);
     ADD_FAILURE() << "ldconfig -p of ldconfig's cache:\n"
-                  << run("/sbin/ldconfig -p -C " + (root / "etc/ld.so.cache").string())
+                  << run_command("/sbin/ldconfig -p -C " + (root / "etc/ld.so.cache").string())
                   << "ldconfig -p of ours:\n"
-                  << run("/sbin/ldconfig -p -C " + (root / "ours.cache").string())
-                  << run("cmp -l " + (root / "ours.cache").string() + " " +
-                         (root / "etc/ld.so.cache").string() + " | head -20");
+                  << run_command("/sbin/ldconfig -p -C " + (root / "ours.cache").string())
+                  << run_command("cmp -l " + (root / "ours.cache").string() + " " +
+                                 (root / "etc/ld.so.cache").string() + " | head -20");
   }
   EXPECT_EQ(ours->size(), theirs->size());
   // The synthesised 32-bit libraries are in it, with ldconfig's flags.
-  std::string listing = run("/sbin/ldconfig -p -C " + (root / "etc/ld.so.cache").string());
+  std::string listing = run_command("/sbin/ldconfig -p -C " + (root / "etc/ld.so.cache").string());
   // With merged /usr, ldconfig names /usr/lib's libraries by /lib, its first name.
   const std::string usr_lib = merged ? "/lib" : "/usr/lib";
   EXPECT_NE(listing.find("libpare32-nolibc.so.1 (ELF) => " + usr_lib + "/libpare32-nolibc.so.1"),

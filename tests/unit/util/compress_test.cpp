@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "support/command.h"
 #include "util/fs.h"
 
 using namespace pare;
@@ -45,19 +46,7 @@ std::string sample_data(size_t size, uint32_t seed) {
   return s;
 }
 
-std::string run_command(const std::string& cmd, int* status) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) {
-    *status = -1;
-    return out;
-  }
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  *status = ::pclose(p);
-  return out;
-}
+using pare::testing::run_command;
 
 bool have_tool(const std::string& name) {
   int status = 0;
