@@ -90,6 +90,18 @@ assert_contains() { # assert_contains HAYSTACK NEEDLE [WHAT]
 assert_not_contains() { # assert_not_contains HAYSTACK NEEDLE [WHAT]
   [[ "$1" != *"$2"* ]] || fail "${3:-unexpected text}: '$2' found in:"$'\n'"$1"
 }
+# assert_distroless_accounts ROOTFS [WHAT] — /etc/passwd and /etc/group exactly as DESIGN.md
+# gives them to an image whose spec adds no accounts.
+assert_distroless_accounts() {
+  assert_eq "root:x:0:0:root:/root:/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin
+nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin" "$(cat "$1/etc/passwd")" "${2:+$2: }/etc/passwd"
+  assert_eq "root:x:0:
+nobody:x:65534:
+tty:x:5:
+staff:x:50:
+nonroot:x:65532:" "$(cat "$1/etc/group")" "${2:+$2: }/etc/group"
+}
 assert_file() { [[ -f "$1" ]] || fail "${2:-expected file} '$1' does not exist"; }
 assert_no_file() { [[ ! -e "$1" && ! -L "$1" ]] || fail "${2:-unexpected path} '$1' exists"; }
 # assert_fails CMD... — the command must exit non-zero; its output is printed to stdout.

@@ -48,14 +48,7 @@ unpack_image "$T/out" app:latest "$T/bundle"
 R="$T/bundle/rootfs"
 
 # --- accounts, exactly as DESIGN.md gives them ------------------------------------------------
-assert_eq "root:x:0:0:root:/root:/sbin/nologin
-nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin
-nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin" "$(cat "$R/etc/passwd")" "/etc/passwd"
-assert_eq "root:x:0:
-nobody:x:65534:
-tty:x:5:
-staff:x:50:
-nonroot:x:65532:" "$(cat "$R/etc/group")" "/etc/group"
+assert_distroless_accounts "$R"
 
 # --- package metadata for scanners --------------------------------------------------------------
 status="$(cat "$R/var/lib/dpkg/status.d/libc6" 2>/dev/null)" || fail "status.d/libc6 missing"

@@ -45,14 +45,7 @@ assert_eq "hello from pare fixture" "$(pare_podman_run --entrypoint /usr/bin/hel
 # --- the file tree: conventions scanners and users rely on -----------------------------------
 umoci unpack --image "$T/out:app:latest" "$T/bundle" >/dev/null
 R="$T/bundle/rootfs"
-assert_eq "root:x:0:0:root:/root:/sbin/nologin
-nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin
-nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin" "$(cat "$R/etc/passwd")" "/etc/passwd"
-assert_eq "root:x:0:
-nobody:x:65534:
-tty:x:5:
-staff:x:50:
-nonroot:x:65532:" "$(cat "$R/etc/group")" "/etc/group"
+assert_distroless_accounts "$R"
 assert_file "$R/var/lib/dpkg/status.d/libc6"
 assert_contains "$(cat "$R/var/lib/dpkg/status.d/libc6")" "Package: libc6"
 assert_file "$R/var/lib/dpkg/status.d/libc6.md5sums"
