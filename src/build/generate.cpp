@@ -420,4 +420,8 @@ Result<std::vector<GeneratedEntry>> generated_entries(const LevelContext& ctx) {
   return out;
 }
 
+std::string image_path(const LevelContext& ctx, const std::string& path) {
+  return ctx.merged_usr ? rootfs::merged_usr_path(path) : path;
+}
+
 }  // namespace pare::build

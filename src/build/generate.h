@@ -37,6 +37,8 @@ uint32_t local_file_mode(uint32_t mode_on_disk);
 // a regular file entry;
 rootfs::GeneratedEntry generated_file(std::string path, std::string content, uint32_t mode = 0644,
                                       uint32_t uid = 0, uint32_t gid = 0);
+// where a package path lies in the image (moved into /usr when merged);
+std::string image_path(const LevelContext& ctx, const std::string& path);
 // the unpacked packages of one level, and of levels 0..last_level;
 std::vector<const rootfs::UnpackedPackage*> packages_of_level(const LevelContext& ctx,
                                                               size_t level);

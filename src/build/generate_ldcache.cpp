@@ -26,10 +26,6 @@ namespace {
 using ImageFiles =
     std::map<std::string, std::pair<const rootfs::UnpackedPackage*, const rootfs::UnpackedEntry*>>;
 
-std::string image_path_of(const LevelContext& ctx, const std::string& path) {
-  return ctx.merged_usr ? rootfs::merged_usr_path(path) : path;
-}
-
 std::string parent_of(std::string_view path) {
   size_t slash = path.rfind('/');
   return slash == std::string_view::npos ? std::string() : std::string(path.substr(0, slash));
@@ -44,7 +40,7 @@ const ImageFiles::mapped_type* follow(const LevelContext& ctx, const ImageFiles&
     const oci::TarHeader& h = it->second.second->header;
     if (h.type == oci::EntryType::file) return &it->second;
     if (h.type != oci::EntryType::symlink) return nullptr;
-    path = image_path_of(ctx, rootfs::resolve_link_target(path, h.link));
+    path = image_path(ctx, rootfs::resolve_link_target(path, h.link));
   }
   return nullptr;
 }
@@ -67,22 +63,22 @@ Result<void> add_ld_so_cache(const LevelContext& ctx, std::vector<rootfs::Genera
   std::string glibc = libc_version(ctx);
   if (dirs.empty() || glibc.empty()) return {};
   std::set<std::string> image_dirs;
-  for (const auto& d : dirs) image_dirs.insert(image_path_of(ctx, d));
+  for (const auto& d : dirs) image_dirs.insert(image_path(ctx, d));
   bool changes = false;
   for (const auto* pkg : packages_of_level(ctx, ctx.level))
     for (const auto& e : pkg->entries)
       changes |= e.header.type != oci::EntryType::dir &&
-                 image_dirs.count(parent_of(image_path_of(ctx, e.header.path))) > 0;
+                 image_dirs.count(parent_of(image_path(ctx, e.header.path))) > 0;
   if (!changes) return {};
 
   ImageFiles files;
   for (const auto* pkg : packages_upto(ctx, ctx.level))
-    for (const auto& e : pkg->entries) files[image_path_of(ctx, e.header.path)] = {pkg, &e};
+    for (const auto& e : pkg->entries) files[image_path(ctx, e.header.path)] = {pkg, &e};
 
   std::vector<rootfs::CacheLib> libs;
   std::set<std::string> scanned;  // a directory is scanned once, under its first name
   for (const auto& dir : dirs) {
-    std::string image_dir = image_path_of(ctx, dir);
+    std::string image_dir = image_path(ctx, dir);
     if (!scanned.insert(image_dir).second) continue;
     std::vector<rootfs::LibraryDirEntry> entries;
     for (auto it = files.lower_bound(image_dir + "/");

@@ -18,10 +18,6 @@ namespace {
 
 constexpr const char* kJavaTrustStore = "etc/ssl/certs/java/cacerts";
 
-std::string image_path(const LevelContext& ctx, const std::string& path) {
-  return ctx.merged_usr ? rootfs::merged_usr_path(path) : path;
-}
-
 bool links_to_trust_store(const rootfs::UnpackedPackage& pkg) {
   return std::any_of(pkg.entries.begin(), pkg.entries.end(), [](const auto& e) {
     return e.header.type == oci::EntryType::symlink &&
