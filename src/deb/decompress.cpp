@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "util/compress.h"
+
 namespace pare::deb {
 
 namespace {
@@ -61,8 +63,11 @@ Result<std::string> read_all(struct archive* a, std::string_view filename, uint6
 }  // namespace
 
 Result<std::string> decompress_index(std::string_view data, std::string_view filename,
-                                     uint64_t limit) {
+                                     uint64_t limit, uint64_t expected_size) {
   const Format* format = format_for(filename);
+  if (format && format->filter_code == ARCHIVE_FILTER_GZIP && expected_size > 0 &&
+      expected_size <= limit)
+    if (auto fast = gunzip_exact(data, expected_size); fast.ok()) return fast;
   if (!format) {
     if (data.size() > limit)
       return failure(filename, "larger than " + std::to_string(limit) + " bytes");

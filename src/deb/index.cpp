@@ -4,7 +4,6 @@
 
 #include "deb/decompress.h"
 #include "deb/sources.h"
-#include "util/compress.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -170,10 +169,8 @@ Result<PackagesIndex> IndexFetcher::packages(const Suite& s, const Release& rele
     return Error(Errc::offline, "offline and " + s.base + "/" + entry->path + " (" + component +
                                     ", " + arch + ") is not in the cache");
   PARE_TRY(std::string compressed, download(s, release, *entry));
-  Result<std::string> decompressed = Error(Errc::invalid, "");
-  if (plain && entry->path.size() > 3 && entry->path.compare(entry->path.size() - 3, 3, ".gz") == 0)
-    decompressed = gunzip_exact(compressed, plain->size);
-  if (!decompressed.ok()) decompressed = decompress_index(compressed, entry->path);
+  auto decompressed =
+      decompress_index(compressed, entry->path, kMaxDecompressedIndex, plain ? plain->size : 0);
   if (!decompressed.ok()) return decompressed.error().context(s.base + "/" + entry->path);
   out.sha256 = sha256_hex(*decompressed);
   if (plain && plain != entry &&

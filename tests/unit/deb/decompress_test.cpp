@@ -67,6 +67,22 @@ TEST(Decompress, WrongFormatTruncatedAndEmptyInputAreErrors) {
   EXPECT_FALSE(decompress_index(gz, "Packages.xz").ok());
 }
 
+TEST(Decompress, ListedSizeTakesTheFastGzipPathAndAWrongOneFallsBack) {
+  std::string plain = sample_packages();
+  std::string gz = compress_with("gzip -n", plain);
+  for (uint64_t listed : {uint64_t{plain.size()}, uint64_t{plain.size() + 1}, uint64_t{0}}) {
+    auto r = decompress_index(gz, "Packages.gz", kMaxDecompressedIndex, listed);
+    ASSERT_TRUE(r.ok()) << listed << ": " << r.error().message();
+    EXPECT_EQ(*r, plain) << listed;
+  }
+  // The listed size does not lift the bound.
+  EXPECT_FALSE(decompress_index(gz, "Packages.gz", plain.size() - 1, plain.size()).ok());
+  // Nor does it make other data acceptable.
+  EXPECT_FALSE(decompress_index(gz.substr(0, gz.size() / 2), "Packages.gz", kMaxDecompressedIndex,
+                                plain.size())
+                   .ok());
+}
+
 TEST(Decompress, OutputIsBounded) {
   if (!have_program("xz")) GTEST_SKIP();
   std::string big(1 << 20, 'x');
