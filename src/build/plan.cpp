@@ -1,6 +1,7 @@
 #include "build/plan.h"
 
 #include <algorithm>
+#include <future>
 #include <set>
 
 #include "build/plan_cache.h"
@@ -65,10 +66,19 @@ Result<std::vector<deb::IndexFile>> fetch_indexes(const spec::Spec& spec, const 
                                                   const std::vector<SuiteSource>& sources,
                                                   const Environment& env) {
   deb::IndexFetcher fetcher(*env.http, env.cache_dir, env.offline);
-  std::vector<deb::IndexFile> out;
+  // The suites are fetched concurrently: each is a round trip or more to the
+  // mirror (InRelease, then Packages when it changed), and the main suite's
+  // Packages decompresses while the others arrive.
+  std::vector<std::future<Result<deb::SuiteIndex>>> fetching;
   for (const auto& src : sources) {
     deb::IndexRequest req{src.mirror, src.suite, spec.source.components, arch, keyring_for(spec)};
-    auto suite = fetcher.fetch(req);
+    fetching.push_back(std::async(std::launch::async,
+                                  [&fetcher, req = std::move(req)] { return fetcher.fetch(req); }));
+  }
+  std::vector<deb::IndexFile> out;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const SuiteSource& src = sources[i];
+    auto suite = fetching[i].get();
     if (!suite.ok()) {
       // -updates may legitimately not exist for a suite (e.g. testing): warn, go on.
       if (suite.error().code() == Errc::not_found && src.suite != spec.source.suite) {
@@ -150,7 +160,7 @@ Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env) {
       plan.archs.push_back(std::move(*cached));
       continue;
     }
-    PARE_TRY(auto resolver, deb::Resolver::create(arch, env.cache_dir / "solv"));
+    PARE_TRY(auto resolver, deb::Resolver::create(arch, env.cache_dir / "stanzas"));
     for (const auto& idx : indexes) PARE_CHECK(resolver->add_index(idx));
     PARE_TRY(ArchPlan ap, resolve_arch(spec, *resolver, arch));
     PARE_CHECK(remember_resolution(env.cache_dir, key, ap));

@@ -1,6 +1,7 @@
 #include "deb/index.h"
 
 #include <ctime>
+#include <future>
 
 #include "deb/decompress.h"
 #include "deb/sources.h"
@@ -75,11 +76,33 @@ Result<SuiteIndex> IndexFetcher::fetch(const IndexRequest& req) {
   s.inrelease_url = s.base + "/InRelease";
   s.inrelease_cache = cache_dir_ / "indexes" / "inrelease" / sha256_hex(s.mirror + "\n" + s.suite);
 
+  PARE_TRY(std::string inrelease, load_inrelease(s));
+  // Checking the signature takes ~0.1 s when the keyring is first imported:
+  // meanwhile, fetch the Packages files the not yet verified Release names.
+  // What is fetched so is used only if the verified Release lists the same
+  // hashes for it (packages()).
+  auto verifying =
+      std::async(std::launch::async, [&] { return verified_release(s, req.keyring, inrelease); });
+  Prefetched early = offline_ ? Prefetched{} : prefetch(s, inrelease, req);
   SuiteIndex out;
-  PARE_TRY(out.release, verified_release(s, req));
+  PARE_TRY(out.release, verifying.get());
   for (const std::string& component : req.components) {
-    PARE_TRY(PackagesIndex p, packages(s, out.release, component, req.arch));
+    PARE_TRY(PackagesIndex p, packages(s, out.release, component, req.arch, early));
     out.packages.push_back(std::move(p));
+  }
+  return out;
+}
+
+IndexFetcher::Prefetched IndexFetcher::prefetch(const Suite& s, const std::string& inrelease,
+                                                const IndexRequest& req) {
+  Prefetched out;
+  auto release = parse_release(unverified_signed_text(inrelease), s.inrelease_url);
+  if (!release.ok()) return out;  // the verified path reports what is wrong
+  for (const std::string& component : req.components) {
+    auto files = packages_entries(*release, component, req.arch);
+    if (!files.compressed || fs::exists(packages_cache_file(*files.compressed))) continue;
+    auto fetched = fetch_packages(s, *release, files);
+    if (fetched.ok()) out.emplace(files.compressed->path, std::move(*fetched));
   }
   return out;
 }
@@ -116,9 +139,9 @@ Result<std::string> IndexFetcher::verify_cached(const std::string& inrelease,
   return text;
 }
 
-Result<Release> IndexFetcher::verified_release(const Suite& s, const IndexRequest& req) {
-  PARE_TRY(std::string inrelease, load_inrelease(s));
-  auto text = verify_cached(inrelease, req.keyring);
+Result<Release> IndexFetcher::verified_release(const Suite& s, const stdfs::path& keyring,
+                                               const std::string& inrelease) {
+  auto text = verify_cached(inrelease, keyring);
   if (!text.ok()) return text.error().context(s.inrelease_url);
   PARE_TRY(Release release, parse_release(*text, s.inrelease_url));
   PARE_CHECK(check_valid_until(release, s.inrelease_url));
@@ -141,44 +164,76 @@ Result<void> IndexFetcher::check_valid_until(const Release& release, const std::
   return {};
 }
 
-Result<PackagesIndex> IndexFetcher::packages(const Suite& s, const Release& release,
-                                             const std::string& component,
-                                             const std::string& arch) {
+IndexFetcher::PackagesFiles IndexFetcher::packages_entries(const Release& release,
+                                                           const std::string& component,
+                                                           const std::string& arch) {
   const std::string dir = component + "/binary-" + arch + "/";
-  const ReleaseFileEntry* entry = nullptr;
+  PackagesFiles out;
   for (const char* name : kPackagesNames)
-    if ((entry = find_entry(release, dir + name))) break;
-  if (!entry)
+    if ((out.compressed = find_entry(release, dir + name))) break;
+  out.plain = find_entry(release, dir + "Packages");
+  return out;
+}
+
+stdfs::path IndexFetcher::packages_cache_file(const ReleaseFileEntry& compressed) const {
+  return cache_dir_ / "indexes" / (compressed.sha256 + ".Packages");
+}
+
+// Download and decompress one Packages file, checking both against `release`.
+Result<IndexFetcher::Fetched> IndexFetcher::fetch_packages(const Suite& s, const Release& release,
+                                                           const PackagesFiles& files) {
+  const ReleaseFileEntry& entry = *files.compressed;
+  PARE_TRY(std::string compressed, download(s, release, entry));
+  uint64_t plain_size = files.plain ? files.plain->size : 0;
+  auto text = decompress_index(compressed, entry.path, kMaxDecompressedIndex, plain_size);
+  if (!text.ok()) return text.error().context(s.base + "/" + entry.path);
+  Fetched out{entry.sha256, sha256_hex(*text), std::move(*text)};
+  PARE_CHECK(check_plain(s, entry, files.plain, out));
+  return out;
+}
+
+Result<void> IndexFetcher::check_plain(const Suite& s, const ReleaseFileEntry& entry,
+                                       const ReleaseFileEntry* plain, const Fetched& fetched) {
+  if (plain && plain != &entry &&
+      (plain->sha256 != fetched.text_sha256 || plain->size != fetched.text.size()))
+    return Error(Errc::integrity, s.base + "/" + entry.path + " decompresses to SHA-256 " +
+                                      fetched.text_sha256 + ", but the Release lists " +
+                                      plain->sha256 + " for " + plain->path);
+  return {};
+}
+
+Result<PackagesIndex> IndexFetcher::packages(const Suite& s, const Release& release,
+                                             const std::string& component, const std::string& arch,
+                                             Prefetched& early) {
+  PackagesFiles files = packages_entries(release, component, arch);
+  if (!files.compressed)
     return Error(Errc::not_found, s.inrelease_url + " lists no Packages file for component '" +
                                       component + "' and architecture '" + arch + "'");
-  const ReleaseFileEntry* plain = find_entry(release, dir + "Packages");
-
-  PackagesIndex out{s.mirror, s.suite, component, arch, {}, {}};
-  out.file = cache_dir_ / "indexes" / (entry->sha256 + ".Packages");
+  const ReleaseFileEntry& entry = *files.compressed;
+  PackagesIndex out{s.mirror, s.suite, component, arch, packages_cache_file(entry), {}};
   if (fs::exists(out.file)) {
     // Written only after verification, so the Release's plain hash (when it
     // lists one) is the file's hash; otherwise hash what is there.
-    if (plain) {
-      out.sha256 = plain->sha256;
+    if (files.plain) {
+      out.sha256 = files.plain->sha256;
     } else {
       PARE_TRY(out.sha256, sha256_file_hex(out.file));
     }
     return out;
   }
   if (offline_)
-    return Error(Errc::offline, "offline and " + s.base + "/" + entry->path + " (" + component +
+    return Error(Errc::offline, "offline and " + s.base + "/" + entry.path + " (" + component +
                                     ", " + arch + ") is not in the cache");
-  PARE_TRY(std::string compressed, download(s, release, *entry));
-  auto decompressed =
-      decompress_index(compressed, entry->path, kMaxDecompressedIndex, plain ? plain->size : 0);
-  if (!decompressed.ok()) return decompressed.error().context(s.base + "/" + entry->path);
-  out.sha256 = sha256_hex(*decompressed);
-  if (plain && plain != entry &&
-      (plain->sha256 != out.sha256 || plain->size != decompressed->size()))
-    return Error(Errc::integrity, s.base + "/" + entry->path + " decompresses to SHA-256 " +
-                                      out.sha256 + ", but the Release lists " + plain->sha256 +
-                                      " for " + plain->path);
-  PARE_CHECK(fs::write_file_atomic(out.file, *decompressed));
+  Fetched fetched;
+  auto it = early.find(entry.path);
+  if (it != early.end() && it->second.compressed_sha256 == entry.sha256) {
+    fetched = std::move(it->second);  // its bytes hashed to what the verified Release says
+    PARE_CHECK(check_plain(s, entry, files.plain, fetched));
+  } else {
+    PARE_TRY(fetched, fetch_packages(s, release, files));
+  }
+  out.sha256 = fetched.text_sha256;
+  PARE_CHECK(fs::write_file_atomic(out.file, fetched.text));
   return out;
 }
 

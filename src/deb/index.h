@@ -5,7 +5,12 @@
 // each component take binary-<arch>/Packages.xz (else .gz, .zst, .bz2, plain)
 // from the Release's SHA256 list, download it (by-hash when the Release says
 // Acquire-By-Hash: yes, falling back to the plain path), check size and
-// SHA-256, decompress it and keep it in the cache:
+// SHA-256, decompress it and keep it in the cache. While the signature is
+// being checked (the first check imports the keyring, ~0.1 s), the Packages
+// files the not yet verified Release names are already downloaded and
+// decompressed; they are kept only if the verified Release lists the same
+// hashes, and nothing reaches the cache before verification. fetch() may be
+// called from several threads at once (one per suite):
 //
 //   <cache>/indexes/<sha256 of the compressed file>.Packages   decompressed Packages
 //   <cache>/indexes/inrelease/<sha256 of mirror "\n" suite>    last verified InRelease
@@ -18,6 +23,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -57,13 +63,34 @@ class IndexFetcher {
 
  private:
   struct Suite;  // one request's URLs and cache names
+  struct PackagesFiles {
+    const ReleaseFileEntry* compressed = nullptr;  // the form to fetch
+    const ReleaseFileEntry* plain = nullptr;       // the decompressed file's entry, if listed
+  };
+  struct Fetched {
+    std::string compressed_sha256;  // what the downloaded bytes hashed to
+    std::string text_sha256;
+    std::string text;  // decompressed
+  };
+  using Prefetched = std::map<std::string, Fetched>;  // by path in the Release
+
   Result<std::string> load_inrelease(const Suite& s);
-  Result<Release> verified_release(const Suite& s, const IndexRequest& req);
+  Result<Release> verified_release(const Suite& s, const std::filesystem::path& keyring,
+                                   const std::string& inrelease);
   Result<std::string> verify_cached(const std::string& inrelease,
                                     const std::filesystem::path& keyring);
   Result<void> check_valid_until(const Release& release, const std::string& url) const;
+  Prefetched prefetch(const Suite& s, const std::string& inrelease, const IndexRequest& req);
+  static PackagesFiles packages_entries(const Release& release, const std::string& component,
+                                        const std::string& arch);
+  std::filesystem::path packages_cache_file(const ReleaseFileEntry& compressed) const;
+  Result<Fetched> fetch_packages(const Suite& s, const Release& release,
+                                 const PackagesFiles& files);
+  static Result<void> check_plain(const Suite& s, const ReleaseFileEntry& entry,
+                                  const ReleaseFileEntry* plain, const Fetched& fetched);
   Result<PackagesIndex> packages(const Suite& s, const Release& release,
-                                 const std::string& component, const std::string& arch);
+                                 const std::string& component, const std::string& arch,
+                                 Prefetched& early);
   Result<std::string> download(const Suite& s, const Release& release,
                                const ReleaseFileEntry& entry);
 

@@ -178,6 +178,23 @@ Error verification_failure(rnp_op_verify_t op, const std::filesystem::path& keyr
 
 }  // namespace
 
+std::string unverified_signed_text(std::string_view inrelease) {
+  size_t pos = 0;
+  while (pos < inrelease.size() &&
+         next_line(inrelease, pos) != "-----BEGIN PGP SIGNED MESSAGE-----") {
+  }
+  while (pos < inrelease.size() && !blank(next_line(inrelease, pos))) {  // armor headers
+  }
+  std::string out;
+  while (pos < inrelease.size()) {
+    std::string_view line = next_line(inrelease, pos);
+    if (line == "-----BEGIN PGP SIGNATURE-----") return out;
+    if (line.rfind("- ", 0) == 0) line.remove_prefix(2);
+    out.append(line).push_back('\n');
+  }
+  return "";
+}
+
 Result<std::string> verify_clearsigned(std::string_view inrelease,
                                        const std::filesystem::path& keyring) {
   PARE_TRY(size_t start, check_clearsigned_shape(inrelease));

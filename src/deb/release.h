@@ -26,6 +26,13 @@ namespace pare::deb {
 Result<std::string> verify_clearsigned(std::string_view inrelease,
                                        const std::filesystem::path& keyring);
 
+// The text of a clearsigned message WITHOUT checking its signature: the lines
+// between the armor headers and the signature, dash-escaping undone ("" when
+// there is no such message). Only for choosing what to fetch while the
+// signature is being checked; nothing fetched by it may be trusted until
+// verify_clearsigned's text says the same.
+std::string unverified_signed_text(std::string_view inrelease);
+
 struct ReleaseFileEntry {
   std::string path;  // relative to dists/<suite>/
   uint64_t size = 0;

@@ -59,16 +59,16 @@ struct ResolveRequest {
 
 struct IndexFile {
   std::filesystem::path file;  // a decompressed Packages file
-  std::string sha256;          // its SHA-256 (keys the .solv cache)
+  std::string sha256;          // its SHA-256 (keys the stanza index cache)
   std::string mirror;          // base URL for Filename fields
   std::string label;           // "bookworm/main"
 };
 
 class Resolver {
  public:
-  // solv_cache_dir: where parsed indexes are cached as .solv files ("" = no cache).
+  // cache_dir: where each index's stanza index is cached ("" = no cache).
   static Result<std::unique_ptr<Resolver>> create(const std::string& arch,
-                                                  const std::filesystem::path& solv_cache_dir);
+                                                  const std::filesystem::path& cache_dir);
   virtual ~Resolver() = default;
   virtual Result<void> add_index(const IndexFile& index) = 0;
   virtual Result<Resolution> resolve(const ResolveRequest& request) = 0;

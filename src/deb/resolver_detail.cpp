@@ -82,13 +82,10 @@ bool is_real_name(const char* name) {
 
 }  // namespace
 
-std::string did_you_mean(Pool* pool, const std::string& name) {
+std::string did_you_mean(const std::vector<std::string>& names, const std::string& name) {
   std::string best;
   size_t best_d = 3;
-  for (Id p = 2; p < pool->nsolvables; ++p) {
-    Solvable* s = pool_id2solvable(pool, p);
-    if (!s->repo || !is_real_name(pool_id2str(pool, s->name))) continue;
-    std::string n = pool_id2str(pool, s->name);
+  for (const std::string& n : names) {
     size_t d = edit_distance(n, name);
     if (d < best_d) {
       best_d = d;
@@ -222,20 +219,31 @@ std::map<std::string, std::vector<std::string>> why_chains(Pool* pool,
                                                            const std::set<Id>& installed,
                                                            const std::vector<std::string>& wanted) {
   // Breadth-first from the requested packages: each package's chain is the
-  // shortest path of dependencies that reaches it.
+  // shortest path of dependencies that reaches it. Among paths of one length
+  // the first in the order the dependencies are written wins, and among
+  // several installed providers of one dependency the first by name, so that
+  // chains do not depend on the order of solvables in the pool.
+  auto providers_by_name = [&](Id dep) {
+    std::vector<Id> out = installed_providers(pool, dep, installed);
+    std::sort(out.begin(), out.end(), [&](Id a, Id b) {
+      return std::strcmp(pool_id2str(pool, pool_id2solvable(pool, a)->name),
+                         pool_id2str(pool, pool_id2solvable(pool, b)->name)) < 0;
+    });
+    return out;
+  };
   std::map<Id, Id> parent;
   std::deque<Id> queue;
   for (const auto& name : wanted) {
     Id name_id = pool_str2id(pool, name.c_str(), 0);
     if (!name_id) continue;
-    for (Id p : installed_providers(pool, name_id, installed))
+    for (Id p : providers_by_name(name_id))
       if (parent.emplace(p, 0).second) queue.push_back(p);
   }
   while (!queue.empty()) {
     Id p = queue.front();
     queue.pop_front();
     for (Id dep : requires_of(pool, pool_id2solvable(pool, p)))
-      for (Id q : installed_providers(pool, dep, installed))
+      for (Id q : providers_by_name(dep))
         if (parent.emplace(q, p).second) queue.push_back(q);
   }
   std::map<std::string, std::vector<std::string>> out;

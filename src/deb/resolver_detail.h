@@ -31,7 +31,8 @@ class Jobs {
   Queue q_;
 };
 
-std::string did_you_mean(Pool* pool, const std::string& name);
+// The name among `names` closest to `name` (edit distance under 3), as " (did you mean X?)".
+std::string did_you_mean(const std::vector<std::string>& names, const std::string& name);
 std::string versions_of(Pool* pool, Id name);
 Id find_solvable(Pool* pool, const std::string& name, const std::string& version,
                  const std::string& arch);

@@ -117,24 +117,47 @@ class CurlClient : public Client {
  public:
   explicit CurlClient(const CurlOptions& o) : opts_(o) { global_init(); }
   ~CurlClient() override {
-    if (get_handle_) curl_easy_cleanup(get_handle_);
+    for (CURL* h : idle_handles_) curl_easy_cleanup(h);
   }
   CurlClient(const CurlClient&) = delete;
   CurlClient& operator=(const CurlClient&) = delete;
 
+  // Safe to call from several threads at once (the index stage fetches its
+  // suites concurrently): each call borrows an idle handle, whose connection
+  // cache keeps the mirror's connection open from one index file to the next.
   Result<std::string> get(const std::string& url) override {
+    CURL* handle = borrow_handle();
+    auto result = get_with(handle, url);
+    return_handle(handle);
+    return result;
+  }
+
+  Result<void> download_all(const std::vector<Job>& jobs, Progress& progress) override;
+
+ private:
+  CURL* borrow_handle() {
+    std::lock_guard lock(handles_mutex_);
+    if (idle_handles_.empty()) return curl_easy_init();
+    CURL* h = idle_handles_.back();
+    idle_handles_.pop_back();
+    return h;
+  }
+
+  void return_handle(CURL* h) {
+    std::lock_guard lock(handles_mutex_);
+    idle_handles_.push_back(h);
+  }
+
+  Result<std::string> get_with(CURL* handle, const std::string& url) {
     for (int attempt = 0;; ++attempt) {
       std::string body;
       Transfer t;
       t.memory = &body;
-      // One handle for every get(): its connection cache keeps the mirror's
-      // connection open from one index file to the next.
-      if (!get_handle_) get_handle_ = curl_easy_init();
-      curl_easy_reset(get_handle_);
-      configure(get_handle_, url, &t);
-      CURLcode code = curl_easy_perform(get_handle_);
+      curl_easy_reset(handle);
+      configure(handle, url, &t);
+      CURLcode code = curl_easy_perform(handle);
       long status = 0;
-      curl_easy_getinfo(get_handle_, CURLINFO_RESPONSE_CODE, &status);
+      curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
       if (t.write_error) return t.write_error->context(url);
       if (code == CURLE_OK && (status == 200 || status == 0)) return body;
       if (attempt < opts_.retries && is_transient(code, status)) {
@@ -146,9 +169,6 @@ class CurlClient : public Client {
     }
   }
 
-  Result<void> download_all(const std::vector<Job>& jobs, Progress& progress) override;
-
- private:
   CURL* make_easy(const std::string& url, Transfer* t) {
     CURL* e = curl_easy_init();
     configure(e, url, t);
@@ -201,7 +221,8 @@ class CurlClient : public Client {
   }
 
   CurlOptions opts_;
-  CURL* get_handle_ = nullptr;
+  std::mutex handles_mutex_;
+  std::vector<CURL*> idle_handles_;
 };
 
 Result<void> CurlClient::download_all(const std::vector<Job>& jobs, Progress& progress) {

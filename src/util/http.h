@@ -21,6 +21,7 @@ class Client {
 
   // GET a (small) resource into memory. HTTP 404/410 -> Errc::not_found;
   // other failures -> Errc::network (after retries for transient ones).
+  // Implementations are safe to call from several threads at once.
   virtual Result<std::string> get(const std::string& url) = 0;
 
   struct Job {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "util/fs.h"
@@ -16,6 +17,7 @@ class FakeHttp : public http::Client {
   std::map<std::string, int> hits;
 
   Result<std::string> get(const std::string& url) override {
+    std::lock_guard lock(mutex_);
     ++hits[url];
     auto it = bodies.find(url);
     if (it == bodies.end()) return Error(Errc::not_found, "HTTP 404 for " + url);
@@ -35,6 +37,9 @@ class FakeHttp : public http::Client {
     }
     return {};
   }
+
+ private:
+  std::mutex mutex_;  // get() may be called from several threads
 };
 
 }  // namespace pare::testing

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include "deb/release.h"
 #include "gpg_fixture.h"
 #include "support/fake_http.h"
@@ -154,6 +156,43 @@ TEST_F(Index, TamperedInReleaseIsRejected) {
   auto offline = fetcher(http, true).fetch(archive.request());
   ASSERT_FALSE(offline.ok());
   EXPECT_EQ(offline.error().code(), Errc::offline);
+}
+
+// The Packages files are fetched while the signature is checked, from what
+// the unverified text says: a forged hash there fetches the forger's file,
+// which must neither be returned nor reach the cache.
+TEST_F(Index, ForgedHashInAnUnverifiedInReleaseCachesNothing) {
+  archive.publish(http);
+  std::string evil = pare::testing::compress_with("xz", "Package: evil\nVersion: 6.6.6\n");
+  std::string& inrelease = http.bodies[archive.url("InRelease")];
+  std::string good_line =
+      sha256_hex(archive.main_xz) + " " + std::to_string(archive.main_xz.size());
+  size_t pos = inrelease.find(good_line);
+  ASSERT_NE(pos, std::string::npos);
+  inrelease.replace(pos, good_line.size(), sha256_hex(evil) + " " + std::to_string(evil.size()));
+  http.bodies[archive.by_hash_url("main/binary-amd64", evil)] = evil;
+  auto r = fetcher(http).fetch(archive.request());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), Errc::signature);
+  EXPECT_EQ(http.hits[archive.by_hash_url("main/binary-amd64", evil)], 1) << "fetched early";
+  for (const auto& e : std::filesystem::recursive_directory_iterator(cache.path()))
+    EXPECT_NE(e.path().extension(), ".Packages") << e.path();
+}
+
+TEST_F(Index, SuitesCanBeFetchedFromSeveralThreadsAtOnce) {
+  FakeArchive other = archive;
+  other.suite = "othersuite";
+  other.main_packages = "Package: z\nVersion: 9\n";
+  archive.publish(http);
+  other.publish(http);
+  IndexFetcher shared = fetcher(http);
+  auto a = std::async(std::launch::async, [&] { return shared.fetch(archive.request()); });
+  auto b = std::async(std::launch::async, [&] { return shared.fetch(other.request()); });
+  auto ra = a.get(), rb = b.get();
+  ASSERT_TRUE(ra.ok()) << ra.error().message();
+  ASSERT_TRUE(rb.ok()) << rb.error().message();
+  EXPECT_EQ(pare::testing::read_bytes(ra->packages[0].file), archive.main_packages);
+  EXPECT_EQ(pare::testing::read_bytes(rb->packages[0].file), other.main_packages);
 }
 
 TEST_F(Index, InReleaseSignedByAnotherKeyIsRejected) {

@@ -186,3 +186,26 @@ TEST(RealArchive, HostInReleaseVerifiesWithDebianKeyring) {
 }
 
 }  // namespace
+
+TEST(UnverifiedSignedText, TheMessageBetweenArmorHeadersAndSignature) {
+  std::string inrelease =
+      "-----BEGIN PGP SIGNED MESSAGE-----\n"
+      "Hash: SHA512\n"
+      "\n"
+      "Origin: Debian\n"
+      "- -----dash-escaped line\n"
+      "SHA256:\n"
+      " abc 12 main/binary-amd64/Packages\n"
+      "-----BEGIN PGP SIGNATURE-----\n"
+      "\n"
+      "iQIzBAEBCgAdFiEE\n"
+      "-----END PGP SIGNATURE-----\n";
+  EXPECT_EQ(
+      pare::deb::unverified_signed_text(inrelease),
+      "Origin: Debian\n-----dash-escaped line\nSHA256:\n abc 12 main/binary-amd64/Packages\n");
+  EXPECT_EQ(pare::deb::unverified_signed_text("Origin: Debian\n"), "");
+  EXPECT_EQ(pare::deb::unverified_signed_text(
+                "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\nOrigin: x\n"),
+            "")
+      << "no signature block";
+}
