@@ -168,12 +168,17 @@ Result<void> add_local_files(const spec::FileItem& item, std::vector<GeneratedEn
     return item.mode ? *item.mode
                      : local_file_mode(static_cast<uint32_t>(stdfs::status(p).permissions()));
   };
+  const std::string base = rel(item.dest);  // "" for dest "/"
   if (!stdfs::is_directory(st)) {
+    if (base.empty())
+      return Error(Errc::invalid, item.loc.str() + ": dest \"/\" is the root directory; " +
+                                      item.src.string() + " is a file: give it a name");
     PARE_TRY(std::string content, fs::read_file(item.src));
-    out.push_back(file(rel(item.dest), std::move(content), mode_of(item.src), item.uid, item.gid));
+    out.push_back(file(base, std::move(content), mode_of(item.src), item.uid, item.gid));
     return {};
   }
-  out.push_back(dir(rel(item.dest), item.mode ? *item.mode : 0755, item.uid, item.gid));
+  // A directory copied to "/" merges into the root: no entry for the root itself.
+  if (!base.empty()) out.push_back(dir(base, item.mode ? *item.mode : 0755, item.uid, item.gid));
   std::vector<stdfs::path> children;
   for (auto it = stdfs::recursive_directory_iterator(item.src, ec); !ec && it != stdfs::end(it);
        it.increment(ec))
@@ -184,7 +189,8 @@ Result<void> add_local_files(const spec::FileItem& item, std::vector<GeneratedEn
   std::sort(children.begin(), children.end());
   for (const auto& c : children) {
     // Lexically: stdfs::relative() resolves symlinks, which put a link at its target's path.
-    std::string dest = rel(item.dest) + "/" + c.lexically_relative(item.src).string();
+    std::string child = c.lexically_relative(item.src).string();
+    std::string dest = base.empty() ? child : base + "/" + child;
     auto cst = stdfs::symlink_status(c);
     if (stdfs::is_symlink(cst)) {
       out.push_back(symlink(dest, stdfs::read_symlink(c).string()));
@@ -373,6 +379,25 @@ std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ct
   std::vector<const rootfs::UnpackedPackage*> out;
   for (size_t l = 0; l <= last_level && l < ctx.plan.levels.size(); ++l)
     for (const auto* pkg : packages_of_level(ctx, l)) out.push_back(pkg);
+  return out;
+}
+
+std::map<std::string, std::string> symlinks_below(const LevelContext& ctx) {
+  std::map<std::string, std::string> out;
+  for (size_t l = 0; l < ctx.level && l < ctx.plan.levels.size(); ++l) {
+    for (const auto* pkg : packages_of_level(ctx, l))
+      for (const auto& e : pkg->entries) {
+        if (e.header.type != EntryType::symlink) continue;
+        if (ctx.merged_usr && rootfs::is_merged_usr_alias(e.header.path)) continue;
+        if (is_bundle_only_package(pkg->name) && e.header.path.rfind("usr/share/doc/", 0) != 0)
+          continue;
+        out[image_path(ctx, e.header.path)] =
+            ctx.merged_usr ? rootfs::merged_usr_link_target(e.header.path, e.header.link)
+                           : e.header.link;
+      }
+    for (const auto& p : ctx.spec.levels[l].paths)
+      if (p.type == spec::PathItem::Type::symlink) out[image_path(ctx, rel(p.path))] = p.target;
+  }
   return out;
 }
 

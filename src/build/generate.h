@@ -5,6 +5,7 @@
 // files, paths and accounts.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,8 @@ std::vector<const rootfs::UnpackedPackage*> packages_of_level(const LevelContext
 std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ctx,
                                                           size_t last_level);
 // every form (slice) of one package installed at or below ctx.level;
+// every symlink the levels below ctx.level put in the image: image path -> target;
+std::map<std::string, std::string> symlinks_below(const LevelContext& ctx);
 std::vector<const rootfs::UnpackedPackage*> forms_upto(const LevelContext& ctx,
                                                        const deb::PackageInfo& package);
 // whether this level adds CA certificates (a CA package or spec certificates);

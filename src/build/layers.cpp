@@ -12,7 +12,7 @@ namespace pare::build {
 namespace {
 
 // Bump when the layer contents pare generates change for the same inputs.
-constexpr const char* kLayerRecipeVersion = "pare-layer-8";  // 8: /etc/ld.so.cache
+constexpr const char* kLayerRecipeVersion = "pare-layer-9";  // 9: through lower symlinks
 
 // A field of the recipe, length-prefixed so no value can imitate another field.
 void field(std::string& recipe, std::string_view v) {
@@ -159,6 +159,7 @@ Result<oci::LayerBlob> build_layer(const LevelRef& ref, const LayerOptions& opti
     content.packages.push_back(pkg);
   }
   PARE_TRY(content.generated, generated_entries(ctx));
+  content.links_below = symlinks_below(ctx);
   content.merged_usr = merged;
   content.mtime = options.mtime;
   content.drop = [](const rootfs::UnpackedPackage& pkg, const oci::TarHeader& h) {

@@ -18,6 +18,27 @@ struct Item {
 };
 
 using Tree = std::map<std::string, Item>;
+using Links = std::map<std::string, std::string>;  // image path -> symlink target
+
+// Where `path` is stored when some of its parent directories are symlinks
+// (base-files' var/run -> /run): through the links, as dpkg follows a
+// symlinked directory on disk. Else a directory entry in an upper layer
+// would replace the lower layer's link in the image. A loop of links leaves
+// the path as it is.
+std::string through_links(const Links& links, const std::string& path) {
+  if (links.empty()) return path;
+  std::string out = path;
+  for (int hop = 0; hop < 32; ++hop) {
+    size_t slash = out.find('/');
+    Links::const_iterator link = links.end();
+    for (; slash != std::string::npos; slash = out.find('/', slash + 1))
+      if ((link = links.find(out.substr(0, slash))) != links.end()) break;
+    if (slash == std::string::npos) return out;
+    std::string dir = resolve_link_target(link->first, link->second);
+    out = dir.empty() ? out.substr(slash + 1) : dir + out.substr(slash);
+  }
+  return path;
+}
 
 void put(Tree& tree, Item item) {
   auto [it, inserted] = tree.try_emplace(item.header.path, item);
@@ -85,26 +106,54 @@ std::vector<std::string> missing_parents(const std::vector<std::string>& paths) 
 }
 
 Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar) {
+  auto keep = [&](const UnpackedPackage& pkg, const oci::TarHeader& h) {
+    return !(content.merged_usr && is_merged_usr_alias(h.path)) &&
+           !(content.drop && content.drop(pkg, h));
+  };
+  // A spec's "/bin/tool" is stored where merged /usr keeps it (usr/bin/tool);
+  // the alias links themselves ("bin" -> "usr/bin") stay where they are.
+  auto generated_header = [&](const GeneratedEntry& g) {
+    bool move = content.merged_usr && !is_merged_usr_alias(g.header.path);
+    return move ? mapped(g.header, true) : g.header;
+  };
+  Links links = content.links_below;  // and this layer's own
+  for (const UnpackedPackage* pkg : content.packages)
+    for (const auto& e : pkg->entries)
+      if (e.header.type == oci::EntryType::symlink && keep(*pkg, e.header)) {
+        oci::TarHeader h = mapped(e.header, content.merged_usr);
+        links[h.path] = h.link;
+      }
+  for (const auto& g : content.generated)
+    if (g.header.type == oci::EntryType::symlink) {
+      oci::TarHeader h = generated_header(g);
+      links[h.path] = h.link;
+    }
+  // Stores an entry through symlinked parents; a directory where a link is
+  // stays the link (dpkg keeps a symlink to a directory that a package ships
+  // as a directory). Returns false for an entry left out.
+  auto place = [&](Item& item) {
+    item.header.path = through_links(links, item.header.path);
+    if (item.header.type == oci::EntryType::hardlink)
+      item.header.link = through_links(links, item.header.link);
+    return !(item.header.type == oci::EntryType::dir && links.count(item.header.path));
+  };
+
   Tree tree;
   for (const UnpackedPackage* pkg : content.packages) {
     for (const auto& e : pkg->entries) {
-      if (content.merged_usr && is_merged_usr_alias(e.header.path)) continue;
-      if (content.drop && content.drop(*pkg, e.header)) continue;
+      if (!keep(*pkg, e.header)) continue;
       Item item{mapped(e.header, content.merged_usr), {}, nullptr};
       if (item.header.type == oci::EntryType::file) {
         item.data = pkg->bytes(e);
         item.mapped_from = pkg;
       }
-      put(tree, std::move(item));
+      if (place(item)) put(tree, std::move(item));
     }
   }
   for (const auto& g : content.generated) {
-    // A spec's "/bin/tool" is stored where merged /usr keeps it (usr/bin/tool);
-    // the alias links themselves ("bin" -> "usr/bin") stay where they are.
-    bool move = content.merged_usr && !is_merged_usr_alias(g.header.path);
-    Item item{move ? mapped(g.header, true) : g.header, g.content, nullptr};
+    Item item{generated_header(g), g.content, nullptr};
     if (item.header.type == oci::EntryType::file) item.header.size = g.content.size();
-    tree[item.header.path] = item;
+    if (place(item)) tree[item.header.path] = item;
   }
   std::vector<std::string> all;
   for (const auto& [p, _] : tree) all.push_back(p);

@@ -2,11 +2,13 @@
 // and writing it as a deterministic tar: entries sorted by path, one entry per
 // path (a directory shipped by several packages appears once; for files the
 // later package wins, as dpkg's Replaces would), merged-/usr applied on the
-// way, hardlinks re-pointed so the target always precedes its links.
+// way, entries under a symlinked directory stored through the link, hardlinks
+// re-pointed so the target always precedes its links.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,9 @@ struct GeneratedEntry {
 struct LayerContent {
   std::vector<const UnpackedPackage*> packages;  // applied in this order
   std::vector<GeneratedEntry> generated;         // applied last (they override package files)
+  // Every symlink the layers below put in the image (image path -> target):
+  // entries under them are stored through them, as dpkg would.
+  std::map<std::string, std::string> links_below;
   bool merged_usr = false;
   int64_t mtime = 0;
   // Entries of a package to leave out (consumed by a native generator, e.g. CA certificates).

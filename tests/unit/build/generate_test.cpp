@@ -478,6 +478,52 @@ TEST_F(GenerateTest, LocalFilesAndDirectoriesAreCopied) {
   EXPECT_EQ(m["opt/app/start"].header.link, "bin/run");
 }
 
+TEST_F(GenerateTest, ADirectoryCopiedToTheRootMergesIntoIt) {
+  pare::testing::write_text(tmp_ / "overlay/etc/app.conf", "conf\n");
+  pare::testing::write_text(tmp_ / "overlay/top", "t");
+  spec::FileItem tree;
+  tree.src = tmp_ / "overlay";
+  tree.dest = "/";
+  spec_.levels[1].files = {tree};
+  auto m = generate_map(1);
+  EXPECT_FALSE(m.count("")) << "no entry for the root itself";
+  EXPECT_EQ(m["etc/app.conf"].content, "conf\n");
+  EXPECT_EQ(m["etc"].header.type, EntryType::dir);
+  EXPECT_EQ(m["top"].content, "t");
+
+  spec::FileItem file;
+  file.src = tmp_ / "overlay/top";
+  file.dest = "/";
+  file.loc = {"spec.yaml", 4, 7};
+  spec_.levels[1].files = {file};
+  auto r = generate(1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), Errc::invalid);
+  EXPECT_NE(r.error().message().find("spec.yaml:4:7"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("give it a name"), std::string::npos) << r.error().message();
+}
+
+TEST_F(GenerateTest, SymlinksBelowAreTheLowerLevelsLinksWhereTheImageHasThem) {
+  add(0, "base-files", {fake_symlink("var/run", "/run"), fake_dir("etc")});
+  add(1, "tools", {fake_symlink("lib/tool", "../opt/tool")});
+  add(2, "top", {fake_symlink("var/top", "x")});
+  spec::PathItem link;
+  link.type = spec::PathItem::Type::symlink;
+  link.path = "/srv/data";
+  link.target = "/mnt/data";
+  spec_.levels[1].paths = {link};
+  LevelContext ctx{spec_, plan_, 2, unpacked_, false};
+  EXPECT_EQ(symlinks_below(ctx),
+            (std::map<std::string, std::string>{
+                {"lib/tool", "../opt/tool"}, {"srv/data", "/mnt/data"}, {"var/run", "/run"}}));
+  LevelContext merged{spec_, plan_, 2, unpacked_, true};
+  auto m = symlinks_below(merged);
+  EXPECT_FALSE(m.count("lib/tool"));
+  EXPECT_TRUE(m.count("usr/lib/tool")) << "where merged /usr stores it";
+  LevelContext bottom{spec_, plan_, 0, unpacked_, false};
+  EXPECT_TRUE(symlinks_below(bottom).empty());
+}
+
 TEST_F(GenerateTest, MissingLocalFileIsAnError) {
   spec::FileItem f;
   f.src = tmp_ / "nope";

@@ -403,6 +403,55 @@ TEST_F(AssembleTest, WithoutMergedUsrNothingMoves) {
   EXPECT_FALSE(l.find("usr/bin/ls"));
 }
 
+// ---- symlinked directories ------------------------------------------------------------
+
+TEST_F(AssembleTest, EntriesUnderALowerLayersSymlinkAreStoredThroughIt) {
+  LayerContent c;
+  c.links_below = {{"var/run", "/run"},
+                   {"opt/app", "../srv/app"},
+                   {"loop/a", "b"},
+                   {"loop/b", "a"},
+                   {"rootlink", "/"}};
+  c.packages = {pkg("app", {fake_dir("var"), fake_dir("var/run"), fake_dir("var/run/app"),
+                            fake_file("var/run/app/pid", "1"), fake_file("opt/app/x", "x"),
+                            fake_hardlink("opt/app/y", "opt/app/x")})};
+  rootfs::GeneratedEntry spec_file;
+  spec_file.header.path = "var/run/app/spec";
+  spec_file.header.type = EntryType::file;
+  spec_file.header.mode = 0644;
+  spec_file.content = "s";
+  rootfs::GeneratedEntry loop = spec_file;
+  loop.header.path = "loop/a/f";
+  rootfs::GeneratedEntry at_root = spec_file;
+  at_root.header.path = "rootlink/etc/f";
+  c.generated = {spec_file, loop, at_root};
+  Layer l = write(c);
+  expect_sorted_unique(l);
+  expect_parents_first(l);
+  EXPECT_FALSE(l.find("var/run")) << "the directory entry would replace the link below";
+  EXPECT_TRUE(l.find("var")) << "a real directory on the way stays";
+  EXPECT_EQ(l.find("run/app/pid")->data, "1");
+  EXPECT_EQ(l.find("run/app/spec")->data, "s");
+  EXPECT_EQ(l.find("run/app")->header.type, EntryType::dir);
+  EXPECT_EQ(l.find("srv/app/x")->data, "x");  // a relative link, resolved from its directory
+  const Out* y = l.find("srv/app/y");
+  ASSERT_TRUE(y);
+  EXPECT_EQ(y->header.type, EntryType::hardlink);
+  EXPECT_EQ(y->header.link, "srv/app/x");
+  EXPECT_TRUE(l.find("loop/a/f")) << "a loop of links leaves the path as it is";
+  EXPECT_TRUE(l.find("etc/f")) << "a link to / puts the entry at the root";
+}
+
+TEST_F(AssembleTest, ALinkInTheSameLayerIsFollowedToo) {
+  LayerContent c;
+  c.packages = {pkg("base", {fake_symlink("var/lock", "../run/lock")}),
+                pkg("late", {fake_dir("var/lock"), fake_file("var/lock/f", "f")})};
+  Layer l = write(c);
+  expect_parents_first(l);
+  EXPECT_EQ(l.find("var/lock")->header.type, EntryType::symlink);
+  EXPECT_EQ(l.find("run/lock/f")->data, "f");
+}
+
 // ---- missing_parents ----------------------------------------------------------------
 
 TEST(MissingParents, ListsEachNeededDirectoryOnceSorted) {
