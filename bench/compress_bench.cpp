@@ -1,6 +1,6 @@
 // Measures the "floor" parts that are pare's own choices: compressing and
 // hashing a tar with the compressor pare uses. Prints JSON:
-//   pare_compress_bench FILE [gzip|zstd] [threads]
+//   pare_compress_bench FILE [gzip|zstd] [threads] [level] [chunk bytes]
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -26,13 +26,15 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s FILE [gzip|zstd] [threads]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s FILE [gzip|zstd] [threads] [level] [chunk bytes]\n", argv[0]);
     return 2;
   }
   auto map = pare::fs::MappedFile::open(argv[1]).value();
   pare::CompressOptions opts;
   opts.kind = pare::parse_compression(argc > 2 ? argv[2] : "gzip").value();
   opts.threads = argc > 3 ? std::stoi(argv[3]) : 0;
+  opts.level = argc > 4 ? std::stoi(argv[4]) : -1;
+  if (argc > 5) opts.chunk_size = std::stoul(argv[5]);
   std::string_view data = map.bytes();
   auto t0 = std::chrono::steady_clock::now();
   CountingSink out;
