@@ -87,6 +87,12 @@ constexpr uint64_t kMaxGetBytes = uint64_t{512} << 20;
 size_t on_data(char* ptr, size_t size, size_t nmemb, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * nmemb;
+  // The body of an error answer (a 503 page, a proxy's 404) is not the file:
+  // drop it, so that it neither fails the size check nor counts as progress,
+  // and let the status decide between a retry and an error.
+  long status = 0;
+  curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+  if (status != 0 && status != 200) return n;
   std::string_view bytes(ptr, n);
   t->received += n;
   if (t->memory) {
