@@ -125,6 +125,17 @@ std::string pax_record(std::string_view key, std::string_view value) {
   return std::to_string(len) + " " + std::string(key) + "=" + std::string(value) + "\n";
 }
 
+bool plain_parts(std::string_view path) {
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = std::min(path.find('/', start), path.size());
+    std::string_view part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
 Result<void> validate(const TarHeader& h, std::string_view data) {
   auto bad = [&](const std::string& why) {
     return Error(Errc::invalid, "tar entry '" + h.path + "': " + why);
@@ -134,6 +145,11 @@ Result<void> validate(const TarHeader& h, std::string_view data) {
     return bad("path must be relative, without leading './' or '/' or a trailing '/'");
   if (h.path.find('\0') != std::string::npos || h.link.find('\0') != std::string::npos)
     return bad("NUL byte in path or link");
+  // A layer is applied onto a root (OCI image-spec, layer.md): a "." or ".."
+  // part, or an empty one, would name a place other than the one listed.
+  if (!plain_parts(h.path)) return bad("path has an empty, '.' or '..' part");
+  if (h.type == EntryType::hardlink && !plain_parts(h.link))
+    return bad("hardlink target has an empty, '.' or '..' part");
   if (h.mode & ~07777u) return bad("mode has bits beyond 07777");
   bool is_link = h.type == EntryType::symlink || h.type == EntryType::hardlink;
   if (is_link && h.link.empty()) return bad("link without a target");

@@ -110,7 +110,13 @@ TEST(Tar, RejectsInvalidEntries) {
   EXPECT_FALSE(tar.add(file_entry("f", "abc"), "ab").ok());  // size mismatch
   EXPECT_FALSE(tar.add(link_entry("l", "", EntryType::symlink)).ok());
   EXPECT_FALSE(tar.add(file_entry("f", "", 010644)).ok());  // type bits in mode
+  for (const char* path : {"a/../etc/passwd", "..", "a/./b", "a//b", "a/.."})
+    EXPECT_FALSE(tar.add(file_entry(path, "")).ok()) << path;
+  EXPECT_FALSE(tar.add(link_entry("h", "../etc/shadow", EntryType::hardlink)).ok());
   EXPECT_TRUE(sink.data.empty());
+  // A symlink's target is the link's own business: ".." is fine there.
+  EXPECT_TRUE(tar.add(link_entry("usr/lib/l", "../../etc/x", EntryType::symlink)).ok());
+  EXPECT_TRUE(tar.add(file_entry("a..b/..c", "")).ok());
 }
 
 TEST(Tar, LongPathsLinksAndIdsUsePax) {
