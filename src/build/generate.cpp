@@ -327,10 +327,15 @@ std::map<std::string, oci::TarHeader> lower_directories(const LevelContext& ctx)
 // would so reset that directory: re-state such parents as the levels below have them.
 void add_lower_parents(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
   if (ctx.level == 0) return;
+  // Where write_layer will store this level's paths: through the links below.
+  std::map<std::string, std::string> links = rootfs::links_as_stored(symlinks_below(ctx));
+  auto stored = [&](const std::string& path) {
+    return rootfs::path_through_links(links, stored_path(ctx, path));
+  };
   std::set<std::string> present;  // in this level's layer anyway
-  for (const auto& g : out) present.insert(stored_path(ctx, g.header.path));
+  for (const auto& g : out) present.insert(stored(g.header.path));
   for (const auto* pkg : packages_of_level(ctx, ctx.level))
-    for (const auto& e : pkg->entries) present.insert(stored_path(ctx, e.header.path));
+    for (const auto& e : pkg->entries) present.insert(stored(e.header.path));
   std::map<std::string, oci::TarHeader> lower = lower_directories(ctx);
   for (const auto& parent : rootfs::missing_parents({present.begin(), present.end()})) {
     auto it = lower.find(parent);
@@ -395,8 +400,13 @@ std::map<std::string, std::string> symlinks_below(const LevelContext& ctx) {
             ctx.merged_usr ? rootfs::merged_usr_link_target(e.header.path, e.header.link)
                            : e.header.link;
       }
-    for (const auto& p : ctx.spec.levels[l].paths)
-      if (p.type == spec::PathItem::Type::symlink) out[image_path(ctx, rel(p.path))] = p.target;
+    for (const auto& p : ctx.spec.levels[l].paths) {
+      if (p.type != spec::PathItem::Type::symlink) continue;
+      std::string path = rel(p.path);
+      if (ctx.merged_usr && rootfs::is_merged_usr_alias(path)) continue;
+      out[image_path(ctx, path)] =
+          ctx.merged_usr ? rootfs::merged_usr_link_target(path, p.target) : p.target;
+    }
   }
   return out;
 }

@@ -30,6 +30,10 @@ namespace {
 constexpr const char* kPackagesNames[] = {"Packages.gz", "Packages.xz", "Packages.zst",
                                           "Packages.bz2", "Packages"};
 
+// The most a Packages file fetched on the word of a not yet verified Release
+// may weigh, compressed or not (bookworm's main is 50 MB decompressed).
+constexpr uint64_t kMaxSpeculativeIndex = uint64_t{256} << 20;
+
 std::string parent_dir(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? std::string() : path.substr(0, slash);
@@ -101,8 +105,14 @@ IndexFetcher::Prefetched IndexFetcher::prefetch(const Suite& s, const std::strin
   for (const std::string& component : req.components) {
     auto files = packages_entries(*release, component, req.arch);
     if (!files.compressed || fs::exists(packages_cache_file(*files.compressed))) continue;
-    auto fetched = fetch_packages(s, *release, files);
-    if (fetched.ok()) out.emplace(files.compressed->path, std::move(*fetched));
+    // Unverified sizes decide nothing big: a forged Release could otherwise
+    // make pare allocate and decompress gigabytes before its signature fails.
+    if (files.compressed->size > kMaxSpeculativeIndex ||
+        (files.plain && files.plain->size > kMaxSpeculativeIndex))
+      continue;
+    out.emplace(
+        files.compressed->path,
+        Early{files.compressed->sha256, fetch_packages(s, *release, files, kMaxSpeculativeIndex)});
   }
   return out;
 }
@@ -181,11 +191,12 @@ stdfs::path IndexFetcher::packages_cache_file(const ReleaseFileEntry& compressed
 
 // Download and decompress one Packages file, checking both against `release`.
 Result<IndexFetcher::Fetched> IndexFetcher::fetch_packages(const Suite& s, const Release& release,
-                                                           const PackagesFiles& files) {
+                                                           const PackagesFiles& files,
+                                                           uint64_t limit) {
   const ReleaseFileEntry& entry = *files.compressed;
   PARE_TRY(std::string compressed, download(s, release, entry));
   uint64_t plain_size = files.plain ? files.plain->size : 0;
-  auto text = decompress_index(compressed, entry.path, kMaxDecompressedIndex, plain_size);
+  auto text = decompress_index(compressed, entry.path, limit, plain_size);
   if (!text.ok()) return text.error().context(s.base + "/" + entry.path);
   Fetched out{entry.sha256, sha256_hex(*text), std::move(*text)};
   PARE_CHECK(check_plain(s, entry, files.plain, out));
@@ -226,11 +237,14 @@ Result<PackagesIndex> IndexFetcher::packages(const Suite& s, const Release& rele
                                     ", " + arch + ") is not in the cache");
   Fetched fetched;
   auto it = early.find(entry.path);
-  if (it != early.end() && it->second.compressed_sha256 == entry.sha256) {
-    fetched = std::move(it->second);  // its bytes hashed to what the verified Release says
+  bool asked_the_same = it != early.end() && it->second.compressed_sha256 == entry.sha256;
+  if (asked_the_same && it->second.fetched.ok()) {
+    fetched = std::move(*it->second.fetched);  // hashed to what the verified Release says
     PARE_CHECK(check_plain(s, entry, files.plain, fetched));
+  } else if (asked_the_same && it->second.fetched.error().code() == Errc::network) {
+    return it->second.fetched.error();  // retried already: do not wait for it twice
   } else {
-    PARE_TRY(fetched, fetch_packages(s, release, files));
+    PARE_TRY(fetched, fetch_packages(s, release, files, kMaxDecompressedIndex));
   }
   out.sha256 = fetched.text_sha256;
   PARE_CHECK(fs::write_file_atomic(out.file, fetched.text));

@@ -72,7 +72,13 @@ class IndexFetcher {
     std::string text_sha256;
     std::string text;  // decompressed
   };
-  using Prefetched = std::map<std::string, Fetched>;  // by path in the Release
+  // What prefetch() got for a path of the unverified Release: the hash it
+  // asked for, and the file or why not.
+  struct Early {
+    std::string compressed_sha256;
+    Result<Fetched> fetched;
+  };
+  using Prefetched = std::map<std::string, Early>;  // by path in the Release
 
   Result<std::string> load_inrelease(const Suite& s);
   Result<Release> verified_release(const Suite& s, const std::filesystem::path& keyring,
@@ -84,8 +90,8 @@ class IndexFetcher {
   static PackagesFiles packages_entries(const Release& release, const std::string& component,
                                         const std::string& arch);
   std::filesystem::path packages_cache_file(const ReleaseFileEntry& compressed) const;
-  Result<Fetched> fetch_packages(const Suite& s, const Release& release,
-                                 const PackagesFiles& files);
+  Result<Fetched> fetch_packages(const Suite& s, const Release& release, const PackagesFiles& files,
+                                 uint64_t limit);
   static Result<void> check_plain(const Suite& s, const ReleaseFileEntry& entry,
                                   const ReleaseFileEntry* plain, const Fetched& fetched);
   Result<PackagesIndex> packages(const Suite& s, const Release& release,

@@ -94,7 +94,7 @@ void add_skipped_fields(Pool* pool, Repodata* data, Id first,
   Id next = first;
   for (std::string_view stanza : stanzas) {
     if (next >= pool->nsolvables ||
-        pool_id2str(pool, pool_id2solvable(pool, next)->name) != field_value(stanza, "Package"))
+        pool_id2str(pool, pool_id2solvable(pool, next)->name) != package_name(stanza))
       return;
     std::string_view size_text = field_value(stanza, "Size");
     unsigned long long size = 0;
@@ -174,7 +174,7 @@ Reach SolvResolver::reachable(const ResolveRequest& req) const {
         if (!seen[i].insert(s).second) continue;
         reach[i].push_back(s);
         std::string_view stanza = indexes_[i]->stanzas.stanza(s);
-        if (excluded.count(field_value(stanza, "Package"))) continue;
+        if (excluded.count(package_name(stanza))) continue;
         for (std::string_view dep : dependency_names(stanza)) reach_name(dep);
       }
   }
@@ -201,7 +201,7 @@ Result<void> SolvResolver::new_pool(const Reach& reach) {
     for (uint32_t s : reach[i]) {
       stanzas.push_back(idx.stanzas.stanza(s));
       text.append(stanzas.back());
-      text.append(text.back() == '\n' ? "\n" : "\n\n");
+      text.append(!text.empty() && text.back() == '\n' ? "\n" : "\n\n");
     }
     Repo* repo = repo_create(pool_, idx.file.label.c_str());
     FILE* fp = fmemopen(text.data(), text.size(), "r");

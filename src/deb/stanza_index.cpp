@@ -145,9 +145,11 @@ StanzaIndex StanzaIndex::build(std::string_view text) {
           eol = line_end(eol + 1);  // continuation lines
         size_t value = pos + (is_package ? 8 : 9);
         std::string_view v = text.substr(value, eol - value);
-        // The first Package field names the stanza, as field_value() reads it.
-        if (is_package && package.empty())
+        // The last Package field names the stanza, as in repo_deb.c (package_name()).
+        if (is_package) {
+          package = {};
           for_each_relation_name(v, "", [&](std::string_view n) { package = n; });
+        }
         if (is_provides)
           for_each_relation_name(v, ",", [&](std::string_view n) { provides.push_back(n); });
       }
@@ -199,7 +201,8 @@ Result<StanzaIndex> StanzaIndex::load(std::string_view bytes, std::string_view t
   size_t at = kHeaderSize;
   for (uint64_t i = 0; i < stanzas; ++i, at += 8) {
     Span s{get_u32(bytes, at), get_u32(bytes, at + 4)};
-    if (!span_inside(s.offset, s.length, text.size())) return bad("a stanza lies outside the text");
+    if (s.length == 0 || !span_inside(s.offset, s.length, text.size()))
+      return bad("a stanza is empty or lies outside the text");
     index.stanzas_.push_back(s);
   }
   index.entries_.reserve(entries);
@@ -232,10 +235,17 @@ std::vector<uint32_t> StanzaIndex::lookup(std::string_view name) const {
 
 void StanzaIndex::for_each_package_name(const std::function<void(std::string_view)>& fn) const {
   for (uint32_t i = 0; i < stanzas_.size(); ++i)
-    for_each_field(stanza(i), [&](std::string_view name, std::string_view value) {
-      if (iequals(name, "Package"))
-        for_each_relation_name(value, "", [&](std::string_view n) { fn(n); });
-    });
+    if (std::string_view name = package_name(stanza(i)); !name.empty()) fn(name);
+}
+
+std::string_view package_name(std::string_view stanza) {
+  std::string_view out;
+  for_each_field(stanza, [&](std::string_view name, std::string_view value) {
+    if (!iequals(name, "Package")) return;
+    out = {};
+    for_each_relation_name(value, "", [&](std::string_view n) { out = n; });
+  });
+  return out;
 }
 
 std::vector<std::string_view> dependency_names(std::string_view stanza) {

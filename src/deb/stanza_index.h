@@ -67,6 +67,10 @@ class StanzaIndex {
 // ("libc6 (>= 2.34), python3:any | foo" gives libc6, python3, foo).
 std::vector<std::string_view> dependency_names(std::string_view stanza);
 
+// The name a stanza answers to as a package: its last Package field's first
+// word (a repeated field overrides, as in repo_deb.c); "" when there is none.
+std::string_view package_name(std::string_view stanza);
+
 // The value of a stanza's first field called `name` (case-insensitive), with
 // surrounding whitespace dropped; "" when there is none.
 std::string_view field_value(std::string_view stanza, std::string_view name);

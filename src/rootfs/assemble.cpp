@@ -20,26 +20,6 @@ struct Item {
 using Tree = std::map<std::string, Item>;
 using Links = std::map<std::string, std::string>;  // image path -> symlink target
 
-// Where `path` is stored when some of its parent directories are symlinks
-// (base-files' var/run -> /run): through the links, as dpkg follows a
-// symlinked directory on disk. Else a directory entry in an upper layer
-// would replace the lower layer's link in the image. A loop of links leaves
-// the path as it is.
-std::string through_links(const Links& links, const std::string& path) {
-  if (links.empty()) return path;
-  std::string out = path;
-  for (int hop = 0; hop < 32; ++hop) {
-    size_t slash = out.find('/');
-    Links::const_iterator link = links.end();
-    for (; slash != std::string::npos; slash = out.find('/', slash + 1))
-      if ((link = links.find(out.substr(0, slash))) != links.end()) break;
-    if (slash == std::string::npos) return out;
-    std::string dir = resolve_link_target(link->first, link->second);
-    out = dir.empty() ? out.substr(slash + 1) : dir + out.substr(slash);
-  }
-  return path;
-}
-
 void put(Tree& tree, Item item) {
   auto [it, inserted] = tree.try_emplace(item.header.path, item);
   if (inserted) return;
@@ -95,6 +75,39 @@ Result<void> repoint_hardlinks(Tree& tree) {
 
 }  // namespace
 
+// Where `path` is stored when some of its parent directories are symlinks
+// (base-files' var/run -> /run): through the links, as dpkg follows a
+// symlinked directory on disk. Else a directory entry in an upper layer
+// would replace the lower layer's link in the image. A loop of links leaves
+// the path as it is.
+std::string path_through_links(const Links& links, const std::string& path) {
+  if (links.empty()) return path;
+  std::string out = path;
+  for (int hop = 0; hop < 32; ++hop) {
+    size_t slash = out.find('/');
+    Links::const_iterator link = links.end();
+    for (; slash != std::string::npos; slash = out.find('/', slash + 1))
+      if ((link = links.find(out.substr(0, slash))) != links.end()) break;
+    if (slash == std::string::npos) return out;
+    std::string dir = resolve_link_target(link->first, link->second);
+    out = dir.empty() ? out.substr(slash + 1) : dir + out.substr(slash);
+  }
+  return path;
+}
+
+// A link that itself lies under a symlinked directory is stored through it
+// (var/run/app -> /srv is stored as run/app); its target text is unchanged,
+// read from where it is stored as the kernel reads it.
+Links links_as_stored(Links links) {
+  for (int pass = 0; pass < 8; ++pass) {
+    Links moved;
+    for (const auto& [path, target] : links) moved[path_through_links(links, path)] = target;
+    if (moved == links) break;
+    links = std::move(moved);
+  }
+  return links;
+}
+
 std::vector<std::string> missing_parents(const std::vector<std::string>& paths) {
   std::set<std::string> have(paths.begin(), paths.end()), need;
   for (const auto& p : paths)
@@ -116,7 +129,7 @@ Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar)
     bool move = content.merged_usr && !is_merged_usr_alias(g.header.path);
     return move ? mapped(g.header, true) : g.header;
   };
-  Links links = content.links_below;  // and this layer's own
+  Links links = content.links_below;  // and this layer's own, below
   for (const UnpackedPackage* pkg : content.packages)
     for (const auto& e : pkg->entries)
       if (e.header.type == oci::EntryType::symlink && keep(*pkg, e.header)) {
@@ -128,13 +141,14 @@ Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar)
       oci::TarHeader h = generated_header(g);
       links[h.path] = h.link;
     }
+  links = links_as_stored(std::move(links));
   // Stores an entry through symlinked parents; a directory where a link is
   // stays the link (dpkg keeps a symlink to a directory that a package ships
   // as a directory). Returns false for an entry left out.
   auto place = [&](Item& item) {
-    item.header.path = through_links(links, item.header.path);
+    item.header.path = path_through_links(links, item.header.path);
     if (item.header.type == oci::EntryType::hardlink)
-      item.header.link = through_links(links, item.header.link);
+      item.header.link = path_through_links(links, item.header.link);
     return !(item.header.type == oci::EntryType::dir && links.count(item.header.path));
   };
 

@@ -41,6 +41,15 @@ struct LayerStats {
 
 Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar);
 
+// Symlinks in an image (image path -> target, as the tar stores them):
+// where `path` is stored once its symlinked parent directories are followed
+// (var/run/x with var/run -> /run: run/x), as dpkg follows them on disk.
+std::string path_through_links(const std::map<std::string, std::string>& links,
+                               const std::string& path);
+// The same links keyed where each is stored (a link under a symlinked
+// directory moves with it).
+std::map<std::string, std::string> links_as_stored(std::map<std::string, std::string> links);
+
 // Parent directories ("a", "a/b" for "a/b/c") that `paths` need but do not contain.
 std::vector<std::string> missing_parents(const std::vector<std::string>& paths);
 

@@ -74,6 +74,7 @@ struct Transfer {
   std::optional<fs::AtomicFile> file;
   Sha256 hash;
   uint64_t received = 0;
+  uint64_t discarded = 0;  // bytes of an error answer's body
   std::optional<Error> write_error;
   Progress* progress = nullptr;
   std::string* memory = nullptr;  // for get(): collect in memory instead
@@ -83,6 +84,9 @@ struct Transfer {
 // The most get() keeps in memory: indexes and InRelease files are tens of MB at
 // most (bookworm's largest Packages.gz is 12 MB); a mirror sending more is wrong.
 constexpr uint64_t kMaxGetBytes = uint64_t{512} << 20;
+// An error answer's body is read and dropped up to this size (a server that
+// streams one without end would otherwise hold the transfer forever).
+constexpr uint64_t kMaxErrorBody = uint64_t{64} << 20;
 
 size_t on_data(char* ptr, size_t size, size_t nmemb, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -92,7 +96,14 @@ size_t on_data(char* ptr, size_t size, size_t nmemb, void* user) {
   // and let the status decide between a retry and an error.
   long status = 0;
   curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-  if (status != 0 && status != 200) return n;
+  if (status != 0 && status != 200) {
+    t->discarded += n;
+    if (t->discarded <= kMaxErrorBody) return n;
+    t->write_error =
+        Error(Errc::network, "HTTP " + std::to_string(status) + " answer longer than " +
+                                 std::to_string(kMaxErrorBody >> 20) + " MiB");
+    return 0;
+  }
   std::string_view bytes(ptr, n);
   t->received += n;
   if (t->memory) {
@@ -205,6 +216,7 @@ class CurlClient : public Client {
     t.file.emplace(std::move(file.value()));
     t.hash = Sha256();
     t.received = 0;
+    t.discarded = 0;
     t.write_error.reset();
     curl_multi_add_handle(multi, make_easy(t.job->url, &t));
     return {};

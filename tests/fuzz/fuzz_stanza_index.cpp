@@ -36,10 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto index = pare::deb::StanzaIndex::build(text);
   check_index(index, text);
   for (uint32_t i = 0; i < index.size(); ++i) {
-    std::string name(pare::deb::field_value(index.stanza(i), "Package"));
-    size_t end = name.find_first_of(" \t\r\n(:[<");
-    name = name.substr(0, end);
-    if (name.empty()) continue;
+    std::string name(pare::deb::package_name(index.stanza(i)));
+    if (name.empty()) std::abort();  // only stanzas with a Package name are indexed
     bool found = false;
     for (uint32_t s : index.lookup(name)) found = found || s == i;
     if (!found) std::abort();

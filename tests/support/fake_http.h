@@ -15,10 +15,13 @@ class FakeHttp : public http::Client {
  public:
   std::map<std::string, std::string> bodies;
   std::map<std::string, int> hits;
+  std::map<std::string, Errc> failures;  // URL -> the error every GET of it gives
 
   Result<std::string> get(const std::string& url) override {
     std::lock_guard lock(mutex_);
     ++hits[url];
+    if (auto f = failures.find(url); f != failures.end())
+      return Error(f->second, "injected failure for " + url);
     auto it = bodies.find(url);
     if (it == bodies.end()) return Error(Errc::not_found, "HTTP 404 for " + url);
     return it->second;

@@ -34,6 +34,14 @@ const std::string kCertA = cert("MAMCAQE=");
 const std::string kCertB = cert("MAUCAwEAAQ==");
 const std::string kCertC = cert("MAMCAQI=");
 
+spec::PathItem symlink_item(const std::string& path, const std::string& target) {
+  spec::PathItem link;
+  link.type = spec::PathItem::Type::symlink;
+  link.path = path;
+  link.target = target;
+  return link;
+}
+
 class GenerateTest : public ::testing::Test {
  protected:
   GenerateTest() {
@@ -511,11 +519,7 @@ TEST_F(GenerateTest, SymlinksBelowAreTheLowerLevelsLinksWhereTheImageHasThem) {
   add(0, "base-files", {fake_symlink("var/run", "/run"), fake_dir("etc")});
   add(1, "tools", {fake_symlink("lib/tool", "../opt/tool")});
   add(2, "top", {fake_symlink("var/top", "x")});
-  spec::PathItem link;
-  link.type = spec::PathItem::Type::symlink;
-  link.path = "/srv/data";
-  link.target = "/mnt/data";
-  spec_.levels[1].paths = {link};
+  spec_.levels[1].paths = {symlink_item("/srv/data", "/mnt/data")};
   LevelContext ctx{spec_, plan_, 2, unpacked_, false};
   EXPECT_EQ(symlinks_below(ctx),
             (std::map<std::string, std::string>{
@@ -526,6 +530,22 @@ TEST_F(GenerateTest, SymlinksBelowAreTheLowerLevelsLinksWhereTheImageHasThem) {
   EXPECT_TRUE(m.count("usr/lib/tool")) << "where merged /usr stores it";
   LevelContext bottom{spec_, plan_, 0, unpacked_, false};
   EXPECT_TRUE(symlinks_below(bottom).empty());
+}
+
+TEST_F(GenerateTest, MergedUsrSpecLinksBelowPointWhereMergedUsrStoresTheirTargets) {
+  spec_.levels[0].paths = {symlink_item("/opt/app/lib", "/lib/app")};
+  LevelContext merged{spec_, plan_, 1, unpacked_, true};
+  EXPECT_EQ(symlinks_below(merged).at("opt/app/lib"), "/usr/lib/app");
+}
+
+TEST_F(GenerateTest, ParentsReachedThroughALowerLinkKeepTheirLowerMetadata) {
+  add(0, "base",
+      {fake_dir("run"), fake_dir("run/lock", 01777), fake_symlink("var/lock", "/run/lock")});
+  add(1, "locker", {fake_dir("var/lock/app"), fake_file("var/lock/app/pid", "1")});
+  auto m = generate_map(1);
+  ASSERT_TRUE(m.count("run/lock")) << "re-stated, not invented as 0755 by the layer writer";
+  EXPECT_EQ(m["run/lock"].header.mode, 01777u);
+  EXPECT_FALSE(m.count("var/lock"));
 }
 
 TEST_F(GenerateTest, MissingLocalFileIsAnError) {

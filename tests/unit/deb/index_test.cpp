@@ -179,6 +179,33 @@ TEST_F(Index, ForgedHashInAnUnverifiedInReleaseCachesNothing) {
     EXPECT_NE(e.path().extension(), ".Packages") << e.path();
 }
 
+TEST_F(Index, UnverifiedSizesBeyondTheLimitAreNotFetchedEarly) {
+  archive.publish(http);
+  std::string& inrelease = http.bodies[archive.url("InRelease")];
+  std::string plain = sha256_hex(archive.main_packages) + " " +
+                      std::to_string(archive.main_packages.size()) +
+                      " main/binary-amd64/Packages\n";
+  size_t pos = inrelease.find(plain);
+  ASSERT_NE(pos, std::string::npos);
+  inrelease.replace(pos, plain.size(),
+                    sha256_hex(archive.main_packages) + " 2147483648 main/binary-amd64/Packages\n");
+  auto r = fetcher(http).fetch(archive.request());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), Errc::signature);
+  EXPECT_EQ(http.hits[archive.by_hash_url("main/binary-amd64", archive.main_xz)], 0);
+  EXPECT_EQ(http.hits[archive.by_hash_url("contrib/binary-amd64", archive.contrib_gz)], 1);
+}
+
+TEST_F(Index, AFailedEarlyDownloadIsNotRepeated) {
+  archive.publish(http);
+  std::string url = archive.by_hash_url("main/binary-amd64", archive.main_xz);
+  http.failures[url] = Errc::network;
+  auto r = fetcher(http).fetch(archive.request());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), Errc::network);
+  EXPECT_EQ(http.hits[url], 1) << "the client retries; the fetcher does not ask again";
+}
+
 TEST_F(Index, SuitesCanBeFetchedFromSeveralThreadsAtOnce) {
   FakeArchive other = archive;
   other.suite = "othersuite";

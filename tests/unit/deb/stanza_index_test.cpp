@@ -92,6 +92,9 @@ TEST(StanzaIndex, LoadRejectsWhatDoesNotFitTheText) {
   outside[24] = '\xff';  // the first stanza's offset, far beyond the text
   outside[25] = '\xff';
   rejects(outside, kText, "stanza outside");
+  std::string empty_stanza = good;
+  empty_stanza.replace(28, 4, std::string(4, '\0'));  // the first stanza's length
+  rejects(empty_stanza, kText, "empty stanza");
   std::string no_stanza = good;
   no_stanza[no_stanza.size() - 4] = '\x7f';  // the last entry names stanza 127
   rejects(no_stanza, kText, "entry names no stanza");
@@ -110,6 +113,15 @@ TEST(DependencyNames, EveryAlternativeOfDependsAndPreDependsWithoutQualifiers) {
             Names({"libc6", "python3", "python3-minimal", "libfoo1", "bar", "dpkg"}));
   EXPECT_EQ(dependency_names("Package: lone\n"), Names());
   EXPECT_EQ(dependency_names("Depends:\n"), Names());
+}
+
+TEST(PackageName, TheLastPackageFieldWinsAsInLibsolv) {
+  EXPECT_EQ(package_name("Package: first\nSource: x\npackage: second (1)\n"), "second");
+  EXPECT_EQ(package_name("Package:\n continued\n"), "continued");
+  EXPECT_EQ(package_name("Source: x\n"), "");
+  StanzaIndex index = StanzaIndex::build("Package: first\npackage: second\n");
+  EXPECT_EQ(index.lookup("second"), Ids({0}));
+  EXPECT_EQ(index.lookup("first"), Ids());
 }
 
 TEST(FieldValue, FirstFieldOfThatNameTrimmed) {

@@ -442,6 +442,19 @@ TEST_F(AssembleTest, EntriesUnderALowerLayersSymlinkAreStoredThroughIt) {
   EXPECT_TRUE(l.find("etc/f")) << "a link to / puts the entry at the root";
 }
 
+TEST_F(AssembleTest, ALinkUnderASymlinkedDirectoryIsFoundWhereItIsStored) {
+  LayerContent c;
+  c.links_below = {{"var/run", "/run"}, {"var/run/app", "/srv/x"}};
+  c.packages = {pkg("app", {fake_dir("var/run/app"), fake_file("var/run/app/sock", "s")}),
+                pkg("rel", {fake_symlink("var/run/rel", "app"), fake_file("var/run/rel/f", "r")})};
+  Layer l = write(c);
+  expect_parents_first(l);
+  EXPECT_EQ(l.find("srv/x/sock")->data, "s");
+  EXPECT_FALSE(l.find("run/app")) << "a directory would replace the link stored there";
+  EXPECT_EQ(l.find("run/rel")->header.type, EntryType::symlink);
+  EXPECT_EQ(l.find("srv/x/f")->data, "r") << "run/rel -> app -> /srv/x";
+}
+
 TEST_F(AssembleTest, ALinkInTheSameLayerIsFollowedToo) {
   LayerContent c;
   c.packages = {pkg("base", {fake_symlink("var/lock", "../run/lock")}),
