@@ -1,6 +1,6 @@
 # labels: offline
-# A directory a lower level made a symlink (here /var/run -> /run, as Debian's base-files ships
-# it) stays a symlink when an upper level puts files under it: the files are stored through the
+# A directory a lower level made a symlink (here /var/run -> /run, as installed Debian systems
+# have it) stays a symlink when an upper level puts files under it: the files are stored through the
 # link, as dpkg would, so unpacking the image (umoci, OCI layer semantics) keeps the link. And a
 # directory copied to `dest: /` merges into the root.
 # shellcheck shell=bash source-path=SCRIPTDIR
