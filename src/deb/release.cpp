@@ -65,8 +65,11 @@ Result<Ffi> load_keyring(const std::filesystem::path& keyring) {
   PARE_TRY(Input in, input_from(*bytes));
   // import_keys reads binary and armored keyrings alike; PERMISSIVE skips keys
   // rnp cannot use instead of rejecting the whole keyring.
-  rnp_result_t r = rnp_import_keys(ffi.get(), in.get(),
-                                   RNP_LOAD_SAVE_PUBLIC_KEYS | RNP_LOAD_SAVE_PERMISSIVE, nullptr);
+  rnp_result_t r = RNP_SUCCESS;
+  log::with_stderr_silenced([&] {
+    r = rnp_import_keys(ffi.get(), in.get(), RNP_LOAD_SAVE_PUBLIC_KEYS | RNP_LOAD_SAVE_PERMISSIVE,
+                        nullptr);
+  });
   size_t count = 0;
   if (r == RNP_SUCCESS) rnp_get_public_key_count(ffi.get(), &count);
   if (r != RNP_SUCCESS || count == 0)
@@ -210,7 +213,8 @@ Result<std::string> verify_clearsigned(std::string_view inrelease,
     return rnp_error(Errc::internal, "rnp_op_verify_create failed", r);
   VerifyOp op(raw_op);
   // Success means at least one valid signature (rnp's default policy).
-  rnp_result_t r = rnp_op_verify_execute(op.get());
+  rnp_result_t r = RNP_SUCCESS;
+  log::with_stderr_silenced([&] { r = rnp_op_verify_execute(op.get()); });
   if (r != RNP_SUCCESS) return verification_failure(op.get(), keyring, r);
   uint8_t* buf = nullptr;
   size_t len = 0;

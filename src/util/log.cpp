@@ -1,5 +1,8 @@
 #include "util/log.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdio>
 #include <mutex>
@@ -48,6 +51,21 @@ void write(Level l, const std::string& message) {
     return;
   }
   std::fprintf(stderr, "%s%s\n", prefix(l), message.c_str());
+}
+
+void with_stderr_silenced(const std::function<void()>& fn) {
+  std::lock_guard lock(g_mutex);  // messages from other threads wait, not vanish
+  std::fflush(stderr);
+  int saved = ::dup(STDERR_FILENO);
+  int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  bool redirected = saved >= 0 && null >= 0 && ::dup2(null, STDERR_FILENO) >= 0;
+  if (null >= 0) ::close(null);
+  fn();
+  if (redirected) {
+    std::fflush(stderr);
+    ::dup2(saved, STDERR_FILENO);
+  }
+  if (saved >= 0) ::close(saved);
 }
 
 }  // namespace pare::log

@@ -17,6 +17,10 @@ bool enabled(Level level);
 // Replace the sink (tests capture messages; the CLI coordinates with the progress line).
 void set_sink(std::function<void(Level, const std::string&)> sink);
 void write(Level level, const std::string& message);
+// Runs fn with file descriptor 2 pointed at /dev/null, for a library that
+// prints its own diagnostics to stderr (librnp on a bad signature) where pare
+// reports the failure itself. The logger is locked meanwhile: fn must not log.
+void with_stderr_silenced(const std::function<void()>& fn);
 
 class Line {
  public:

@@ -47,6 +47,9 @@ expect_failure() {
       needle="${needle//@MIRROR@/$mirror}"
       assert_contains "$out" "$needle" "$name ($format): message"
     done
+    # -q: pare's one error line and nothing from the libraries under it (librnp prints its
+    # own diagnostics on a bad signature unless silenced).
+    assert_eq 1 "$(wc -l <<<"$out")" "$name ($format): one line of output, got: $out"
     assert_no_file "$OUTS/new-$name" "$name ($format): output of a failed build"
     # The same failure aimed at the earlier outputs leaves them as they were.
     rc=0
