@@ -38,7 +38,15 @@ class UnpackPool {
       : filter_(filter), env_(env) {
     for (int t = 0; t < threads; ++t) workers_.emplace_back([this] { work(); });
   }
-  ~UnpackPool() { close(); }
+  // Left without finish() (a download failed): what is still queued is not
+  // unpacked; the workers finish the package in hand and stop.
+  ~UnpackPool() {
+    {
+      std::lock_guard lock(mutex_);
+      queue_.clear();
+    }
+    close();
+  }
 
   void push(const deb::PackageInfo* p) {
     {
