@@ -146,26 +146,50 @@ void apply_slices(const spec::Spec& spec, ArchPlan& plan) {
   }
 }
 
+namespace {
+
+struct ArchResolution {
+  ArchPlan plan;
+  std::vector<std::string> index_labels;
+};
+
+// One architecture: its indexes, then the cached resolution or a new one.
+Result<ArchResolution> plan_arch(const spec::Spec& spec, const std::string& arch,
+                                 const std::vector<SuiteSource>& sources, const Environment& env) {
+  PARE_TRY(auto indexes, fetch_indexes(spec, arch, sources, env));
+  ArchResolution out;
+  for (const auto& idx : indexes) out.index_labels.push_back(idx.label);
+  std::string key = resolution_key(spec, arch, indexes);
+  if (auto cached = cached_resolution(env.cache_dir, key)) {
+    out.plan = std::move(*cached);
+  } else {
+    PARE_TRY(auto resolver, deb::Resolver::create(arch, env.cache_dir / "stanzas"));
+    for (const auto& idx : indexes) PARE_CHECK(resolver->add_index(idx));
+    PARE_TRY(out.plan, resolve_arch(spec, *resolver, arch));
+    PARE_CHECK(remember_resolution(env.cache_dir, key, out.plan));
+  }
+  apply_slices(spec, out.plan);
+  return out;
+}
+
+}  // namespace
+
 Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env) {
   deb::MirrorOverrides overrides{spec.source.mirror, spec.source.security_mirror};
   PARE_TRY(deb::Mirrors mirrors, deb::discover_mirrors(overrides, env.getenv, env.host_root));
   PARE_TRY(auto sources, suite_sources(spec, mirrors));
   Plan plan{spec, {}, mirrors.mirror, mirrors.security_mirror, {}};
-  for (const auto& arch : spec.archs) {
-    PARE_TRY(auto indexes, fetch_indexes(spec, arch, sources, env));
-    for (const auto& idx : indexes) plan.index_labels.push_back(idx.label);
-    std::string key = resolution_key(spec, arch, indexes);
-    if (auto cached = cached_resolution(env.cache_dir, key)) {
-      apply_slices(spec, *cached);
-      plan.archs.push_back(std::move(*cached));
-      continue;
-    }
-    PARE_TRY(auto resolver, deb::Resolver::create(arch, env.cache_dir / "stanzas"));
-    for (const auto& idx : indexes) PARE_CHECK(resolver->add_index(idx));
-    PARE_TRY(ArchPlan ap, resolve_arch(spec, *resolver, arch));
-    PARE_CHECK(remember_resolution(env.cache_dir, key, ap));
-    apply_slices(spec, ap);
-    plan.archs.push_back(std::move(ap));
+  // Architectures are independent (their own indexes and solve): in parallel,
+  // gathered in the spec's order.
+  std::vector<std::future<Result<ArchResolution>>> planning;
+  for (const auto& arch : spec.archs)
+    planning.push_back(std::async(std::launch::async, [&spec, &sources, &env, arch] {
+      return plan_arch(spec, arch, sources, env);
+    }));
+  for (auto& f : planning) {
+    PARE_TRY(ArchResolution r, f.get());
+    plan.index_labels.insert(plan.index_labels.end(), r.index_labels.begin(), r.index_labels.end());
+    plan.archs.push_back(std::move(r.plan));
   }
   return plan;
 }
