@@ -134,8 +134,7 @@ Result<void> add_status(const LevelContext& ctx, std::vector<GeneratedEntry>& ou
     std::set<std::string_view> present;
     for (const auto* form : forms_upto(ctx, p))
       for (const auto& e : form->entries)
-        if (!(is_bundle_only_package(pkg.name) && e.header.path.rfind("usr/share/doc/", 0) != 0))
-          present.insert(e.header.path);
+        if (!left_out_of_image(pkg.name, e.header.path)) present.insert(e.header.path);
     const std::string base = "var/lib/dpkg/status.d/" + p.name;
     out.push_back(file(base, rootfs::status_d_entry(pkg.control)));
     std::string sums = rootfs::filtered_md5sums(
@@ -389,24 +388,19 @@ std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ct
 
 std::map<std::string, std::string> symlinks_below(const LevelContext& ctx) {
   std::map<std::string, std::string> out;
+  // Where write_layer stores a link (merged /usr moves all but the aliases).
+  auto add = [&](const oci::TarHeader& h) {
+    if (ctx.merged_usr && rootfs::is_merged_usr_alias(h.path)) return;
+    oci::TarHeader stored = rootfs::stored_header(h, ctx.merged_usr);
+    out[stored.path] = stored.link;
+  };
   for (size_t l = 0; l < ctx.level && l < ctx.plan.levels.size(); ++l) {
     for (const auto* pkg : packages_of_level(ctx, l))
-      for (const auto& e : pkg->entries) {
-        if (e.header.type != EntryType::symlink) continue;
-        if (ctx.merged_usr && rootfs::is_merged_usr_alias(e.header.path)) continue;
-        if (is_bundle_only_package(pkg->name) && e.header.path.rfind("usr/share/doc/", 0) != 0)
-          continue;
-        out[image_path(ctx, e.header.path)] =
-            ctx.merged_usr ? rootfs::merged_usr_link_target(e.header.path, e.header.link)
-                           : e.header.link;
-      }
-    for (const auto& p : ctx.spec.levels[l].paths) {
-      if (p.type != spec::PathItem::Type::symlink) continue;
-      std::string path = rel(p.path);
-      if (ctx.merged_usr && rootfs::is_merged_usr_alias(path)) continue;
-      out[image_path(ctx, path)] =
-          ctx.merged_usr ? rootfs::merged_usr_link_target(path, p.target) : p.target;
-    }
+      for (const auto& e : pkg->entries)
+        if (e.header.type == EntryType::symlink && !left_out_of_image(pkg->name, e.header.path))
+          add(e.header);
+    for (const auto& p : ctx.spec.levels[l].paths)
+      if (p.type == spec::PathItem::Type::symlink) add(symlink(rel(p.path), p.target).header);
   }
   return out;
 }
@@ -423,6 +417,10 @@ std::vector<const rootfs::UnpackedPackage*> forms_upto(const LevelContext& ctx,
 
 uint32_t local_file_mode(uint32_t mode_on_disk) {
   return (mode_on_disk & 0111) ? 0755 : 0644;
+}
+
+bool left_out_of_image(const std::string& package, std::string_view path) {
+  return is_bundle_only_package(package) && path.rfind("usr/share/doc/", 0) != 0;
 }
 
 bool is_bundle_only_package(const std::string& name) {

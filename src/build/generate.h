@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "build/fetch.h"
@@ -26,6 +27,9 @@ struct LevelContext {
 // copyright and status.d entry stay in the image (distroless does the same
 // for ca-certificates: the bundle is what matters, not update-ca-certificates).
 bool is_bundle_only_package(const std::string& name);
+// Whether pare leaves this entry of `package` out of the image (all of a
+// bundle-only package but its usr/share/doc/).
+bool left_out_of_image(const std::string& package, std::string_view path);
 
 Result<std::vector<rootfs::GeneratedEntry>> generated_entries(const LevelContext& ctx);
 
@@ -45,9 +49,9 @@ std::vector<const rootfs::UnpackedPackage*> packages_of_level(const LevelContext
                                                               size_t level);
 std::vector<const rootfs::UnpackedPackage*> packages_upto(const LevelContext& ctx,
                                                           size_t last_level);
-// every form (slice) of one package installed at or below ctx.level;
 // every symlink the levels below ctx.level put in the image: image path -> target;
 std::map<std::string, std::string> symlinks_below(const LevelContext& ctx);
+// every form (slice) of one package installed at or below ctx.level;
 std::vector<const rootfs::UnpackedPackage*> forms_upto(const LevelContext& ctx,
                                                        const deb::PackageInfo& package);
 // whether this level adds CA certificates (a CA package or spec certificates);

@@ -163,7 +163,7 @@ Result<oci::LayerBlob> build_layer(const LevelRef& ref, const LayerOptions& opti
   content.merged_usr = merged;
   content.mtime = options.mtime;
   content.drop = [](const rootfs::UnpackedPackage& pkg, const oci::TarHeader& h) {
-    return is_bundle_only_package(pkg.name) && h.path.rfind("usr/share/doc/", 0) != 0;
+    return left_out_of_image(pkg.name, h.path);
   };
   PARE_TRY(auto writer, oci::LayerWriter::create(cache_dir / "blobs" / "sha256", options.compress));
   PARE_CHECK(rootfs::write_layer(content, writer->tar()));

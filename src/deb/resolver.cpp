@@ -19,8 +19,6 @@
 // only the stand-in satisfies are reported.
 #include "deb/resolver.h"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -164,21 +162,20 @@ Reach SolvResolver::reachable(const ResolveRequest& req) const {
   for (const auto& b : req.base) reach_name(b.name);
   for (const auto& x : req.excludes) reach_name(x);
 
-  Reach reach(indexes_.size());
-  std::vector<std::set<uint32_t>> seen(indexes_.size());
+  std::vector<std::set<uint32_t>> seen(indexes_.size());  // per index, ascending
   while (!queue.empty()) {
     std::string_view name = queue.back();
     queue.pop_back();
     for (size_t i = 0; i < indexes_.size(); ++i)
       for (uint32_t s : indexes_[i]->stanzas.lookup(name)) {
         if (!seen[i].insert(s).second) continue;
-        reach[i].push_back(s);
         std::string_view stanza = indexes_[i]->stanzas.stanza(s);
         if (excluded.count(package_name(stanza))) continue;
         for (std::string_view dep : dependency_names(stanza)) reach_name(dep);
       }
   }
-  for (auto& r : reach) std::sort(r.begin(), r.end());
+  Reach reach;
+  for (const auto& s : seen) reach.emplace_back(s.begin(), s.end());
   return reach;
 }
 

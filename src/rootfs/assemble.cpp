@@ -29,15 +29,6 @@ void put(Tree& tree, Item item) {
   it->second = std::move(item);
 }
 
-oci::TarHeader mapped(const oci::TarHeader& h, bool merged_usr) {
-  if (!merged_usr) return h;
-  oci::TarHeader out = h;
-  out.path = merged_usr_path(h.path);
-  if (h.type == oci::EntryType::hardlink) out.link = merged_usr_path(h.link);
-  if (h.type == oci::EntryType::symlink) out.link = merged_usr_link_target(h.path, h.link);
-  return out;
-}
-
 // Hardlink groups: in sorted order the first member carries the data and the
 // others link to it, whichever of them was the original target in the package.
 Result<void> repoint_hardlinks(Tree& tree) {
@@ -108,6 +99,15 @@ Links links_as_stored(Links links) {
   return links;
 }
 
+oci::TarHeader stored_header(const oci::TarHeader& h, bool merged_usr) {
+  if (!merged_usr) return h;
+  oci::TarHeader out = h;
+  out.path = merged_usr_path(h.path);
+  if (h.type == oci::EntryType::hardlink) out.link = merged_usr_path(h.link);
+  if (h.type == oci::EntryType::symlink) out.link = merged_usr_link_target(h.path, h.link);
+  return out;
+}
+
 std::vector<std::string> missing_parents(const std::vector<std::string>& paths) {
   std::set<std::string> have(paths.begin(), paths.end()), need;
   for (const auto& p : paths)
@@ -127,13 +127,13 @@ Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar)
   // the alias links themselves ("bin" -> "usr/bin") stay where they are.
   auto generated_header = [&](const GeneratedEntry& g) {
     bool move = content.merged_usr && !is_merged_usr_alias(g.header.path);
-    return move ? mapped(g.header, true) : g.header;
+    return move ? stored_header(g.header, true) : g.header;
   };
   Links links = content.links_below;  // and this layer's own, below
   for (const UnpackedPackage* pkg : content.packages)
     for (const auto& e : pkg->entries)
       if (e.header.type == oci::EntryType::symlink && keep(*pkg, e.header)) {
-        oci::TarHeader h = mapped(e.header, content.merged_usr);
+        oci::TarHeader h = stored_header(e.header, content.merged_usr);
         links[h.path] = h.link;
       }
   for (const auto& g : content.generated)
@@ -156,7 +156,7 @@ Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar)
   for (const UnpackedPackage* pkg : content.packages) {
     for (const auto& e : pkg->entries) {
       if (!keep(*pkg, e.header)) continue;
-      Item item{mapped(e.header, content.merged_usr), {}, nullptr};
+      Item item{stored_header(e.header, content.merged_usr), {}, nullptr};
       if (item.header.type == oci::EntryType::file) {
         item.data = pkg->bytes(e);
         item.mapped_from = pkg;

@@ -41,6 +41,10 @@ struct LayerStats {
 
 Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar);
 
+// A package entry's header as the layer stores it: under merged /usr, moved
+// into /usr with its link target rewritten to match.
+oci::TarHeader stored_header(const oci::TarHeader& h, bool merged_usr);
+
 // Symlinks in an image (image path -> target, as the tar stores them):
 // where `path` is stored once its symlinked parent directories are followed
 // (var/run/x with var/run -> /run: run/x), as dpkg follows them on disk.
