@@ -52,17 +52,35 @@ constexpr size_t kIoBuffer = 1u << 16;
 
 // One gzip member per chunk. libdeflate_gzip_compress writes a fixed header
 // (no FNAME, MTIME 0, OS 255), so a member depends only on its input and level.
-std::string gzip_member(libdeflate_compressor* c, std::string_view input) {
-  std::string out(libdeflate_gzip_compress_bound(c, input.size()), '\0');
-  size_t n = libdeflate_gzip_compress(c, input.data(), input.size(), out.data(), out.size());
-  out.resize(n);  // n == 0 only if the bound was wrong: reported by the caller
-  return out;
-}
-
 struct CompressorDeleter {
   void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
 };
 using CompressorPtr = std::unique_ptr<libdeflate_compressor, CompressorDeleter>;
+
+// A chunk's buffers are allocated once and reused for every chunk that passes
+// through it: a fresh 1 MiB input and output per chunk cost page faults and
+// regrowing copies worth 10-20% of the compression time (bench/README.md).
+struct GzipChunk {
+  explicit GzipChunk(size_t chunk_size)
+      : output_capacity(libdeflate_gzip_compress_bound(nullptr, chunk_size)),
+        output(std::make_unique_for_overwrite<char[]>(output_capacity)) {
+    input.reserve(chunk_size);
+  }
+  // Compresses `input` into `output`; output_size 0 marks a failure.
+  void compress(libdeflate_compressor* c) {
+    output_size =
+        c ? libdeflate_gzip_compress(c, input.data(), input.size(), output.get(), output_capacity)
+          : 0;
+    input.clear();
+  }
+  std::string_view member() const { return std::string_view(output.get(), output_size); }
+
+  std::string input;
+  size_t output_capacity;
+  std::unique_ptr<char[]> output;
+  size_t output_size = 0;
+  bool done = false;
+};
 
 class GzipSink final : public CompressingSink {
  public:
@@ -79,10 +97,12 @@ class GzipSink final : public CompressingSink {
   Result<void> write(std::string_view bytes) override {
     if (!status_.ok()) return status_;
     while (!bytes.empty()) {
-      size_t take = std::min(bytes.size(), chunk_size_ - pending_.size());
-      pending_.append(bytes.data(), take);
+      if (!filling_) filling_ = take_free_chunk();
+      std::string& pending = filling_->input;
+      size_t take = std::min(bytes.size(), chunk_size_ - pending.size());
+      pending.append(bytes.data(), take);
       bytes.remove_prefix(take);
-      if (pending_.size() == chunk_size_) PARE_CHECK(submit());
+      if (pending.size() == chunk_size_) PARE_CHECK(submit());
     }
     return {};
   }
@@ -90,39 +110,44 @@ class GzipSink final : public CompressingSink {
   Result<void> finish() override {
     if (!status_.ok()) return status_;
     // An empty stream still gets one (empty) member so the file is valid gzip.
-    if (!pending_.empty() || chunks_submitted_ == 0) PARE_CHECK(submit());
+    bool pending = filling_ && !filling_->input.empty();
+    if (pending || chunks_submitted_ == 0) {
+      if (!filling_) filling_ = take_free_chunk();
+      PARE_CHECK(submit());
+    }
     while (!in_flight_.empty()) PARE_CHECK(emit_oldest());
     stop_workers();
     return {};
   }
 
  private:
-  struct Chunk {
-    std::string input;
-    std::string output;
-    bool done = false;
-  };
+  using ChunkPtr = std::unique_ptr<GzipChunk>;
 
   Result<void> fail(Error e) {
     status_ = e;
     return e;
   }
 
+  ChunkPtr take_free_chunk() {
+    if (free_.empty()) return std::make_unique<GzipChunk>(chunk_size_);
+    ChunkPtr chunk = std::move(free_.back());
+    free_.pop_back();
+    chunk->done = false;
+    return chunk;
+  }
+
   Result<void> submit() {
-    auto chunk = std::make_shared<Chunk>();
-    chunk->input = std::move(pending_);
-    pending_.clear();
     ++chunks_submitted_;
-    if (threads_ == 1) {  // no pool: compress here
+    if (threads_ == 1) {  // no pool: compress here, reusing the one chunk
       if (!inline_compressor_) inline_compressor_.reset(libdeflate_alloc_compressor(level_));
-      if (!inline_compressor_) return fail(Error(Errc::internal, "libdeflate: cannot allocate"));
-      return write_member(gzip_member(inline_compressor_.get(), chunk->input));
+      filling_->compress(inline_compressor_.get());
+      return write_member(*filling_);
     }
     start_workers();
     {
       std::lock_guard lock(mu_);
-      queue_.push_back(chunk);
-      in_flight_.push_back(chunk);
+      queue_.push_back(filling_.get());
+      in_flight_.push_back(std::move(filling_));
     }
     work_cv_.notify_one();
     // Bounded memory: at most 2*threads chunks between submit and output.
@@ -131,19 +156,22 @@ class GzipSink final : public CompressingSink {
   }
 
   Result<void> emit_oldest() {
-    std::shared_ptr<Chunk> chunk;
+    ChunkPtr chunk;
     {
       std::unique_lock lock(mu_);
       done_cv_.wait(lock, [&] { return in_flight_.front()->done; });
-      chunk = in_flight_.front();
+      chunk = std::move(in_flight_.front());
       in_flight_.pop_front();
     }
-    return write_member(chunk->output);
+    auto written = write_member(*chunk);
+    free_.push_back(std::move(chunk));
+    return written;
   }
 
-  Result<void> write_member(const std::string& member) {
-    if (member.empty()) return fail(Error(Errc::internal, "libdeflate: gzip compression failed"));
-    auto r = out_->write(member);
+  Result<void> write_member(const GzipChunk& chunk) {
+    if (chunk.output_size == 0)
+      return fail(Error(Errc::internal, "libdeflate: gzip compression failed"));
+    auto r = out_->write(chunk.member());
     if (!r.ok()) return fail(r.error());
     return {};
   }
@@ -166,7 +194,7 @@ class GzipSink final : public CompressingSink {
   void worker_loop() {
     CompressorPtr compressor(libdeflate_alloc_compressor(level_));
     for (;;) {
-      std::shared_ptr<Chunk> chunk;
+      GzipChunk* chunk;
       {
         std::unique_lock lock(mu_);
         work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -174,12 +202,10 @@ class GzipSink final : public CompressingSink {
         chunk = queue_.front();
         queue_.pop_front();
       }
-      // An empty output marks failure (allocation or a wrong bound).
-      std::string member = compressor ? gzip_member(compressor.get(), chunk->input) : std::string();
+      // The producer touches a queued chunk again only after `done` is set.
+      chunk->compress(compressor.get());
       {
         std::lock_guard lock(mu_);
-        chunk->output = std::move(member);
-        chunk->input = std::string();
         chunk->done = true;
       }
       done_cv_.notify_all();
@@ -190,7 +216,8 @@ class GzipSink final : public CompressingSink {
   int level_;
   size_t chunk_size_;
   int threads_;
-  std::string pending_;
+  ChunkPtr filling_;            // the chunk write() appends to
+  std::vector<ChunkPtr> free_;  // emitted chunks, buffers kept for reuse
   uint64_t chunks_submitted_ = 0;
   Result<void> status_;
   CompressorPtr inline_compressor_;
@@ -198,8 +225,8 @@ class GzipSink final : public CompressingSink {
   std::mutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable done_cv_;
-  std::deque<std::shared_ptr<Chunk>> queue_;      // waiting for a worker
-  std::deque<std::shared_ptr<Chunk>> in_flight_;  // submitted, in output order
+  std::deque<GzipChunk*> queue_;    // waiting for a worker (owned by in_flight_)
+  std::deque<ChunkPtr> in_flight_;  // submitted, in output order
   std::vector<std::thread> workers_;
   bool stopping_ = false;
 };
