@@ -61,21 +61,25 @@ Result<std::vector<SuiteSource>> suite_sources(const spec::Spec& spec,
 
 namespace {
 
-// Fetch (or find in the cache) every index an arch needs.
-Result<std::vector<deb::IndexFile>> fetch_indexes(const spec::Spec& spec, const std::string& arch,
-                                                  const std::vector<SuiteSource>& sources,
-                                                  const Environment& env) {
+// Fetch (or find in the cache) every index the spec's architectures need, by
+// architecture, each in suite order.
+using IndexesByArch = std::map<std::string, std::vector<deb::IndexFile>>;
+Result<IndexesByArch> fetch_indexes(const spec::Spec& spec, const std::vector<SuiteSource>& sources,
+                                    const Environment& env) {
   deb::IndexFetcher fetcher(*env.http, env.cache_dir, env.offline);
   // The suites are fetched concurrently: each is a round trip or more to the
   // mirror (InRelease, then Packages when it changed), and the main suite's
-  // Packages decompresses while the others arrive.
+  // Packages decompresses while the others arrive. One request per suite
+  // covers every architecture: its InRelease is fetched and verified once.
   std::vector<std::future<Result<deb::SuiteIndex>>> fetching;
   for (const auto& src : sources) {
-    deb::IndexRequest req{src.mirror, src.suite, spec.source.components, arch, keyring_for(spec)};
+    deb::IndexRequest req{src.mirror, src.suite, spec.source.components, spec.archs,
+                          keyring_for(spec)};
     fetching.push_back(std::async(std::launch::async,
                                   [&fetcher, req = std::move(req)] { return fetcher.fetch(req); }));
   }
-  std::vector<deb::IndexFile> out;
+  IndexesByArch out;
+  for (const auto& arch : spec.archs) out[arch];
   for (size_t i = 0; i < sources.size(); ++i) {
     const SuiteSource& src = sources[i];
     auto suite = fetching[i].get();
@@ -88,7 +92,7 @@ Result<std::vector<deb::IndexFile>> fetch_indexes(const spec::Spec& spec, const 
       return suite.error();
     }
     for (const auto& idx : suite->packages)
-      out.push_back(
+      out[idx.arch].push_back(
           {idx.file, idx.sha256, idx.mirror, idx.suite + "/" + idx.component + "/" + idx.arch});
   }
   return out;
@@ -155,8 +159,8 @@ struct ArchResolution {
 
 // One architecture: its indexes, then the cached resolution or a new one.
 Result<ArchResolution> plan_arch(const spec::Spec& spec, const std::string& arch,
-                                 const std::vector<SuiteSource>& sources, const Environment& env) {
-  PARE_TRY(auto indexes, fetch_indexes(spec, arch, sources, env));
+                                 const std::vector<deb::IndexFile>& indexes,
+                                 const Environment& env) {
   ArchResolution out;
   for (const auto& idx : indexes) out.index_labels.push_back(idx.label);
   std::string key = resolution_key(spec, arch, indexes);
@@ -179,12 +183,13 @@ Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env) {
   PARE_TRY(deb::Mirrors mirrors, deb::discover_mirrors(overrides, env.getenv, env.host_root));
   PARE_TRY(auto sources, suite_sources(spec, mirrors));
   Plan plan{spec, {}, mirrors.mirror, mirrors.security_mirror, {}};
+  PARE_TRY(IndexesByArch indexes, fetch_indexes(spec, sources, env));
   // Architectures are independent (their own indexes and solve): in parallel,
   // gathered in the spec's order.
   std::vector<std::future<Result<ArchResolution>>> planning;
   for (const auto& arch : spec.archs)
-    planning.push_back(std::async(std::launch::async, [&spec, &sources, &env, arch] {
-      return plan_arch(spec, arch, sources, env);
+    planning.push_back(std::async(std::launch::async, [&spec, &indexes, &env, arch] {
+      return plan_arch(spec, arch, indexes.at(arch), env);
     }));
   for (auto& f : planning) {
     PARE_TRY(ArchResolution r, f.get());

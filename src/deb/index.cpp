@@ -49,9 +49,10 @@ Result<void> check_request(const IndexRequest& req) {
   if (req.mirror.empty()) return bad("no mirror given");
   if (req.suite.empty() || req.suite.find("..") != std::string::npos)
     return bad("bad suite '" + req.suite + "'");
-  if (req.arch.empty() || req.arch.find('/') != std::string::npos ||
-      req.arch.find("..") != std::string::npos)
-    return bad("bad architecture '" + req.arch + "'");
+  if (req.archs.empty()) return bad("no architectures given");
+  for (const std::string& arch : req.archs)
+    if (arch.empty() || arch.find('/') != std::string::npos || arch.find("..") != std::string::npos)
+      return bad("bad architecture '" + arch + "'");
   if (req.components.empty()) return bad("no components given");
   for (const std::string& c : req.components)
     if (c.empty() || c.find("..") != std::string::npos) return bad("bad component '" + c + "'");
@@ -90,30 +91,38 @@ Result<SuiteIndex> IndexFetcher::fetch(const IndexRequest& req) {
   Prefetched early = offline_ ? Prefetched{} : prefetch(s, inrelease, req);
   SuiteIndex out;
   PARE_TRY(out.release, verifying.get());
-  for (const std::string& component : req.components) {
-    PARE_TRY(PackagesIndex p, packages(s, out.release, component, req.arch, early));
-    out.packages.push_back(std::move(p));
-  }
+  for (const std::string& arch : req.archs)
+    for (const std::string& component : req.components) {
+      PARE_TRY(PackagesIndex p, packages(s, out.release, component, arch, early));
+      out.packages.push_back(std::move(p));
+    }
   return out;
 }
 
 IndexFetcher::Prefetched IndexFetcher::prefetch(const Suite& s, const std::string& inrelease,
                                                 const IndexRequest& req) {
-  Prefetched out;
   auto release = parse_release(unverified_signed_text(inrelease), s.inrelease_url);
-  if (!release.ok()) return out;  // the verified path reports what is wrong
-  for (const std::string& component : req.components) {
-    auto files = packages_entries(*release, component, req.arch);
-    if (!files.compressed || fs::exists(packages_cache_file(*files.compressed))) continue;
-    // Unverified sizes decide nothing big: a forged Release could otherwise
-    // make pare allocate and decompress gigabytes before its signature fails.
-    if (files.compressed->size > kMaxSpeculativeIndex ||
-        (files.plain && files.plain->size > kMaxSpeculativeIndex))
-      continue;
-    out.emplace(
-        files.compressed->path,
-        Early{files.compressed->sha256, fetch_packages(s, *release, files, kMaxSpeculativeIndex)});
-  }
+  if (!release.ok()) return {};  // the verified path reports what is wrong
+  // One download and decompression per (arch, component), concurrently: with
+  // two architectures, both main Packages files decompress at once.
+  std::vector<std::pair<const ReleaseFileEntry*, std::future<Result<Fetched>>>> fetching;
+  for (const std::string& arch : req.archs)
+    for (const std::string& component : req.components) {
+      auto files = packages_entries(*release, component, arch);
+      if (!files.compressed || fs::exists(packages_cache_file(*files.compressed))) continue;
+      // Unverified sizes decide nothing big: a forged Release could otherwise
+      // make pare allocate and decompress gigabytes before its signature fails.
+      if (files.compressed->size > kMaxSpeculativeIndex ||
+          (files.plain && files.plain->size > kMaxSpeculativeIndex))
+        continue;
+      fetching.emplace_back(files.compressed,
+                            std::async(std::launch::async, [this, &s, &release, files] {
+                              return fetch_packages(s, *release, files, kMaxSpeculativeIndex);
+                            }));
+    }
+  Prefetched out;
+  for (auto& [entry, result] : fetching)
+    out.emplace(entry->path, Early{entry->sha256, result.get()});
   return out;
 }
 

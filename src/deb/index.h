@@ -37,7 +37,9 @@ struct IndexRequest {
   std::string mirror;  // e.g. "http://mirror.example/debian" (trailing '/' ignored)
   std::string suite;   // "bookworm", "bookworm-security", ...
   std::vector<std::string> components;
-  std::string arch;  // Debian architecture name: amd64, arm64, ...
+  // Debian architecture names (amd64, arm64, ...): one InRelease, fetched and
+  // verified once, serves them all.
+  std::vector<std::string> archs;
   std::filesystem::path keyring;
 };
 
@@ -49,7 +51,8 @@ struct PackagesIndex {
 
 struct SuiteIndex {
   Release release;
-  std::vector<PackagesIndex> packages;  // in the order of IndexRequest::components
+  // For each of IndexRequest::archs in order, its components in order.
+  std::vector<PackagesIndex> packages;
 };
 
 class IndexFetcher {

@@ -23,6 +23,10 @@ assert_eq 0 "$rc" "pare lock (output: $out)"
 assert_file "$lock" "lockfile beside the spec"
 assert_eq "" "$(ls -A "$T/elsewhere")" "nothing written in the working directory"
 jq -e . "$lock" >/dev/null || fail "the lockfile is not JSON"
+# One InRelease per suite, fetched and verified once, serves both architectures.
+inreleases="$(grep -o '/dists/[^ ]*/InRelease' "$T0/requests.log" | sort)"
+[[ -n "$inreleases" ]] || fail "pare lock fetched no InRelease"
+assert_eq "" "$(uniq -d <<<"$inreleases")" "an InRelease fetched twice for two architectures"
 
 assert_eq 1 "$(jq .version "$lock")" "lockfile version"
 assert_eq bookworm "$(jq -r .suite "$lock")" "lockfile suite"

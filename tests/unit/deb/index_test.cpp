@@ -30,6 +30,7 @@ struct FakeArchive {
   bool publish_by_hash_files = true;
   std::string valid_until = "Sat, 17 Feb 2024 09:05:42 UTC";
   std::string plain_main_sha_override;  // lie about the plain Packages hash
+  std::string arm64_main_packages;      // when set, arm64 is published too (main only)
 
   std::string base() const { return mirror + "/dists/" + suite; }
   std::string url(const std::string& rel) const { return base() + "/" + rel; }
@@ -47,7 +48,8 @@ struct FakeArchive {
                           "\nDate: Sat, 10 Feb 2024 09:05:42 UTC\n";
     if (!valid_until.empty()) release += "Valid-Until: " + valid_until + "\n";
     if (by_hash) release += "Acquire-By-Hash: yes\n";
-    release += "Architectures: amd64\nComponents: main contrib\nSHA256:\n";
+    release += std::string("Architectures: amd64") + (arm64_main_packages.empty() ? "" : " arm64") +
+               "\nComponents: main contrib\nSHA256:\n";
     auto entry = [&](const std::string& body, const std::string& path, std::string sha = "") {
       if (sha.empty()) sha = sha256_hex(body);
       release += " " + sha + " " + std::to_string(body.size()) + " " + path + "\n";
@@ -56,6 +58,12 @@ struct FakeArchive {
     entry(contrib_gz, "contrib/binary-amd64/Packages.gz");
     entry(main_packages, "main/binary-amd64/Packages", plain_main_sha_override);
     entry(main_xz, "main/binary-amd64/Packages.xz");
+    if (!arm64_main_packages.empty()) {
+      std::string arm64_gz = pare::testing::compress_with("gzip -n", arm64_main_packages);
+      entry(arm64_gz, "main/binary-arm64/Packages.gz");
+      http.bodies[url("main/binary-arm64/Packages.gz")] = arm64_gz;
+      http.bodies[by_hash_url("main/binary-arm64", arm64_gz)] = arm64_gz;
+    }
     http.bodies[url("InRelease")] = GpgKey::shared().clearsign(release);
     http.bodies[url("main/binary-amd64/Packages.xz")] = main_xz;
     http.bodies[url("contrib/binary-amd64/Packages.gz")] = contrib_gz;
@@ -66,8 +74,8 @@ struct FakeArchive {
   }
 
   IndexRequest request(std::vector<std::string> components = {"main", "contrib"}) const {
-    return IndexRequest{mirror + "/", suite, std::move(components), "amd64",
-                        GpgKey::shared().keyring()};
+    return IndexRequest{
+        mirror + "/", suite, std::move(components), {"amd64"}, GpgKey::shared().keyring()};
   }
 };
 
@@ -222,6 +230,21 @@ TEST_F(Index, SuitesCanBeFetchedFromSeveralThreadsAtOnce) {
   EXPECT_EQ(pare::testing::read_bytes(rb->packages[0].file), other.main_packages);
 }
 
+TEST_F(Index, OneInReleaseServesEveryArchitecture) {
+  archive.arm64_main_packages = "Package: a\nArchitecture: arm64\nVersion: 1.0\n";
+  archive.publish(http);
+  IndexRequest req = archive.request({"main"});
+  req.archs = {"arm64", "amd64"};
+  auto r = fetcher(http).fetch(req);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(http.hits[archive.url("InRelease")], 1);
+  ASSERT_EQ(r->packages.size(), 2u);  // in the request's order of architectures
+  EXPECT_EQ(r->packages[0].arch, "arm64");
+  EXPECT_EQ(pare::testing::read_bytes(r->packages[0].file), archive.arm64_main_packages);
+  EXPECT_EQ(r->packages[1].arch, "amd64");
+  EXPECT_EQ(pare::testing::read_bytes(r->packages[1].file), archive.main_packages);
+}
+
 TEST_F(Index, InReleaseSignedByAnotherKeyIsRejected) {
   archive.publish(http);
   IndexRequest req = archive.request();
@@ -320,7 +343,7 @@ TEST_F(Index, MissingComponentOrArchitectureIsNotFound) {
   EXPECT_EQ(r.error().code(), Errc::not_found);
   EXPECT_NE(r.error().message().find("non-free"), std::string::npos);
   IndexRequest req = archive.request();
-  req.arch = "riscv64";
+  req.archs = {"riscv64"};
   EXPECT_EQ(fetcher(http).fetch(req).error().code(), Errc::not_found);
 }
 
@@ -342,7 +365,9 @@ TEST_F(Index, NoValidUntilNeverExpires) {
 
 TEST_F(Index, BadRequestsAreRejected) {
   IndexRequest req = archive.request();
-  req.arch = "../x";
+  req.archs = {"../x"};
+  EXPECT_EQ(fetcher(http).fetch(req).error().code(), Errc::invalid);
+  req.archs = {};
   EXPECT_EQ(fetcher(http).fetch(req).error().code(), Errc::invalid);
   req = archive.request({});
   EXPECT_EQ(fetcher(http).fetch(req).error().code(), Errc::invalid);
