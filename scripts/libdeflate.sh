@@ -3,11 +3,12 @@
 # into DEST (DEST/include/libdeflate.h, DEST/lib/libdeflate.a). build.sh links pare against it
 # when it is there, else against the system's libdeflate.
 #
-# Why: Debian's libdeflate0 is built with profile-guided optimisation trained on compressing one
-# C source file. On image layers (binaries, tar headers) that build compresses 15-25 % slower
-# than the same source built plainly with -O2 (bench/README.md, "The compressor's build"), and
-# layer compression is most of a cold build's CPU time after xz decoding. The output is the same
-# bytes either way (same source, same level): layer digests do not depend on which is linked.
+# Why: Debian's libdeflate0 binary compresses image layers (binaries, tar headers) 15-25 % slower
+# than the same 1.14 source built here with -O2 (bench/README.md, "The compressor's build"), and
+# layer compression is most of a cold build's CPU time after xz decoding. (That binary is built
+# with profile-guided optimisation; a PGO build following its debian/rules, made here, was not
+# slower, so the cause is in that binary rather than the source.) The output is the same bytes
+# either way (same source, same level): layer digests do not depend on which is linked.
 #
 # The tarball is the one in the archive's pool beside the binary package apt would install (so
 # the mirror is the host's own: PARE_MIRROR when set, else whatever apt uses), checked against
