@@ -95,9 +95,7 @@ Result<std::string> layer_key(const LevelRef& ref, const LayerOptions& options) 
   // Everything at or below this level goes in: a change below rebuilds the
   // layers above (their status files, bundle and accounts depend on it).
   std::string recipe = kLayerRecipeVersion;
-  recipe += "\ncompress " + std::string(compression_name(options.compress.kind)) + " " +
-            std::to_string(effective_level(options.compress)) + " " +
-            std::to_string(options.compress.chunk_size);
+  recipe += "\ncompress " + compressor_fingerprint(options.compress);
   recipe += "\nmtime " + std::to_string(options.mtime);
   recipe += "\nfilter " + rootfs::filter_fingerprint(options.filter);
   recipe += "\nsuite " + ref.spec->source.suite + " " + ref.spec->suite_version + " arch " +

@@ -91,6 +91,10 @@ Result<IndexesByArch> fetch_indexes(const spec::Spec& spec, const std::vector<Su
       }
       return suite.error();
     }
+    for (const auto& [arch, why] : suite->unavailable) {
+      if (src.suite == spec.source.suite) return why;
+      PARE_LOG(warn) << why.message() << " (" << src.suite << " skipped for " << arch << ")";
+    }
     for (const auto& idx : suite->packages)
       out[idx.arch].push_back(
           {idx.file, idx.sha256, idx.mirror, idx.suite + "/" + idx.component + "/" + idx.arch});

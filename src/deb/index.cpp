@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <future>
+#include <system_error>
 
 #include "deb/decompress.h"
 #include "deb/sources.h"
@@ -91,11 +92,21 @@ Result<SuiteIndex> IndexFetcher::fetch(const IndexRequest& req) {
   Prefetched early = offline_ ? Prefetched{} : prefetch(s, inrelease, req);
   SuiteIndex out;
   PARE_TRY(out.release, verifying.get());
-  for (const std::string& arch : req.archs)
+  for (const std::string& arch : req.archs) {
+    std::vector<PackagesIndex> of_arch;
     for (const std::string& component : req.components) {
-      PARE_TRY(PackagesIndex p, packages(s, out.release, component, arch, early));
-      out.packages.push_back(std::move(p));
+      auto p = packages(s, out.release, component, arch, early);
+      if (!p.ok() && p.error().code() == Errc::not_found) {
+        out.unavailable.emplace(arch, p.error());
+        break;
+      }
+      if (!p.ok()) return p.error();
+      of_arch.push_back(std::move(*p));
     }
+    if (!out.unavailable.count(arch))
+      out.packages.insert(out.packages.end(), of_arch.begin(), of_arch.end());
+  }
+  if (out.unavailable.size() == req.archs.size()) return out.unavailable.at(req.archs.front());
   return out;
 }
 
@@ -106,8 +117,10 @@ IndexFetcher::Prefetched IndexFetcher::prefetch(const Suite& s, const std::strin
   // One download and decompression per (arch, component), concurrently: with
   // two architectures, both main Packages files decompress at once.
   std::vector<std::pair<const ReleaseFileEntry*, std::future<Result<Fetched>>>> fetching;
+  bool threads_left = true;
   for (const std::string& arch : req.archs)
     for (const std::string& component : req.components) {
+      if (!threads_left) break;
       auto files = packages_entries(*release, component, arch);
       if (!files.compressed || fs::exists(packages_cache_file(*files.compressed))) continue;
       // Unverified sizes decide nothing big: a forged Release could otherwise
@@ -115,10 +128,14 @@ IndexFetcher::Prefetched IndexFetcher::prefetch(const Suite& s, const std::strin
       if (files.compressed->size > kMaxSpeculativeIndex ||
           (files.plain && files.plain->size > kMaxSpeculativeIndex))
         continue;
-      fetching.emplace_back(files.compressed,
-                            std::async(std::launch::async, [this, &s, &release, files] {
-                              return fetch_packages(s, *release, files, kMaxSpeculativeIndex);
-                            }));
+      try {
+        fetching.emplace_back(files.compressed,
+                              std::async(std::launch::async, [this, &s, &release, files] {
+                                return fetch_packages(s, *release, files, kMaxSpeculativeIndex);
+                              }));
+      } catch (const std::system_error&) {
+        threads_left = false;  // only a head start: packages() fetches what is left
+      }
     }
   Prefetched out;
   for (auto& [entry, result] : fetching)

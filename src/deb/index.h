@@ -53,6 +53,11 @@ struct SuiteIndex {
   Release release;
   // For each of IndexRequest::archs in order, its components in order.
   std::vector<PackagesIndex> packages;
+  // Architectures for which some component's Packages is missing
+  // (Errc::not_found: the Release lists none, or the mirror lacks the file),
+  // with why; none of their components is in `packages`. fetch() returns that
+  // error instead when it holds for every architecture asked for.
+  std::map<std::string, Error> unavailable;
 };
 
 class IndexFetcher {

@@ -47,6 +47,7 @@ namespace {
 constexpr int kDefaultGzipLevel = 5;
 constexpr int kDefaultZstdLevel = 3;
 constexpr size_t kIoBuffer = 1u << 16;
+constexpr size_t kDefaultGzipChunk = 1u << 20;  // for a chunk_size of 0
 
 // ---------------------------------------------------------------- gzip
 
@@ -87,7 +88,7 @@ class GzipSink final : public CompressingSink {
   GzipSink(const CompressOptions& o, fs::ByteSink* out)
       : out_(out),
         level_(effective_level(o)),
-        chunk_size_(o.chunk_size == 0 ? (1u << 20) : o.chunk_size),
+        chunk_size_(o.chunk_size == 0 ? kDefaultGzipChunk : o.chunk_size),
         threads_(o.threads > 0
                      ? o.threads
                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
@@ -416,6 +417,21 @@ int effective_level(const CompressOptions& o) {
       return 0;
   }
   return o.level;
+}
+
+std::string compressor_fingerprint(const CompressOptions& o) {
+  std::string level = std::to_string(effective_level(o));
+  switch (o.kind) {
+    case Compression::gzip:
+      return "gzip " + level + " " +
+             std::to_string(o.chunk_size == 0 ? kDefaultGzipChunk : o.chunk_size) +
+             " libdeflate-" LIBDEFLATE_VERSION_STRING;
+    case Compression::zstd:
+      return "zstd " + level + " libzstd-" + ZSTD_versionString();
+    case Compression::none:
+      return "none";
+  }
+  return "none";
 }
 
 std::unique_ptr<CompressingSink> CompressingSink::make(const CompressOptions& options,

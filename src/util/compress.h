@@ -35,6 +35,12 @@ struct CompressOptions {
 // keys use this, never the -1 of "default".
 int effective_level(const CompressOptions& options);
 
+// Everything the bytes of a compressed stream depend on besides its input:
+// kind, effective level, gzip chunk size, and the library's version (neither
+// libdeflate nor libzstd promises the same output across versions). Layer
+// cache keys include it, so a pare linked against another version rebuilds.
+std::string compressor_fingerprint(const CompressOptions& options);
+
 class CompressingSink : public fs::ByteSink {
  public:
   static std::unique_ptr<CompressingSink> make(const CompressOptions& options, fs::ByteSink* out);

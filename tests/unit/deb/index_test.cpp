@@ -243,6 +243,32 @@ TEST_F(Index, OneInReleaseServesEveryArchitecture) {
   EXPECT_EQ(pare::testing::read_bytes(r->packages[0].file), archive.arm64_main_packages);
   EXPECT_EQ(r->packages[1].arch, "amd64");
   EXPECT_EQ(pare::testing::read_bytes(r->packages[1].file), archive.main_packages);
+  EXPECT_TRUE(r->unavailable.empty());
+  // Each Packages file once: what was fetched before verification is what is used.
+  for (const auto& [url, hits] : http.hits) {
+    if (url.find("/binary-") != std::string::npos) {
+      EXPECT_EQ(hits, 1) << url;
+    }
+  }
+  EXPECT_EQ(http.hits.size(), 3u) << "InRelease and one Packages file per architecture";
+}
+
+TEST_F(Index, AnArchitectureTheSuiteLacksIsReportedApart) {
+  archive.publish(http);  // amd64 only
+  IndexRequest req = archive.request();
+  req.archs = {"amd64", "arm64"};
+  auto r = fetcher(http).fetch(req);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->packages.size(), 2u);
+  for (const auto& p : r->packages) EXPECT_EQ(p.arch, "amd64");
+  ASSERT_EQ(r->unavailable.count("arm64"), 1u);
+  EXPECT_EQ(r->unavailable.at("arm64").code(), Errc::not_found);
+  EXPECT_NE(r->unavailable.at("arm64").message().find("arm64"), std::string::npos);
+  // Lacking every architecture asked for is the error itself.
+  req.archs = {"arm64"};
+  auto none = fetcher(http).fetch(req);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code(), Errc::not_found);
 }
 
 TEST_F(Index, InReleaseSignedByAnotherKeyIsRejected) {

@@ -1,19 +1,26 @@
 #include "util/compress.h"
 
 #include <gtest/gtest.h>
+#include <libdeflate.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "support/command.h"
 #include "util/fs.h"
+#include "util/sha256.h"
 
 using namespace pare;
 
 namespace {
+
+// SHA-256 of GzipOutputIsPinned's output with libdeflate 1.14 at level 5.
+constexpr const char* kPinnedGzipSha256 =
+    "02f5f64f13c2e6294cca55381935ece9e0c1c54db9d3d748e9fdc91a0809b7b4";
 
 class StringSink : public fs::ByteSink {
  public:
@@ -157,6 +164,91 @@ TEST(Compression, EmptyGzipStreamIsValid) {
     EXPECT_EQ(decode_with("gzip -dc", gz, &status), "");
     EXPECT_EQ(status, 0);
   }
+}
+
+TEST(Compression, EmptyGzipStreamIsExactlyOneEmptyMember) {
+  // What libdeflate itself writes for no input at the default level.
+  std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> c(
+      libdeflate_alloc_compressor(effective_level({})), libdeflate_free_compressor);
+  std::string member(64, '\0');
+  member.resize(libdeflate_gzip_compress(c.get(), "", 0, member.data(), member.size()));
+  ASSERT_FALSE(member.empty());
+  for (int threads : {1, 2}) {
+    CompressOptions options;
+    options.threads = threads;
+    EXPECT_EQ(compress(options, ""), member) << "threads " << threads;
+  }
+}
+
+// The layer digests of every image pare has built depend on these bytes: a
+// change of libdeflate (version or build) or of the chunking shows up here
+// before it silently changes images. compressor_fingerprint() names the
+// version, so layer caches are keyed on it.
+TEST(Compression, GzipOutputIsPinned) {
+  CompressOptions options;
+  options.chunk_size = 64 * 1024;
+  std::string gz = compress(options, sample_data(300 * 1024, 42));
+  EXPECT_EQ(sha256_hex(gz), kPinnedGzipSha256) << "size " << gz.size();
+}
+
+TEST(Compression, FingerprintNamesWhatTheBytesDependOn) {
+  CompressOptions gzip;
+  EXPECT_EQ(compressor_fingerprint(gzip),
+            "gzip 5 1048576 libdeflate-" + std::string(LIBDEFLATE_VERSION_STRING));
+  CompressOptions other = gzip;
+  other.chunk_size = 0;  // the default, spelt out
+  EXPECT_EQ(compressor_fingerprint(other), compressor_fingerprint(gzip));
+  other.level = 6;
+  EXPECT_NE(compressor_fingerprint(other), compressor_fingerprint(gzip));
+  CompressOptions zstd;
+  zstd.kind = Compression::zstd;
+  EXPECT_EQ(compressor_fingerprint(zstd).rfind("zstd 3 libzstd-", 0), 0u);
+}
+
+// A sink that fails from its n-th write on.
+class FailingSink : public fs::ByteSink {
+ public:
+  explicit FailingSink(int ok_writes) : ok_writes_(ok_writes) {}
+  Result<void> write(std::string_view bytes) override {
+    if (writes_++ >= ok_writes_) return Error(Errc::io, "disk full");
+    data.append(bytes);
+    return {};
+  }
+  std::string data;
+
+ private:
+  int ok_writes_;
+  int writes_ = 0;
+};
+
+TEST(Compression, AFailingOutputFailsTheStreamForAnyThreadCount) {
+  std::string input = sample_data(40 * 4096, 7);
+  for (int threads : {1, 2, 4}) {
+    CompressOptions options;
+    options.chunk_size = 4096;
+    options.threads = threads;
+    FailingSink out(3);
+    auto sink = CompressingSink::make(options, &out);
+    Result<void> r;
+    for (size_t i = 0; i < input.size() && r.ok(); i += 1000)
+      r = sink->write(std::string_view(input).substr(i, 1000));
+    if (r.ok()) r = sink->finish();
+    ASSERT_FALSE(r.ok()) << "threads " << threads;
+    EXPECT_EQ(r.error().code(), Errc::io);
+    EXPECT_EQ(sink->write("more").error().code(), Errc::io) << "the failure sticks";
+  }
+}
+
+TEST(Compression, ASinkDroppedUnfinishedStopsItsWorkers) {
+  StringSink out;
+  CompressOptions options;
+  options.chunk_size = 4096;
+  options.threads = 2;
+  {
+    auto sink = CompressingSink::make(options, &out);
+    ASSERT_TRUE(sink->write(sample_data(20 * 4096, 3)).ok());
+  }  // destroyed without finish(): joins its workers (ASan/TSan would see a leak or race)
+  EXPECT_LE(out.data.size(), 20u * 4096);
 }
 
 TEST(Compression, ZstdRoundTripAndDeterministic) {
