@@ -33,6 +33,12 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def settle():
+    """Flushes dirty pages before a timed step, so that no step pays for the previous one's
+    writeback (the anchor writes and deletes hundreds of MB just before pare's cold build)."""
+    os.sync()
+
+
 def run(cmd, **kw):
     """Runs cmd; returns (seconds, stdout). Exits on failure."""
     t0 = time.monotonic()
@@ -82,6 +88,7 @@ def anchor_build(plan, pkgs, work, debcache=None):
     cmd += [suite, tarball] + sources
     layout = os.path.join(work, "layout")
     shutil.rmtree(layout, ignore_errors=True)
+    settle()
     t0 = time.monotonic()
     run(cmd)
     run(["umoci", "init", "--layout", layout])
@@ -91,6 +98,7 @@ def anchor_build(plan, pkgs, work, debcache=None):
 
 
 def pare_build(pare, spec, cache, out, extra=()):
+    settle()
     dt, rss, stdout = run_rss([pare, "build", spec, "-o", out, "--cache-dir", cache, "--json", "-q", *extra])
     return dt, rss, json.loads(stdout)
 
@@ -105,6 +113,7 @@ def floor_parts(pkgs, work, compress_bench):
     cmd = ["curl", "-sf", "--parallel", "--parallel-max", "8"]
     for p in pkgs:
         cmd += ["-o", os.path.join(debs, p["sha256"] + ".deb"), p["url"]]
+    settle()
     t0 = time.monotonic()
     subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
     download = time.monotonic() - t0
@@ -118,6 +127,7 @@ def floor_parts(pkgs, work, compress_bench):
             subprocess.run(["dpkg-deb", "--fsys-tarfile", path], stdout=f, check=True)
         return tar
 
+    settle()
     t0 = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as ex:
         tars = list(ex.map(decode, sorted(pkgs, key=lambda p: -p["installed_size"])))
@@ -128,6 +138,7 @@ def floor_parts(pkgs, work, compress_bench):
         for t in tars:
             with open(t, "rb") as f:
                 shutil.copyfileobj(f, out)
+    settle()
     _, stdout = run([compress_bench, rootfs, "gzip"])
     parts = json.loads(stdout)
     # The reference the default compressor is chosen against: gzip -6, one core. Alternated

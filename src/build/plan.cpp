@@ -6,6 +6,7 @@
 
 #include "build/plan_cache.h"
 #include "deb/index.h"
+#include "deb/stanza_index.h"
 #include "util/log.h"
 
 namespace pare::build {
@@ -171,7 +172,7 @@ Result<ArchResolution> plan_arch(const spec::Spec& spec, const std::string& arch
   if (auto cached = cached_resolution(env.cache_dir, key)) {
     out.plan = std::move(*cached);
   } else {
-    PARE_TRY(auto resolver, deb::Resolver::create(arch, env.cache_dir / "stanzas"));
+    PARE_TRY(auto resolver, deb::Resolver::create(arch, deb::stanza_cache_dir(env.cache_dir)));
     for (const auto& idx : indexes) PARE_CHECK(resolver->add_index(idx));
     PARE_TRY(out.plan, resolve_arch(spec, *resolver, arch));
     PARE_CHECK(remember_resolution(env.cache_dir, key, out.plan));

@@ -6,6 +6,7 @@
 
 #include "deb/decompress.h"
 #include "deb/sources.h"
+#include "deb/stanza_index.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -224,7 +225,21 @@ Result<IndexFetcher::Fetched> IndexFetcher::fetch_packages(const Suite& s, const
   uint64_t plain_size = files.plain ? files.plain->size : 0;
   auto text = decompress_index(compressed, entry.path, limit, plain_size);
   if (!text.ok()) return text.error().context(s.base + "/" + entry.path);
-  Fetched out{entry.sha256, sha256_hex(*text), std::move(*text)};
+  // Two independent passes over the ~50 MB text, at once: its SHA-256 (checked
+  // against the Release, and the cache key) and its stanza index (which the
+  // resolver would otherwise build from the cached file afterwards).
+  std::string_view view = *text;
+  auto index_stanzas = [view] { return StanzaIndex::build(view).serialize(); };
+  std::string text_sha, stanzas;
+  try {
+    auto indexing = std::async(std::launch::async, index_stanzas);
+    text_sha = sha256_hex(view);
+    stanzas = indexing.get();
+  } catch (const std::system_error&) {  // no thread to be had: one after the other
+    text_sha = sha256_hex(view);
+    stanzas = index_stanzas();
+  }
+  Fetched out{entry.sha256, std::move(text_sha), std::move(*text), std::move(stanzas)};
   PARE_CHECK(check_plain(s, entry, files.plain, out));
   return out;
 }
@@ -274,6 +289,11 @@ Result<PackagesIndex> IndexFetcher::packages(const Suite& s, const Release& rele
   }
   out.sha256 = fetched.text_sha256;
   PARE_CHECK(fs::write_file_atomic(out.file, fetched.text));
+  auto cached = fs::write_file_atomic(stanza_cache_file(stanza_cache_dir(cache_dir_), out.sha256),
+                                      fetched.stanzas);
+  if (!cached.ok()) {
+    PARE_LOG(debug) << "not caching the stanza index: " << cached.error().message();
+  }
   return out;
 }
 

@@ -14,6 +14,8 @@
 //
 //   <cache>/indexes/<sha256 of the compressed file>.Packages   decompressed Packages
 //   <cache>/indexes/inrelease/<sha256 of mirror "\n" suite>    last verified InRelease
+//   <cache>/stanzas/<sha256 of the decompressed file>-N.stanzas  its stanza index (built
+//       while the text is hashed, so the resolver need not build it)
 //
 // A Packages file whose compressed hash is already cached is never downloaded
 // again. Offline, the cached InRelease is re-verified and used; anything
@@ -78,7 +80,8 @@ class IndexFetcher {
   struct Fetched {
     std::string compressed_sha256;  // what the downloaded bytes hashed to
     std::string text_sha256;
-    std::string text;  // decompressed
+    std::string text;     // decompressed
+    std::string stanzas;  // its StanzaIndex, serialized
   };
   // What prefetch() got for a path of the unverified Release: the hash it
   // asked for, and the file or why not.

@@ -40,8 +40,6 @@ std::string PackageInfo::url() const {
 namespace {
 
 constexpr const char* kExcludedPrefix = "pare-excluded:";
-// Bumped whenever the stanza index's meaning changes (the file format has its own magic).
-constexpr int kStanzaCacheFormat = 1;
 
 struct LoadedIndex {
   IndexFile file;
@@ -116,8 +114,7 @@ void add_skipped_fields(Pool* pool, Repodata* data, Id first,
 // written is rebuilt from the text (tens of milliseconds), never an error.
 Result<StanzaIndex> SolvResolver::stanza_index(const IndexFile& index, std::string_view text) {
   std::filesystem::path cached;
-  if (!cache_.empty() && !index.sha256.empty())
-    cached = cache_ / (index.sha256 + "-" + std::to_string(kStanzaCacheFormat) + ".stanzas");
+  if (!cache_.empty() && !index.sha256.empty()) cached = stanza_cache_file(cache_, index.sha256);
   if (!cached.empty()) {
     if (auto bytes = fs::MappedFile::open(cached); bytes.ok()) {
       auto loaded = StanzaIndex::load(bytes->bytes(), text);

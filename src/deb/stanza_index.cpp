@@ -271,4 +271,12 @@ std::string_view field_value(std::string_view stanza, std::string_view name) {
   return out;
 }
 
+// Bumped whenever the stanza index's meaning changes (the file format has its own magic).
+constexpr int kStanzaCacheFormat = 1;
+
+std::filesystem::path stanza_cache_file(const std::filesystem::path& dir,
+                                        std::string_view text_sha256) {
+  return dir / (std::string(text_sha256) + "-" + std::to_string(kStanzaCacheFormat) + ".stanzas");
+}
+
 }  // namespace pare::deb

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,16 @@ class StanzaIndex {
   std::vector<Span> stanzas_;
   std::vector<Entry> entries_;  // sorted by hash, then stanza
 };
+
+// Where the stanza index of the Packages text with this SHA-256 is cached
+// under `dir` (stanza_cache_dir() of the cache directory): the index fetcher writes it
+// when it fetches a Packages file, the resolver reads it (or builds and writes
+// it when absent).
+std::filesystem::path stanza_cache_file(const std::filesystem::path& dir,
+                                        std::string_view text_sha256);
+inline std::filesystem::path stanza_cache_dir(const std::filesystem::path& cache_dir) {
+  return cache_dir / "stanzas";
+}
 
 // The package names a stanza depends on: every alternative of its Depends and
 // Pre-Depends, without version constraints or architecture qualifiers

@@ -5,6 +5,7 @@
 #include <future>
 
 #include "deb/release.h"
+#include "deb/stanza_index.h"
 #include "gpg_fixture.h"
 #include "support/fake_http.h"
 #include "test_helpers.h"
@@ -114,6 +115,25 @@ TEST_F(Index, HappyPath) {
   EXPECT_EQ(contrib.sha256, sha256_hex(archive.contrib_packages));
 }
 
+TEST_F(Index, EachFetchedPackagesFileComesWithItsStanzaIndex) {
+  archive.publish(http);
+  auto r = fetcher(http).fetch(archive.request());
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  for (const PackagesIndex& p : r->packages) {
+    std::string text = pare::testing::read_bytes(p.file);
+    auto file = stanza_cache_file(stanza_cache_dir(cache.path()), p.sha256);
+    auto loaded = StanzaIndex::load(pare::testing::read_bytes(file), text);
+    ASSERT_TRUE(loaded.ok()) << file << ": " << loaded.error().message();
+    EXPECT_EQ(loaded->serialize(), StanzaIndex::build(text).serialize()) << p.component;
+  }
+  ASSERT_EQ(StanzaIndex::load(pare::testing::read_bytes(stanza_cache_file(
+                                  stanza_cache_dir(cache.path()), r->packages[0].sha256)),
+                              archive.main_packages)
+                ->lookup("b")
+                .size(),
+            1u);
+}
+
 TEST_F(Index, ByHashIsUsedWhenTheReleaseSaysSo) {
   archive.publish(http);
   ASSERT_TRUE(fetcher(http).fetch(archive.request()).ok());
@@ -183,8 +203,10 @@ TEST_F(Index, ForgedHashInAnUnverifiedInReleaseCachesNothing) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), Errc::signature);
   EXPECT_EQ(http.hits[archive.by_hash_url("main/binary-amd64", evil)], 1) << "fetched early";
-  for (const auto& e : std::filesystem::recursive_directory_iterator(cache.path()))
+  for (const auto& e : std::filesystem::recursive_directory_iterator(cache.path())) {
     EXPECT_NE(e.path().extension(), ".Packages") << e.path();
+    EXPECT_NE(e.path().extension(), ".stanzas") << e.path();
+  }
 }
 
 TEST_F(Index, UnverifiedSizesBeyondTheLimitAreNotFetchedEarly) {
