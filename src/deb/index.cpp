@@ -289,11 +289,7 @@ Result<PackagesIndex> IndexFetcher::packages(const Suite& s, const Release& rele
   }
   out.sha256 = fetched.text_sha256;
   PARE_CHECK(fs::write_file_atomic(out.file, fetched.text));
-  auto cached = fs::write_file_atomic(stanza_cache_file(stanza_cache_dir(cache_dir_), out.sha256),
-                                      fetched.stanzas);
-  if (!cached.ok()) {
-    PARE_LOG(debug) << "not caching the stanza index: " << cached.error().message();
-  }
+  cache_stanza_index(stanza_cache_dir(cache_dir_), out.sha256, fetched.stanzas);
   return out;
 }
 

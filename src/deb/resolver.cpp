@@ -124,12 +124,7 @@ Result<StanzaIndex> SolvResolver::stanza_index(const IndexFile& index, std::stri
     }
   }
   StanzaIndex built = StanzaIndex::build(text);
-  if (!cached.empty()) {
-    auto written = fs::write_file_atomic(cached, built.serialize());
-    if (!written.ok()) {
-      PARE_LOG(debug) << "not caching the stanza index: " << written.error().message();
-    }
-  }
+  if (!cached.empty()) cache_stanza_index(cache_, index.sha256, built.serialize());
   return built;
 }
 

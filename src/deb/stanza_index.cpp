@@ -4,6 +4,8 @@
 #include <cstring>
 
 #include "deb/deb822.h"
+#include "util/fs.h"
+#include "util/log.h"
 
 namespace pare::deb {
 
@@ -277,6 +279,14 @@ constexpr int kStanzaCacheFormat = 1;
 std::filesystem::path stanza_cache_file(const std::filesystem::path& dir,
                                         std::string_view text_sha256) {
   return dir / (std::string(text_sha256) + "-" + std::to_string(kStanzaCacheFormat) + ".stanzas");
+}
+
+void cache_stanza_index(const std::filesystem::path& dir, std::string_view text_sha256,
+                        std::string_view serialized) {
+  auto written = fs::write_file_atomic(stanza_cache_file(dir, text_sha256), serialized);
+  if (!written.ok()) {
+    PARE_LOG(debug) << "not caching the stanza index: " << written.error().message();
+  }
 }
 
 }  // namespace pare::deb

@@ -72,6 +72,10 @@ std::filesystem::path stanza_cache_file(const std::filesystem::path& dir,
 inline std::filesystem::path stanza_cache_dir(const std::filesystem::path& cache_dir) {
   return cache_dir / "stanzas";
 }
+// Writes a serialized index there (atomically). The cache is an optimisation:
+// a failure is logged at debug level and the index rebuilt next time.
+void cache_stanza_index(const std::filesystem::path& dir, std::string_view text_sha256,
+                        std::string_view serialized);
 
 // The package names a stanza depends on: every alternative of its Depends and
 // Pre-Depends, without version constraints or architecture qualifiers

@@ -49,6 +49,10 @@ constexpr int kDefaultZstdLevel = 3;
 constexpr size_t kIoBuffer = 1u << 16;
 constexpr size_t kDefaultGzipChunk = 1u << 20;  // for a chunk_size of 0
 
+size_t gzip_chunk_size(const CompressOptions& o) {
+  return o.chunk_size == 0 ? kDefaultGzipChunk : o.chunk_size;
+}
+
 // ---------------------------------------------------------------- gzip
 
 // One gzip member per chunk. libdeflate_gzip_compress writes a fixed header
@@ -88,7 +92,7 @@ class GzipSink final : public CompressingSink {
   GzipSink(const CompressOptions& o, fs::ByteSink* out)
       : out_(out),
         level_(effective_level(o)),
-        chunk_size_(o.chunk_size == 0 ? kDefaultGzipChunk : o.chunk_size),
+        chunk_size_(gzip_chunk_size(o)),
         threads_(o.threads > 0
                      ? o.threads
                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
@@ -423,8 +427,7 @@ std::string compressor_fingerprint(const CompressOptions& o) {
   std::string level = std::to_string(effective_level(o));
   switch (o.kind) {
     case Compression::gzip:
-      return "gzip " + level + " " +
-             std::to_string(o.chunk_size == 0 ? kDefaultGzipChunk : o.chunk_size) +
+      return "gzip " + level + " " + std::to_string(gzip_chunk_size(o)) +
              " libdeflate-" LIBDEFLATE_VERSION_STRING;
     case Compression::zstd:
       return "zstd " + level + " libzstd-" + ZSTD_versionString();
