@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "build/images.h"
+#include "build/inputs.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -37,7 +38,7 @@ Result<Plan> make_plan(const spec::Spec& spec, const std::optional<std::filesyst
                        const Environment& env) {
   if (!lockfile) return plan_by_resolving(spec, env);
   PARE_TRY(spec::Lockfile lock, spec::read_lockfile(*lockfile));
-  return plan_from_lockfile(spec, lock, *lockfile);
+  return plan_from_lockfile(spec, lock, *lockfile, env);
 }
 
 // Layer keys for every (arch, level), and which layers must be built.
@@ -80,6 +81,22 @@ Result<Plan> run_resolve(const std::filesystem::path& spec_path, const spec::Loa
   return plan_by_resolving(spec, env);
 }
 
+namespace {
+// pare removes only what it wrote: an existing file at a lockfile's path is
+// replaced only when it is empty or a lockfile itself.
+Result<void> check_lockfile_replaceable(const std::filesystem::path& dest) {
+  std::error_code ec;
+  auto st = std::filesystem::symlink_status(dest, ec);
+  if (ec || st.type() == std::filesystem::file_type::not_found) return {};
+  if (st.type() == std::filesystem::file_type::regular &&
+      (std::filesystem::file_size(dest, ec) == 0 || spec::read_lockfile(dest).ok()))
+    return {};
+  return Error(Errc::invalid, dest.string() +
+                                  " exists and is not a pare lockfile: not replaced (remove it "
+                                  "yourself or give another -o)");
+}
+}  // namespace
+
 Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path,
                                        const spec::LoadOptions& load,
                                        const std::optional<std::filesystem::path>& out,
@@ -89,6 +106,7 @@ Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path,
   add_debug_level(spec, {"debug"});
   PARE_TRY(Plan plan, plan_by_resolving(spec, env));
   std::filesystem::path dest = out ? *out : spec::default_lockfile_path(spec_path);
+  PARE_CHECK(check_lockfile_replaceable(dest));
   PARE_CHECK(fs::write_file_atomic(dest, spec::lockfile_json(lockfile_from_plan(plan))));
   return dest;
 }
@@ -103,6 +121,7 @@ Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& sp
   PARE_TRY(spec::Spec spec, spec::load_spec(spec_path, options.load));
   std::vector<std::string> variants = options.variants.empty() ? spec.variants : options.variants;
   add_debug_level(spec, variants);
+  PARE_CHECK(check_local_inputs(spec));  // before any download: a missing file fails at once
   timer.lap("spec");
   PARE_TRY(Plan plan, make_plan(spec, options.lockfile, env));
   timer.lap(options.lockfile ? "lockfile" : "index+resolve");
@@ -161,6 +180,8 @@ Result<BuildResult> run_build(const BuildOptions& options, const Environment& en
   BuildResult result;
   Timer timer(result.times);
   if (options.spec_paths.empty()) return Error(Errc::invalid, "no spec given");
+  // Refused before anything is fetched or built: pare replaces only its own outputs.
+  PARE_CHECK(oci::check_replaceable(options.format, options.output));
   std::vector<oci::TaggedImage> all;
   std::set<std::string> tags;
   for (const auto& path : options.spec_paths) {

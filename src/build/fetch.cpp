@@ -10,6 +10,7 @@
 
 #include "util/cas.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 namespace pare::build {
 
@@ -62,6 +63,8 @@ class UnpackPool {
     if (failure_) return *failure_;
     return std::move(out_);
   }
+  // After finish(): the forms whose cached .deb was found damaged (and removed).
+  const std::vector<const deb::PackageInfo*>& refetch() const { return refetch_; }
 
  private:
   void close() {
@@ -86,9 +89,14 @@ class UnpackPool {
       }
       rootfs::FilterOptions filter = filter_;
       filter.only = p->only;
-      auto unpacked =
-          rootfs::unpack_cached(deb_path(env_, p->sha256), p->sha256, filter, env_.cache_dir);
+      auto deb = deb_path(env_, p->sha256);
+      auto unpacked = rootfs::unpack_cached(deb, p->sha256, filter, env_.cache_dir);
       std::lock_guard lock(mutex_);
+      if (!unpacked.ok() && unpacked.error().code() == Errc::integrity && !fs::exists(deb)) {
+        // A damaged cached .deb, dropped by unpack_cached: download it again.
+        if (std::find(refetch_.begin(), refetch_.end(), p) == refetch_.end()) refetch_.push_back(p);
+        continue;
+      }
       if (!unpacked.ok()) {
         if (!failure_) failure_ = unpacked.error().context(p->key());
         continue;
@@ -106,28 +114,22 @@ class UnpackPool {
   bool closed_ = false;
   std::optional<Error> failure_;
   UnpackedSet out_;
+  std::vector<const deb::PackageInfo*> refetch_;
   std::vector<std::thread> workers_;
 };
 
 }  // namespace
 
-Result<UnpackedSet> fetch_and_unpack(const std::vector<deb::PackageInfo>& packages,
-                                     const rootfs::FilterOptions& filter, const Environment& env,
-                                     int threads, FetchStats& stats) {
-  // One download per .deb; one unpack per form of it (whole, or each slice).
-  std::vector<const deb::PackageInfo*> unique;
-  std::map<std::string, std::vector<const deb::PackageInfo*>> forms;  // sha256 -> forms to unpack
-  std::set<std::string> seen_forms;
-  for (const auto& p : packages) {
-    if (!seen_forms.insert(unpacked_key(p)).second) continue;
-    auto& f = forms[p.sha256];
-    if (f.empty()) unique.push_back(&p);
-    f.push_back(&p);
-  }
-  std::sort(unique.begin(), unique.end(),
-            [](auto* a, auto* b) { return a->installed_size > b->installed_size; });
-  stats.packages = unique.size();
+namespace {
 
+using Forms = std::map<std::string, std::vector<const deb::PackageInfo*>>;  // sha256 -> forms
+
+// One round: download what is not cached, unpack every form of `unique`.
+// Forms whose cached .deb turned out damaged (and was removed) go to `refetch`.
+Result<UnpackedSet> fetch_round(const std::vector<const deb::PackageInfo*>& unique,
+                                const Forms& forms, const rootfs::FilterOptions& filter,
+                                const Environment& env, int threads, FetchStats& stats,
+                                std::vector<const deb::PackageInfo*>& refetch) {
   std::vector<http::Client::Job> jobs;
   std::vector<const deb::PackageInfo*> cached;
   std::string missing;
@@ -168,9 +170,48 @@ Result<UnpackedSet> fetch_and_unpack(const std::vector<deb::PackageInfo>& packag
                                       " (the mirror does not serve a package its index lists; "
                                       "retry later, or re-resolve / re-lock)");
     if (!r.ok()) return r.error();
-    stats.downloaded = jobs.size();
+    stats.downloaded += jobs.size();
   }
-  return pool.finish();
+  auto out = pool.finish();
+  refetch = pool.refetch();
+  return out;
+}
+
+}  // namespace
+
+Result<UnpackedSet> fetch_and_unpack(const std::vector<deb::PackageInfo>& packages,
+                                     const rootfs::FilterOptions& filter, const Environment& env,
+                                     int threads, FetchStats& stats) {
+  // One download per .deb; one unpack per form of it (whole, or each slice).
+  std::vector<const deb::PackageInfo*> unique;
+  Forms forms;
+  std::set<std::string> seen_forms;
+  for (const auto& p : packages) {
+    if (!seen_forms.insert(unpacked_key(p)).second) continue;
+    auto& f = forms[p.sha256];
+    if (f.empty()) unique.push_back(&p);
+    f.push_back(&p);
+  }
+  std::sort(unique.begin(), unique.end(),
+            [](auto* a, auto* b) { return a->installed_size > b->installed_size; });
+  stats.packages = unique.size();
+  std::vector<const deb::PackageInfo*> refetch;
+  PARE_TRY(UnpackedSet out, fetch_round(unique, forms, filter, env, threads, stats, refetch));
+  if (refetch.empty()) return out;
+  // Cached .debs found damaged were removed: one more round downloads them anew.
+  std::vector<const deb::PackageInfo*> again;
+  std::set<std::string> seen;
+  for (const auto* p : refetch) {
+    PARE_LOG(warn) << "cache: the .deb of " << p->key() << " was damaged: downloading it again";
+    if (seen.insert(p->sha256).second) again.push_back(p);
+  }
+  std::vector<const deb::PackageInfo*> still;
+  PARE_TRY(UnpackedSet more, fetch_round(again, forms, filter, env, threads, stats, still));
+  for (auto& [key, pkg] : more) out[key] = std::move(pkg);
+  if (!still.empty())
+    return Error(Errc::integrity, "the .deb of " + still.front()->key() +
+                                      " was damaged again right after downloading it");
+  return out;
 }
 
 }  // namespace pare::build

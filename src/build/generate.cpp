@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "build/inputs.h"
 #include "rootfs/busybox.h"
 #include "rootfs/cacerts.h"
 #include "rootfs/generated.h"
@@ -156,48 +157,41 @@ Result<void> add_ca_bundle(const LevelContext& ctx, std::vector<GeneratedEntry>&
   return {};
 }
 
-Result<void> add_local_files(const spec::FileItem& item, std::vector<GeneratedEntry>& out) {
-  namespace stdfs = std::filesystem;
-  std::error_code ec;
-  auto st = stdfs::status(item.src, ec);
-  if (ec)
-    return Error(Errc::not_found,
-                 item.loc.str() + ": cannot read " + item.src.string() + ": " + ec.message());
-  auto mode_of = [&](const stdfs::path& p) {
-    return item.mode ? *item.mode
-                     : local_file_mode(static_cast<uint32_t>(stdfs::status(p).permissions()));
+Result<void> add_local_files(const LevelContext& ctx, const spec::FileItem& item,
+                             std::vector<GeneratedEntry>& out) {
+  const std::string where = item.loc.str();
+  PARE_TRY(auto entries,
+           list_local(item.src, contexts_for(ctx.spec, ctx.spec.levels[ctx.level]), where));
+  auto mode_of = [&](const LocalEntry& e) {
+    return item.mode ? *item.mode : local_file_mode(e.mode);
   };
   const std::string base = rel(item.dest);  // "" for dest "/"
-  if (!stdfs::is_directory(st)) {
+  const LocalEntry& top = entries.front();
+  if (top.kind != LocalEntry::Kind::dir) {
     if (base.empty())
-      return Error(Errc::invalid, item.loc.str() + ": dest \"/\" is the root directory; " +
+      return Error(Errc::invalid, where + ": dest \"/\" is the root directory; " +
                                       item.src.string() + " is a file: give it a name");
-    PARE_TRY(std::string content, fs::read_file(item.src));
-    out.push_back(file(base, std::move(content), mode_of(item.src), item.uid, item.gid));
+    PARE_TRY(std::string content, read_local(top, where));
+    out.push_back(file(base, std::move(content), mode_of(top), item.uid, item.gid));
     return {};
   }
   // A directory copied to "/" merges into the root: no entry for the root itself.
   if (!base.empty()) out.push_back(dir(base, item.mode ? *item.mode : 0755, item.uid, item.gid));
-  std::vector<stdfs::path> children;
-  for (auto it = stdfs::recursive_directory_iterator(item.src, ec); !ec && it != stdfs::end(it);
-       it.increment(ec))
-    children.push_back(it->path());
-  if (ec)
-    return Error(Errc::io,
-                 item.loc.str() + ": cannot list " + item.src.string() + ": " + ec.message());
-  std::sort(children.begin(), children.end());
-  for (const auto& c : children) {
-    // Lexically: stdfs::relative() resolves symlinks, which put a link at its target's path.
-    std::string child = c.lexically_relative(item.src).string();
-    std::string dest = base.empty() ? child : base + "/" + child;
-    auto cst = stdfs::symlink_status(c);
-    if (stdfs::is_symlink(cst)) {
-      out.push_back(symlink(dest, stdfs::read_symlink(c).string()));
-    } else if (stdfs::is_directory(cst)) {
-      out.push_back(dir(dest, 0755, item.uid, item.gid));
-    } else {
-      PARE_TRY(std::string content, fs::read_file(c));
-      out.push_back(file(dest, std::move(content), mode_of(c), item.uid, item.gid));
+  for (size_t i = 1; i < entries.size(); ++i) {
+    const LocalEntry& e = entries[i];
+    std::string dest = base.empty() ? e.rel : base + "/" + e.rel;
+    switch (e.kind) {
+      case LocalEntry::Kind::symlink:
+        out.push_back(symlink(dest, e.link));
+        break;
+      case LocalEntry::Kind::dir:
+        out.push_back(dir(dest, 0755, item.uid, item.gid));
+        break;
+      case LocalEntry::Kind::file: {
+        PARE_TRY(std::string content, read_local(e, where));
+        out.push_back(file(dest, std::move(content), mode_of(e), item.uid, item.gid));
+        break;
+      }
     }
   }
   return {};
@@ -241,7 +235,7 @@ Result<void> add_permissions(const LevelContext& ctx, const spec::PathItem& item
 
 Result<void> add_spec_items(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
   const spec::Level& level = ctx.spec.levels[ctx.level];
-  for (const auto& f : level.files) PARE_CHECK(add_local_files(f, out));
+  for (const auto& f : level.files) PARE_CHECK(add_local_files(ctx, f, out));
   for (const auto& p : level.paths) {
     using T = spec::PathItem::Type;
     uint32_t uid = p.uid.value_or(0), gid = p.gid.value_or(0);
@@ -363,8 +357,10 @@ Result<std::string> bundle_upto(const LevelContext& ctx) {
   std::sort(files.begin(), files.end());
   for (size_t l = 0; l <= ctx.level; ++l)
     for (const auto& cert : ctx.spec.levels[l].certificates) {
-      PARE_TRY(std::string text, fs::read_file(cert));
-      files.emplace_back(cert.string(), std::move(text));
+      auto text = fs::read_file(cert, kMaxCertificateFile);
+      if (!text.ok())
+        return text.error().context(ctx.spec.levels[l].file.string() + ": certificates");
+      files.emplace_back(cert.string(), std::move(*text));
     }
   return rootfs::ca_bundle(files);
 }

@@ -3,8 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "build/generate.h"
+#include "build/inputs.h"
 #include "rootfs/assemble.h"
+#include "util/checked.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/sha256.h"
 
 namespace pare::build {
@@ -12,7 +15,7 @@ namespace pare::build {
 namespace {
 
 // Bump when the layer contents pare generates change for the same inputs.
-constexpr const char* kLayerRecipeVersion = "pare-layer-9";  // 9: through lower symlinks
+constexpr const char* kLayerRecipeVersion = "pare-layer-10";  // 10: checked records
 
 // A field of the recipe, length-prefixed so no value can imitate another field.
 void field(std::string& recipe, std::string_view v) {
@@ -20,51 +23,43 @@ void field(std::string& recipe, std::string_view v) {
   recipe += v;
 }
 
-// Everything of a local file or tree that generate.cpp copies: lexical names,
-// types, the normalised modes, contents and link targets.
-void add_file_hashes(const std::filesystem::path& src, std::string& recipe) {
-  namespace stdfs = std::filesystem;
-  std::error_code ec;
-  auto describe = [&](const stdfs::path& p, const std::string& name) {
-    auto st = stdfs::symlink_status(p, ec);
-    field(recipe, name);
-    if (ec) {
-      field(recipe, "missing");
-      return;
-    }
-    if (stdfs::is_symlink(st)) {
-      field(recipe, "symlink");
-      field(recipe, stdfs::read_symlink(p, ec).string());
-    } else if (stdfs::is_directory(st)) {
-      field(recipe, "dir");
-    } else {
-      field(recipe, "file");
-      field(recipe, std::to_string(local_file_mode(static_cast<uint32_t>(st.permissions()))));
-      auto h = sha256_file_hex(p);
-      field(recipe, h.ok() ? h.value() : std::string("unreadable"));
-    }
-  };
-  if (!stdfs::is_directory(stdfs::symlink_status(src, ec))) {
-    describe(src, ".");
-    return;
-  }
-  std::vector<stdfs::path> all;
-  for (auto it = stdfs::recursive_directory_iterator(src, ec); !ec && it != stdfs::end(it);
-       it.increment(ec))
-    all.push_back(it->path());
-  if (ec) field(recipe, "unlistable");
-  std::sort(all.begin(), all.end());
-  for (const auto& p : all) {
+// Everything of a local file or tree that generate.cpp copies, through the
+// same walker: lexical names, types, the normalised modes, contents and link
+// targets. A source the walker refuses is refused here too, before any fetch.
+Result<void> add_file_hashes(const std::filesystem::path& src,
+                             const std::vector<std::filesystem::path>& contexts,
+                             const std::string& where, std::string& recipe) {
+  PARE_TRY(auto entries, list_local(src, contexts, where));
+  for (const auto& e : entries) {
     recipe += "\n   ";
-    describe(p, p.lexically_relative(src).string());
+    field(recipe, e.rel.empty() ? "." : e.rel);
+    switch (e.kind) {
+      case LocalEntry::Kind::symlink:
+        field(recipe, "symlink");
+        field(recipe, e.link);
+        break;
+      case LocalEntry::Kind::dir:
+        field(recipe, "dir");
+        break;
+      case LocalEntry::Kind::file: {
+        field(recipe, "file");
+        field(recipe, std::to_string(local_file_mode(e.mode)));
+        PARE_TRY(auto bytes, fs::MappedFile::open(e.path));
+        field(recipe, sha256_hex(bytes.bytes()));
+        break;
+      }
+    }
   }
+  return {};
 }
 
-void add_level_settings(const spec::Level& level, std::string& recipe) {
+Result<void> add_level_settings(const spec::Spec& spec, const spec::Level& level,
+                                std::string& recipe) {
+  auto contexts = contexts_for(spec, level);
   for (const auto& f : level.files) {
     recipe += "\n  file " + f.dest + " " + std::to_string(f.mode.value_or(0xffffffff)) + " " +
               std::to_string(f.uid) + ":" + std::to_string(f.gid);
-    add_file_hashes(f.src, recipe);
+    PARE_CHECK(add_file_hashes(f.src, contexts, f.loc.str(), recipe));
   }
   for (const auto& p : level.paths)
     recipe += "\n  path " + std::string(spec::path_type_name(p.type)) + " " + p.path + " " +
@@ -80,8 +75,9 @@ void add_level_settings(const spec::Level& level, std::string& recipe) {
   }
   for (const auto& c : level.certificates) {
     recipe += "\n  certificate";
-    add_file_hashes(c, recipe);
+    PARE_CHECK(add_file_hashes(c, contexts, level.file.string() + ": certificates", recipe));
   }
+  return {};
 }
 
 }  // namespace
@@ -108,16 +104,16 @@ Result<std::string> layer_key(const LevelRef& ref, const LayerOptions& options) 
       recipe += "\n  pkg " + p.name + " " + p.sha256;
       for (const auto& glob : p.only) field(recipe, glob);
     }
-    add_level_settings(ref.spec->levels[l], recipe);
+    PARE_CHECK(add_level_settings(*ref.spec, ref.spec->levels[l], recipe));
   }
   return sha256_hex(recipe);
 }
 
 std::optional<oci::LayerBlob> cached_layer(const std::filesystem::path& cache_dir,
                                            const std::string& key) {
-  auto text = fs::read_file(cache_dir / "layers" / (key + ".json"));
-  if (!text.ok()) return std::nullopt;
-  auto j = nlohmann::json::parse(*text, nullptr, false);
+  auto record = fs::read_checked(cache_dir / "layers" / (key + ".json"), 1 << 20);
+  if (record.state != fs::CheckedState::ok) return std::nullopt;
+  auto j = nlohmann::json::parse(record.payload, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   oci::LayerBlob blob;
   try {
@@ -131,8 +127,17 @@ std::optional<oci::LayerBlob> cached_layer(const std::filesystem::path& cache_di
   if (blob.digest.rfind("sha256:", 0) != 0 || !is_sha256_hex(blob.digest.substr(7)))
     return std::nullopt;
   blob.file = cache_dir / "blobs" / "sha256" / blob.digest.substr(7);
-  std::error_code ec;
-  if (std::filesystem::file_size(blob.file, ec) != blob.size || ec) return std::nullopt;
+  // Nothing from the cache enters an image unverified: the blob is hashed
+  // again (~25 ms per 50 MB). A damaged one is dropped and the layer rebuilt.
+  auto map = fs::MappedFile::open(blob.file);
+  if (!map.ok()) return std::nullopt;
+  if (map->size() != blob.size || "sha256:" + sha256_hex(map->bytes()) != blob.digest) {
+    PARE_LOG(warn) << "cache: layer blob " << blob.file.string()
+                   << " does not match its digest: removed, the layer is built again";
+    std::error_code ec;
+    std::filesystem::remove(blob.file, ec);
+    return std::nullopt;
+  }
   return blob;
 }
 
@@ -142,7 +147,7 @@ Result<void> remember_layer(const std::filesystem::path& cache_dir, const std::s
                       {"digest", blob.digest},
                       {"diffID", blob.diff_id},
                       {"size", blob.size}};
-  return fs::write_file_atomic(cache_dir / "layers" / (key + ".json"), j.dump() + "\n");
+  return fs::write_checked(cache_dir / "layers" / (key + ".json"), j.dump() + "\n");
 }
 
 Result<oci::LayerBlob> build_layer(const LevelRef& ref, const LayerOptions& options,

@@ -7,7 +7,9 @@
 #include "build/plan_cache.h"
 #include "deb/index.h"
 #include "deb/stanza_index.h"
+#include "util/fs.h"
 #include "util/log.h"
+#include "util/sha256.h"
 
 namespace pare::build {
 
@@ -64,7 +66,6 @@ namespace {
 
 // Fetch (or find in the cache) every index the spec's architectures need, by
 // architecture, each in suite order.
-using IndexesByArch = std::map<std::string, std::vector<deb::IndexFile>>;
 Result<IndexesByArch> fetch_indexes(const spec::Spec& spec, const std::vector<SuiteSource>& sources,
                                     const Environment& env) {
   deb::IndexFetcher fetcher(*env.http, env.cache_dir, env.offline);
@@ -172,8 +173,7 @@ Result<ArchResolution> plan_arch(const spec::Spec& spec, const std::string& arch
   if (auto cached = cached_resolution(env.cache_dir, key)) {
     out.plan = std::move(*cached);
   } else {
-    PARE_TRY(auto resolver, deb::Resolver::create(arch, deb::stanza_cache_dir(env.cache_dir)));
-    for (const auto& idx : indexes) PARE_CHECK(resolver->add_index(idx));
+    PARE_TRY(auto resolver, open_resolver(arch, indexes, env));
     PARE_TRY(out.plan, resolve_arch(spec, *resolver, arch));
     PARE_CHECK(remember_resolution(env.cache_dir, key, out.plan));
   }
@@ -183,106 +183,69 @@ Result<ArchResolution> plan_arch(const spec::Spec& spec, const std::string& arch
 
 }  // namespace
 
-Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env) {
+Result<Plan> with_verified_indexes(
+    const spec::Spec& spec, const Environment& env,
+    const std::function<Result<void>(Plan&, const IndexesByArch&)>& use) {
   deb::MirrorOverrides overrides{spec.source.mirror, spec.source.security_mirror};
   PARE_TRY(deb::Mirrors mirrors, deb::discover_mirrors(overrides, env.getenv, env.host_root));
   PARE_TRY(auto sources, suite_sources(spec, mirrors));
-  Plan plan{spec, {}, mirrors.mirror, mirrors.security_mirror, {}};
-  PARE_TRY(IndexesByArch indexes, fetch_indexes(spec, sources, env));
-  // Architectures are independent (their own indexes and solve): in parallel,
-  // gathered in the spec's order.
-  std::vector<std::future<Result<ArchResolution>>> planning;
-  for (const auto& arch : spec.archs)
-    planning.push_back(std::async(std::launch::async, [&spec, &indexes, &env, arch] {
-      return plan_arch(spec, arch, indexes.at(arch), env);
-    }));
-  for (auto& f : planning) {
-    PARE_TRY(ArchResolution r, f.get());
-    plan.index_labels.insert(plan.index_labels.end(), r.index_labels.begin(), r.index_labels.end());
-    plan.archs.push_back(std::move(r.plan));
+  // A cached Packages file found damaged when opened is removed there
+  // (open_resolver): fetching the indexes again downloads it anew, once.
+  for (int attempt = 0;; ++attempt) {
+    Plan plan{spec, {}, mirrors.mirror, mirrors.security_mirror, {}};
+    PARE_TRY(IndexesByArch indexes, fetch_indexes(spec, sources, env));
+    auto used = use(plan, indexes);
+    if (used.ok()) return plan;
+    bool repaired = false;
+    for (const auto& [arch, files] : indexes)
+      for (const auto& f : files) repaired = repaired || !fs::exists(f.file);
+    if (attempt > 0 || !repaired || env.offline) return used.error();
+    PARE_LOG(warn) << used.error().message() << "; fetching it again";
   }
-  return plan;
 }
 
-namespace {
-// The lock's fingerprint leaves the debug level out: a lock holds the debug
-// packages too, and serves builds with and without debug variants alike. It
-// leaves the architectures out too: a lock made for amd64 and arm64 serves a
-// build for either (a build for an architecture it lacks says so).
-std::string own_fingerprint(const spec::Spec& spec) {
-  spec::Spec own = spec;
-  own.levels.resize(own_levels(spec));
-  own.archs.clear();
-  return spec::package_set_fingerprint(own);
-}
-}  // namespace
-
-spec::Lockfile lockfile_from_plan(const Plan& plan) {
-  spec::Lockfile lock;
-  lock.fingerprint = own_fingerprint(plan.spec);
-  lock.suite = plan.spec.source.suite;
-  for (const auto& ap : plan.archs) {
-    auto& list = lock.packages[ap.arch];
-    for (size_t level = 0; level < ap.levels.size(); ++level)
-      for (const auto& p : ap.levels[level])
-        if (!p.again)
-          list.push_back({p.name, p.version, p.arch, p.filename, p.sha256, p.url(), p.size,
-                          static_cast<int>(level)});
-  }
-  return lock;
-}
-
-Result<Plan> plan_from_lockfile(const spec::Spec& spec, const spec::Lockfile& lock,
-                                const std::filesystem::path& lock_path) {
-  std::string want = own_fingerprint(spec);
-  if (lock.fingerprint != want)
-    return Error(
-        Errc::invalid,
-        lock_path.string() + ": the spec changed since it was locked (run `pare lock` again)");
-  Plan plan{spec, {}, "", "", {}};
-  for (const auto& arch : spec.archs) {
-    auto it = lock.packages.find(arch);
-    if (it == lock.packages.end())
-      return Error(Errc::invalid, lock_path.string() + ": no packages locked for " + arch);
-    ArchPlan ap;
-    ap.arch = arch;
-    ap.levels.resize(spec.levels.size());
-    for (const auto& lp : it->second) {
-      // Debug packages are locked always and used only by debug builds.
-      if (static_cast<size_t>(lp.level) == own_levels(spec) &&
-          own_levels(spec) == spec.levels.size())
-        continue;
-      if (lp.level < 0 || static_cast<size_t>(lp.level) >= spec.levels.size())
-        return Error(Errc::invalid,
-                     lock_path.string() + ": " + lp.name + " has a level outside the spec");
-      deb::PackageInfo info;
-      info.name = lp.name;
-      info.version = lp.version;
-      info.arch = lp.arch;
-      info.filename = lp.filename;
-      info.sha256 = lp.sha256;
-      info.size = lp.size;
-      if (lp.url.rfind("http://", 0) != 0 && lp.url.rfind("https://", 0) != 0 &&
-          lp.url.rfind("file:/", 0) != 0)
-        return Error(Errc::invalid,
-                     lock_path.string() + ": " + lp.name + ": url must be http, https or file");
-      // The URL is stored whole; split it so url() gives it back.
-      std::string suffix = "/" + lp.filename;
-      if (lp.url.size() > suffix.size() &&
-          lp.url.compare(lp.url.size() - suffix.size(), suffix.size(), suffix) == 0)
-        info.mirror = lp.url.substr(0, lp.url.size() - suffix.size());
-      else
-        return Error(Errc::invalid,
-                     lock_path.string() + ": " + lp.name + ": url does not end in its filename");
-      info.source = info.name;
-      info.source_version = info.version;
-      info.repo = "lockfile";
-      ap.levels[static_cast<size_t>(lp.level)].push_back(std::move(info));
+Result<std::unique_ptr<deb::Resolver>> open_resolver(const std::string& arch,
+                                                     const std::vector<deb::IndexFile>& indexes,
+                                                     const Environment& env) {
+  PARE_TRY(auto resolver, deb::Resolver::create(arch, deb::stanza_cache_dir(env.cache_dir)));
+  for (const auto& idx : indexes) {
+    // Nothing from the cache is used unverified: the Packages text must still
+    // hash to what the verified Release lists (~25 ms for bookworm's main).
+    PARE_TRY(auto text, fs::MappedFile::open(idx.file));
+    if (!idx.sha256.empty() && sha256_hex(text.bytes()) != idx.sha256) {
+      std::error_code ec;
+      std::filesystem::remove(idx.file, ec);
+      return Error(Errc::integrity, "cache: the package index " + idx.file.string() + " (" +
+                                        idx.label + ") does not match its signed hash: removed");
     }
-    apply_slices(spec, ap);
-    plan.archs.push_back(std::move(ap));
+    PARE_CHECK(resolver->add_index(idx));
   }
-  return plan;
+  return resolver;
+}
+
+Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env) {
+  return with_verified_indexes(spec, env, [&](Plan& plan, const IndexesByArch& indexes) {
+    // Architectures are independent (their own indexes and solve): in parallel,
+    // gathered in the spec's order.
+    std::vector<std::future<Result<ArchResolution>>> planning;
+    for (const auto& arch : spec.archs)
+      planning.push_back(std::async(std::launch::async, [&spec, &indexes, &env, arch] {
+        return plan_arch(spec, arch, indexes.at(arch), env);
+      }));
+    std::optional<Error> failed;
+    for (auto& f : planning) {
+      auto r = f.get();  // every future is waited for, even after a failure
+      if (!r.ok()) {
+        if (!failed) failed = r.error();
+        continue;
+      }
+      plan.index_labels.insert(plan.index_labels.end(), r->index_labels.begin(),
+                               r->index_labels.end());
+      plan.archs.push_back(std::move(r->plan));
+    }
+    if (failed) return Result<void>(*failed);
+    return Result<void>();
+  });
 }
 
 }  // namespace pare::build

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,9 +51,26 @@ struct SuiteSource {
 Result<std::vector<SuiteSource>> suite_sources(const spec::Spec& spec, const deb::Mirrors& mirrors);
 
 Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env);
+// A lockfile selects (name, version, arch, repo); the bytes come from the
+// verified indexes of the configured mirror, and a lock whose SHA-256 or size
+// differs from the index's is Errc::integrity naming the package. Offline,
+// the cached indexes are used after their InRelease is verified again.
 Result<Plan> plan_from_lockfile(const spec::Spec& spec, const spec::Lockfile& lock,
-                                const std::filesystem::path& lock_path);
+                                const std::filesystem::path& lock_path, const Environment& env);
 spec::Lockfile lockfile_from_plan(const Plan& plan);
+
+// Shared by the two planners (plan.cpp, plan_lock.cpp). The verified indexes
+// of every architecture, each in suite order:
+using IndexesByArch = std::map<std::string, std::vector<deb::IndexFile>>;
+// runs `use` on a fresh Plan (mirrors set) and the indexes, fetching them
+// again once when a damaged cached index was dropped meanwhile;
+Result<Plan> with_verified_indexes(
+    const spec::Spec& spec, const Environment& env,
+    const std::function<Result<void>(Plan&, const IndexesByArch&)>& use);
+// a resolver over one architecture's indexes, each checked against its signed hash.
+Result<std::unique_ptr<deb::Resolver>> open_resolver(const std::string& arch,
+                                                     const std::vector<deb::IndexFile>& indexes,
+                                                     const Environment& env);
 
 // Debug variants add one more level on top of the spec's: a static busybox
 // under /busybox (the only shell any pare image has). It is a synthetic

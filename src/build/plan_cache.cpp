@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/checked.h"
 #include "util/fs.h"
 #include "util/sha256.h"
 
@@ -9,7 +10,7 @@ namespace pare::build {
 
 namespace {
 
-constexpr const char* kFormat = "pare-resolution-1";
+constexpr const char* kFormat = "pare-resolution-2";  // 2: checked records
 
 nlohmann::json package_json(const deb::PackageInfo& p) {
   return {{"name", p.name},
@@ -57,9 +58,9 @@ std::string resolution_key(const spec::Spec& spec, const std::string& arch,
 
 std::optional<ArchPlan> cached_resolution(const std::filesystem::path& cache_dir,
                                           const std::string& key) {
-  auto text = fs::read_file(path_for(cache_dir, key));
-  if (!text.ok()) return std::nullopt;
-  auto j = nlohmann::json::parse(*text, nullptr, false);
+  auto record = fs::read_checked(path_for(cache_dir, key));
+  if (record.state != fs::CheckedState::ok) return std::nullopt;
+  auto j = nlohmann::json::parse(record.payload, nullptr, false);
   if (j.is_discarded()) return std::nullopt;
   try {
     ArchPlan plan;
@@ -91,7 +92,7 @@ Result<void> remember_resolution(const std::filesystem::path& cache_dir, const s
   j["why"] = plan.why;
   j["cut"] = nlohmann::json::array();
   for (const auto& c : plan.cut) j["cut"].push_back({c.package, c.dependency, c.excluded});
-  return fs::write_file_atomic(path_for(cache_dir, key), j.dump());
+  return fs::write_checked(path_for(cache_dir, key), j.dump());
 }
 
 }  // namespace pare::build

@@ -7,6 +7,7 @@
 #include "deb/decompress.h"
 #include "deb/sources.h"
 #include "deb/stanza_index.h"
+#include "util/checked.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -169,10 +170,11 @@ Result<std::string> IndexFetcher::verify_cached(const std::string& inrelease,
                                                 const stdfs::path& keyring) {
   PARE_TRY(std::string keys, fs::read_file(keyring));
   stdfs::path marker =
-      cache_dir_ / "indexes" / "verified" / sha256_hex(sha256_hex(inrelease) + sha256_hex(keys));
-  if (auto text = fs::read_file(marker); text.ok()) return text;
+      cache_dir_ / "indexes" / "verified2" / sha256_hex(sha256_hex(inrelease) + sha256_hex(keys));
+  if (auto record = fs::read_checked(marker); record.state == fs::CheckedState::ok)
+    return std::move(record.payload);
   PARE_TRY(std::string text, verify_clearsigned(inrelease, keyring));
-  PARE_CHECK(fs::write_file_atomic(marker, text));
+  PARE_CHECK(fs::write_checked(marker, text));
   return text;
 }
 

@@ -18,6 +18,9 @@ namespace pare::deb {
 
 namespace {
 
+// Debian's archive keyring is ~100 KB; a keyring is outside input.
+constexpr uint64_t kMaxKeyringSize = uint64_t{16} << 20;
+
 // ---- librnp handles, owned
 
 template <class Handle, rnp_result_t (*Destroy)(Handle)>
@@ -52,7 +55,7 @@ Result<Input> input_from(std::string_view bytes) {
 
 Result<Ffi> load_keyring(const std::filesystem::path& keyring) {
   if (keyring.empty()) return Error(Errc::invalid, "no keyring given to verify InRelease with");
-  auto bytes = fs::read_file(keyring);
+  auto bytes = fs::read_file(keyring, kMaxKeyringSize);
   if (!bytes.ok()) return bytes.error().context("reading keyring");
   if (bytes->empty()) return Error(Errc::invalid, "keyring " + keyring.string() + " is empty");
   rnp_ffi_t raw = nullptr;
@@ -89,7 +92,7 @@ Result<rnp_ffi_t> shared_keyring(const std::filesystem::path& keyring) {
   // SHA-256 of the keyring's bytes -> its ffi. Never destroyed: at exit Botan's
   // own globals may already be gone, and destroying an ffi then crashes.
   static auto& loaded = *new std::map<std::string, Ffi>;
-  auto bytes = fs::read_file(keyring);
+  auto bytes = fs::read_file(keyring, kMaxKeyringSize);
   std::string key = bytes.ok() ? sha256_hex(*bytes) : std::string();
   if (auto it = loaded.find(key); !key.empty() && it != loaded.end()) return it->second.get();
   PARE_TRY(Ffi ffi, load_keyring(keyring));

@@ -27,6 +27,7 @@
 
 #include "deb/resolver_detail.h"
 #include "deb/stanza_index.h"
+#include "util/checked.h"
 #include "util/fs.h"
 #include "util/http.h"
 #include "util/log.h"
@@ -57,6 +58,7 @@ class SolvResolver : public Resolver {
   ~SolvResolver() override { free_pool(); }
 
   Result<void> add_index(const IndexFile& index) override;
+  Result<std::vector<PackageInfo>> locate(const std::vector<PackageInfo>& wanted) override;
   Result<Resolution> resolve(const ResolveRequest& request) override;
   size_t package_count() const override;
 
@@ -116,8 +118,10 @@ Result<StanzaIndex> SolvResolver::stanza_index(const IndexFile& index, std::stri
   std::filesystem::path cached;
   if (!cache_.empty() && !index.sha256.empty()) cached = stanza_cache_file(cache_, index.sha256);
   if (!cached.empty()) {
-    if (auto bytes = fs::MappedFile::open(cached); bytes.ok()) {
-      auto loaded = StanzaIndex::load(bytes->bytes(), text);
+    if (auto record = fs::read_checked(cached, uint64_t{1} << 30);
+        record.state == fs::CheckedState::ok) {
+      // The index keeps views into the Packages text only, never into these bytes.
+      auto loaded = StanzaIndex::load(record.payload, text);
       if (loaded.ok()) return loaded;
       PARE_LOG(warn) << "ignoring unreadable index cache " << cached.string() << ": "
                      << loaded.error().message();
@@ -321,6 +325,42 @@ PackageInfo SolvResolver::info_for(Id p) const {
     info.repo = it->second->label;
   }
   return info;
+}
+
+Result<std::vector<PackageInfo>> SolvResolver::locate(const std::vector<PackageInfo>& wanted) {
+  // Only the stanzas answering to the wanted names, no dependencies: nothing is solved.
+  std::vector<std::set<uint32_t>> seen(indexes_.size());
+  for (const auto& w : wanted)
+    for (size_t i = 0; i < indexes_.size(); ++i)
+      for (uint32_t s : indexes_[i]->stanzas.lookup(w.name)) seen[i].insert(s);
+  Reach reach;
+  for (const auto& s : seen) reach.emplace_back(s.begin(), s.end());
+  PARE_CHECK(new_pool(reach));
+  pool_createwhatprovides(pool_);
+  std::vector<PackageInfo> out;
+  for (const auto& w : wanted) {
+    Id name = pool_str2id(pool_, w.name.c_str(), 0);
+    Id evr = pool_str2id(pool_, w.version.c_str(), 0);
+    Id arch = pool_str2id(pool_, w.arch.c_str(), 0);
+    Id found = 0;
+    for (Id* pp = name && evr ? pool_whatprovides_ptr(pool_, name) : nullptr; pp && *pp; ++pp) {
+      Solvable* s = pool_id2solvable(pool_, *pp);
+      if (s->name != name || s->evr != evr || s->arch != arch) continue;
+      auto repo = repos_.find(s->repo);
+      if (!w.repo.empty() &&
+          (repo == repos_.end() || repo->second->label.rfind(w.repo + "/", 0) != 0))
+        continue;
+      found = *pp;
+      break;
+    }
+    if (!found)
+      return Error(Errc::resolve,
+                   w.key() + (w.repo.empty() ? "" : " from " + w.repo) +
+                       " is in no signed index read (" + std::to_string(indexes_.size()) +
+                       " read); the archive no longer has it: run `pare lock` again");
+    out.push_back(info_for(found));
+  }
+  return out;
 }
 
 Result<Resolution> SolvResolver::resolve(const ResolveRequest& request) {

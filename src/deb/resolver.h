@@ -72,6 +72,11 @@ class Resolver {
   virtual ~Resolver() = default;
   virtual Result<void> add_index(const IndexFile& index) = 0;
   virtual Result<Resolution> resolve(const ResolveRequest& request) = 0;
+  // The index's own record of each package named by name, version and arch
+  // (and, when `repo` is set, found in the index of that "suite/component"):
+  // what a lockfile selects, with the filename, SHA-256 and size the signed
+  // index gives. A package that no index lists is Errc::resolve naming it.
+  virtual Result<std::vector<PackageInfo>> locate(const std::vector<PackageInfo>& wanted) = 0;
   virtual size_t package_count() const = 0;
 };
 

@@ -151,7 +151,7 @@ bool valid_list_name(const std::string& file) {
 }
 
 Result<void> read_sources_file(const stdfs::path& path, bool deb822, std::vector<AptSource>& out) {
-  PARE_TRY(std::string text, fs::read_file(path));
+  PARE_TRY(std::string text, fs::read_file(path, uint64_t{4} << 20));
   auto parsed = deb822 ? parse_deb822_sources(text, path.string())
                        : parse_one_line_sources(text, path.string());
   if (!parsed.ok()) return parsed.error();

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "deb/deb822.h"
+#include "util/checked.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -274,7 +275,7 @@ std::string_view field_value(std::string_view stanza, std::string_view name) {
 }
 
 // Bumped whenever the stanza index's meaning changes (the file format has its own magic).
-constexpr int kStanzaCacheFormat = 1;
+constexpr int kStanzaCacheFormat = 2;  // 2: a checked record (util/checked.h)
 
 std::filesystem::path stanza_cache_file(const std::filesystem::path& dir,
                                         std::string_view text_sha256) {
@@ -283,7 +284,7 @@ std::filesystem::path stanza_cache_file(const std::filesystem::path& dir,
 
 void cache_stanza_index(const std::filesystem::path& dir, std::string_view text_sha256,
                         std::string_view serialized) {
-  auto written = fs::write_file_atomic(stanza_cache_file(dir, text_sha256), serialized);
+  auto written = fs::write_checked(stanza_cache_file(dir, text_sha256), serialized);
   if (!written.ok()) {
     PARE_LOG(debug) << "not caching the stanza index: " << written.error().message();
   }

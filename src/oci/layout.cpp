@@ -161,13 +161,12 @@ Result<Plan> docker_archive_plan(const std::vector<TaggedImage>& images) {
   return plan;
 }
 
-// A hard link shares the (immutable, content-addressed) blob with the cache;
-// across filesystems, or where links are refused, the bytes are copied.
-Result<void> link_or_copy(const stdfs::path& from, const stdfs::path& to) {
+// Outputs never share storage with the cache: a hard link would let damage to
+// a cached blob reach every output made from it (and an edited output reach
+// the cache). The copy is made by the kernel (copy_file_range); the blob was
+// verified against its digest when it was taken from the cache.
+Result<void> copy_blob(const stdfs::path& from, const stdfs::path& to) {
   std::error_code ec;
-  stdfs::create_hard_link(from, to, ec);
-  if (!ec) return {};
-  ec.clear();
   stdfs::copy_file(from, to, stdfs::copy_options::overwrite_existing, ec);
   if (ec)
     return Error(Errc::io,
@@ -183,7 +182,7 @@ Result<void> materialize(const Plan& plan, const stdfs::path& dir) {
     if (file.source.empty())
       PARE_CHECK(fs::write_file_atomic(target, file.bytes, 0644));
     else
-      PARE_CHECK(link_or_copy(file.source, target));
+      PARE_CHECK(copy_blob(file.source, target));
   }
   return {};
 }
@@ -271,6 +270,7 @@ const char* output_format_name(OutputFormat format) {
 Result<void> write_output(OutputFormat format, const std::filesystem::path& dest,
                           const std::vector<TaggedImage>& images) {
   auto where = "writing " + std::string(output_format_name(format)) + " " + dest.string();
+  PARE_CHECK(check_replaceable(format, dest));
   Result<Plan> plan = format == OutputFormat::docker_archive ? docker_archive_plan(images)
                                                              : oci_layout_plan(images);
   if (!plan.ok()) return plan.error().context(where);

@@ -37,7 +37,13 @@ enum class OutputFormat { oci_layout, oci_archive, docker_archive };
 Result<OutputFormat> parse_output_format(std::string_view name);
 const char* output_format_name(OutputFormat format);
 
+// Writes the output, replacing what is at `dest` only when check_replaceable allows it.
 Result<void> write_output(OutputFormat format, const std::filesystem::path& dest,
                           const std::vector<TaggedImage>& images);
+
+// Whether `dest` may be replaced by an output of `format` (replace.cpp): it
+// does not exist, is an empty directory or file, or is an output of that same
+// format. Otherwise Errc::invalid, naming what is there.
+Result<void> check_replaceable(OutputFormat format, const std::filesystem::path& dest);
 
 }  // namespace pare::oci

@@ -6,13 +6,15 @@
 
 #include "deb/deb822.h"
 #include "deb/debfile.h"
+#include "util/checked.h"
+#include "util/log.h"
 #include "util/sha256.h"
 
 namespace pare::rootfs {
 
 namespace {
 
-constexpr const char* kFormat = "pare-unpacked-1";
+constexpr const char* kFormat = "pare-unpacked-2";  // 2: a checked digests record
 
 std::string escape(std::string_view s) {
   std::string out;
@@ -136,6 +138,7 @@ bool kept(const oci::TarHeader& h, const FilterOptions& filter) {
 Result<void> unpack_into(const std::filesystem::path& deb, const FilterOptions& filter,
                          const std::filesystem::path& dir) {
   PARE_TRY(auto data, fs::AtomicFile::create(dir / "data"));
+  Sha256 data_hash;
   std::vector<UnpackedEntry> entries;
   std::set<std::string> kept_paths;
   PARE_TRY(
@@ -150,6 +153,7 @@ Result<void> unpack_into(const std::filesystem::path& deb, const FilterOptions& 
             PARE_TRY(std::string_view piece, reader.next());
             if (piece.empty()) break;
             got += piece.size();
+            data_hash.update(piece);
             PARE_CHECK(data.write(piece));
           }
           if (got != h.size)
@@ -159,13 +163,46 @@ Result<void> unpack_into(const std::filesystem::path& deb, const FilterOptions& 
         entries.push_back(std::move(e));
         return {};
       }));
+  uint64_t data_size = data.bytes_written();
   PARE_CHECK(data.commit());
-  PARE_CHECK(fs::write_file_atomic(dir / "control", control.control));
-  PARE_CHECK(fs::write_file_atomic(dir / "md5sums", control.md5sums));
-  return fs::write_file_atomic(dir / "index", std::string(kFormat) + "\n" + format_index(entries));
+  return write_unpacked_metadata(dir, entries, data_hash.hex_digest(), data_size, control.control,
+                                 control.md5sums);
+}
+
+std::string digests_text(const std::string& data_sha256, uint64_t data_size,
+                         const std::string& index, const std::string& control,
+                         const std::string& md5sums) {
+  return "data " + data_sha256 + " " + std::to_string(data_size) + "\nindex " + sha256_hex(index) +
+         "\ncontrol " + sha256_hex(control) + "\nmd5sums " + sha256_hex(md5sums) + "\n";
+}
+
+// The digests record's expectations against the files' contents.
+Result<void> check_digests(const std::filesystem::path& dir, std::string_view data,
+                           const std::string& index, const std::string& control,
+                           const std::string& md5sums) {
+  auto record = fs::read_checked(dir / "digests", 4096);
+  if (record.state != fs::CheckedState::ok)
+    return Error(Errc::integrity, "no valid digests record in " + dir.string());
+  if (record.payload != digests_text(sha256_hex(data), data.size(), index, control, md5sums))
+    return Error(Errc::integrity,
+                 "the unpacked files in " + dir.string() + " do not match their digests");
+  return {};
 }
 
 }  // namespace
+
+Result<void> write_unpacked_metadata(const std::filesystem::path& dir,
+                                     const std::vector<UnpackedEntry>& entries,
+                                     const std::string& data_sha256, uint64_t data_size,
+                                     const std::string& control, const std::string& md5sums) {
+  std::string index = std::string(kFormat) + "\n" + format_index(entries);
+  PARE_CHECK(fs::write_file_atomic(dir / "control", control));
+  PARE_CHECK(fs::write_file_atomic(dir / "md5sums", md5sums));
+  PARE_CHECK(fs::write_file_atomic(dir / "index", index));
+  // Written last: what every other file must hash to when the entry is used.
+  return fs::write_checked(dir / "digests",
+                           digests_text(data_sha256, data_size, index, control, md5sums));
+}
 
 std::string format_index(const std::vector<UnpackedEntry>& entries) {
   std::string out;
@@ -212,6 +249,11 @@ Result<std::unique_ptr<UnpackedPackage>> UnpackedPackage::load(const std::filesy
   PARE_TRY(pkg->entries, parse_index(std::string_view(index).substr(header.size()), data_size));
   PARE_TRY(pkg->control, fs::read_file(dir / "control"));
   PARE_TRY(pkg->md5sums, fs::read_file(dir / "md5sums"));
+  // Nothing from the cache enters an image unverified: every byte is hashed
+  // against the digests written with the entry (the data is read anyway to
+  // write the layer, so this mostly warms the page cache for it).
+  PARE_CHECK(check_digests(dir, pkg->data_.bytes(), index, pkg->control, pkg->md5sums));
+  pkg->data_.release(pkg->data_.bytes());  // keep RSS low: layers map what they need again
   PARE_TRY(auto paragraphs, deb::parse_deb822(pkg->control, (dir / "control").string()));
   if (paragraphs.empty()) return Error(Errc::invalid, "empty control file in " + dir.string());
   pkg->name = paragraphs[0].get("Package");
@@ -229,6 +271,7 @@ Result<std::unique_ptr<UnpackedPackage>> unpack_cached(const std::filesystem::pa
   if (fs::exists(final_dir)) {
     auto loaded = UnpackedPackage::load(final_dir);
     if (loaded.ok()) return loaded;
+    PARE_LOG(warn) << "cache: " << loaded.error().message() << ": removed, unpacking again";
     std::error_code ec;  // a damaged entry: rebuild it
     std::filesystem::remove_all(final_dir, ec);
   }

@@ -53,6 +53,14 @@ Result<std::unique_ptr<UnpackedPackage>> unpack_cached(const std::filesystem::pa
                                                        const FilterOptions& filter,
                                                        const std::filesystem::path& cache_dir);
 
+// Writes an entry's index, control, md5sums and (last) its checked digests
+// record into `dir`, whose `data` file (of data_size bytes hashing to
+// data_sha256) is already written. Used by the unpacker and by tests.
+Result<void> write_unpacked_metadata(const std::filesystem::path& dir,
+                                     const std::vector<UnpackedEntry>& entries,
+                                     const std::string& data_sha256, uint64_t data_size,
+                                     const std::string& control, const std::string& md5sums);
+
 // Index text format, exposed for the fuzz target: one line per entry,
 // "<type> <mode> <uid> <gid> <size> <offset> <path>\t<link>\n" with % escapes.
 std::string format_index(const std::vector<UnpackedEntry>& entries);

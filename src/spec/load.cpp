@@ -60,6 +60,8 @@ using detail::ParsedFile;
 // A from: chain longer than this is surely a mistake (or a symlink loop the lexical cycle
 // check cannot see); it also bounds the work for hostile input.
 constexpr size_t kMaxChainLength = 16;
+// A spec is a few KB of YAML: anything near this is not one.
+constexpr uint64_t kMaxSpecFileSize = uint64_t{1} << 20;
 
 Error invalid_at(const Location& at, const std::string& message) {
   return Error(Errc::invalid, at.str() + ": " + message);
@@ -236,6 +238,7 @@ Result<Spec> merge_chain(const std::vector<ParsedFile>& chain, const LoadOptions
   for (const auto& f : chain) spec.levels.push_back(make_level(f, spec.source.suite));
   if (spec.variants.empty()) spec.variants = {"latest"};
   spec.name = spec.levels.back().name;
+  if (options.context) spec.context = absolute_normal(*options.context);
   return spec;
 }
 
@@ -249,7 +252,7 @@ Result<Spec> load_spec_with(const std::filesystem::path& path, const LoadOptions
 
 Result<Spec> load_spec(const std::filesystem::path& path, const LoadOptions& options) {
   return load_spec_with(path, options, [](const std::filesystem::path& p) -> Result<std::string> {
-    return fs::read_file(p);
+    return fs::read_file(p, kMaxSpecFileSize);
   });
 }
 

@@ -83,7 +83,10 @@ bool is_pool_path(std::string_view p) {
 
 Result<LockedPackage> read_package(const Reader& r, const json& obj, const std::string& path,
                                    const std::string& arch) {
-  PARE_CHECK(check_keys(r, obj, path,
+  // "repo" (the suite and component it came from) is optional: older locks lack it.
+  json required = obj;
+  if (required.is_object()) required.erase("repo");
+  PARE_CHECK(check_keys(r, required, path,
                         {"name", "version", "arch", "filename", "sha256", "url", "size", "level"}));
   LockedPackage p;
   PARE_TRY(p.name, get_string(r, obj, path, "name"));
@@ -102,6 +105,10 @@ Result<LockedPackage> read_package(const Reader& r, const json& obj, const std::
   if (!is_sha256_hex(p.sha256))
     return r.error(path + ".sha256", "expected 64 lowercase hex digits");
   PARE_TRY(p.url, get_string(r, obj, path, "url"));
+  if (obj.contains("repo")) {
+    PARE_TRY(p.repo, get_string(r, obj, path, "repo"));
+    if (!is_pool_path(p.repo)) return r.error(path + ".repo", "expected SUITE/COMPONENT");
+  }
   PARE_TRY(p.size, get_unsigned(r, obj, path, "size", UINT64_MAX));
   PARE_TRY(uint64_t level, get_unsigned(r, obj, path, "level", kMaxLevel));
   p.level = static_cast<int>(level);
@@ -163,7 +170,8 @@ Result<Lockfile> parse_lockfile(std::string_view text, const std::string& name) 
 }
 
 Result<Lockfile> read_lockfile(const std::filesystem::path& path) {
-  PARE_TRY(std::string text, fs::read_file(path));
+  // A lock of every Debian package for a few architectures is a few MB.
+  PARE_TRY(std::string text, fs::read_file(path, uint64_t{64} << 20));
   return parse_lockfile(text, path.string());
 }
 
@@ -183,6 +191,7 @@ std::string lockfile_json(const Lockfile& lock) {
                          {"filename", p->filename},
                          {"sha256", p->sha256},
                          {"url", p->url},
+                         {"repo", p->repo},
                          {"size", p->size},
                          {"level", p->level}});
     packages[arch] = std::move(entries);

@@ -7,7 +7,8 @@
 //     "packages": {
 //       "amd64": [ {"arch": "amd64", "filename": "pool/main/g/glibc/libc6_2.36-9_amd64.deb",
 //                   "level": 1, "name": "libc6", "sha256": "<64 hex>", "size": 2757936,
-//                   "url": "<where it was fetched from>", "version": "2.36-9"}, ... ] },
+//                   "repo": "bookworm/main", "url": "<where it was fetched from>",
+//                   "version": "2.36-9"}, ... ] },
 //     "suite": "bookworm",
 //     "version": 1
 //   }
@@ -29,9 +30,13 @@ namespace pare::spec {
 struct LockedPackage {
   std::string name, version, arch;
   std::string filename;  // pool path, relative to the mirror
+  // What the lock selects is name, version, arch and repo; the bytes it names
+  // (filename, sha256, size) must match what a verified index says for that
+  // selection, and the url is only a record of where they were first fetched.
   std::string sha256, url;
   uint64_t size = 0;
-  int level = 0;  // index in Spec::levels where it first appears
+  int level = 0;     // index in Spec::levels where it first appears
+  std::string repo;  // "bookworm-updates/main"; "" in locks written before it was recorded
 };
 
 struct Lockfile {

@@ -132,11 +132,15 @@ struct Spec {
   std::vector<std::string> variants;  // default [latest]
   std::string name;                   // the given file's image name
   std::string suite_version;          // "12" / "13"; the codename is source.suite
+  // --context: a directory every level may take local files from, besides its
+  // own spec file's directory tree (absolute, lexically normal).
+  std::optional<std::filesystem::path> context;
 };
 
 struct LoadOptions {
-  std::optional<std::string> suite;  // overrides source.suite (--suite)
-  std::vector<std::string> archs;    // overrides archs when not empty (--arch)
+  std::optional<std::string> suite;              // overrides source.suite (--suite)
+  std::vector<std::string> archs;                // overrides archs when not empty (--arch)
+  std::optional<std::filesystem::path> context;  // --context (see Spec::context)
 };
 
 // Reads a spec file and the files it builds on from disk.

@@ -26,13 +26,53 @@ std::string unique_suffix() {
 }
 }  // namespace
 
-Result<std::string> read_file(const stdfs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+std::string special_file_kind(unsigned st_mode) {
+  switch (st_mode & S_IFMT) {
+    case S_IFREG:
+    case S_IFDIR:
+      return "";
+    case S_IFIFO:
+      return "a FIFO";
+    case S_IFCHR:
+      return "a character device";
+    case S_IFBLK:
+      return "a block device";
+    case S_IFSOCK:
+      return "a socket";
+    case S_IFLNK:
+      return "a symbolic link";
+    default:
+      return "not a regular file";
+  }
+}
+
+Result<std::string> read_file(const stdfs::path& path, uint64_t limit) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     if (errno == ENOENT) return Error(Errc::not_found, "no such file: " + path.string());
+    if (errno == ELOOP) return Error(Errc::invalid, path.string() + ": too many symbolic links");
+    if (errno == EISDIR) return Error(Errc::invalid, path.string() + " is a directory, not a file");
     return errno_error("cannot open", path);
   }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return errno_error("cannot stat", path);
+  }
+  auto refuse = [&](std::string why) {
+    ::close(fd);
+    return Error(Errc::invalid, path.string() + " " + why);
+  };
+  if (S_ISDIR(st.st_mode)) return refuse("is a directory, not a file");
+  if (!S_ISREG(st.st_mode))
+    return refuse("is " + special_file_kind(st.st_mode) + ", not a regular file: refused");
+  if (static_cast<uint64_t>(st.st_size) > limit)
+    return refuse("is " + std::to_string(st.st_size) + " bytes, more than the " +
+                  std::to_string(limit) + " it may be");
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   std::string out;
+  out.reserve(static_cast<size_t>(st.st_size));
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
@@ -42,6 +82,8 @@ Result<std::string> read_file(const stdfs::path& path) {
       return errno_error("cannot read", path);
     }
     if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > limit)
+      return refuse("grew past the " + std::to_string(limit) + " bytes it may be while read");
     out.append(buf, static_cast<size_t>(n));
   }
   ::close(fd);
@@ -196,7 +238,7 @@ FileLock::~FileLock() {
 // ---- MappedFile
 
 Result<MappedFile> MappedFile::open(const stdfs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     if (errno == ENOENT) return Error(Errc::not_found, "no such file: " + path.string());
     return errno_error("cannot open", path);
@@ -205,6 +247,13 @@ Result<MappedFile> MappedFile::open(const stdfs::path& path) {
   if (::fstat(fd, &st) != 0) {
     ::close(fd);
     return errno_error("cannot stat", path);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Error(Errc::invalid, path.string() + " is " +
+                                    (S_ISDIR(st.st_mode) ? std::string("a directory")
+                                                         : special_file_kind(st.st_mode)) +
+                                    ", not a regular file: refused");
   }
   size_t size = static_cast<size_t>(st.st_size);
   if (size == 0) {

@@ -16,7 +16,19 @@ namespace pare::fs {
 
 namespace stdfs = std::filesystem;
 
-Result<std::string> read_file(const stdfs::path& path);
+// The most read_file() reads unless told otherwise: every caller that reads
+// outside input names its own, smaller limit.
+inline constexpr uint64_t kDefaultReadLimit = uint64_t{256} << 20;
+
+// Reads a whole regular file of at most `limit` bytes. Anything else is
+// refused before a byte is read: a FIFO, device or socket (Errc::invalid,
+// naming what it is: opening never blocks, so a FIFO cannot hang pare), or a
+// larger file (Errc::invalid, naming the limit); the limit also holds for a
+// file that grows while it is read.
+Result<std::string> read_file(const stdfs::path& path, uint64_t limit = kDefaultReadLimit);
+// Why `path` (as lstat or stat sees it) is no regular file or directory, in
+// words ("a FIFO", "a character device", "a socket", ...), or "" when it is one.
+std::string special_file_kind(unsigned st_mode);
 Result<void> write_file_atomic(const stdfs::path& path, std::string_view data,
                                unsigned mode = 0644);
 Result<void> ensure_dir(const stdfs::path& path);

@@ -31,6 +31,7 @@ const char* errc_name(Errc c) {
 int Error::exit_code() const {
   switch (code_) {
     case Errc::invalid:
+    case Errc::not_found:  // the input names a file, package or suite that is not there
       return 2;
     case Errc::resolve:
       return 3;

@@ -130,12 +130,14 @@ expect_failure() { # expect_failure CODE NEEDLE -- build args...
   assert_eq "$code" "$rc" "exit code for: $needle"
   assert_contains "$out" "$needle"
 }
-mkdir -p "$T/keep" && echo "previous" >"$T/keep/marker"
+# The previous output: a pare layout (pare replaces nothing else).
+cp -r "$T/out" "$T/keep"
+keep_index="$(cat "$T/keep/index.json")"
 
 tamper sig
 sed -i 's/Pare test fixture/Pare test fixturE/' "$T/sig/dists/bookworm/InRelease"
 expect_failure 5 "signature" -- "$T/app.yaml" -o "$T/keep" --cache-dir "$T/c-sig"
-assert_file "$T/keep/marker" "a failed build leaves the previous output alone"
+assert_eq "$keep_index" "$(cat "$T/keep/index.json")" "a failed build leaves the previous output alone"
 
 tamper pkgs
 python3 - "$T/pkgs/dists/bookworm/main/binary-amd64" <<'PY'

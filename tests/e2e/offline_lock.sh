@@ -1,8 +1,10 @@
 # labels: offline
 # Lockfiles: `pare lock` writes <spec>.lock.json beside the spec (wherever pare runs from) with
-# exact versions, SHA-256s, sizes, levels and URLs per architecture; `build --lockfile` builds
-# the same image without reading any index, checks the .debs against the locked SHA-256s, and
-# refuses a spec whose package set changed. Version pins are honoured, and a dependency's
+# exact versions, SHA-256s, sizes, levels, repos and URLs per architecture; `build --lockfile`
+# builds the same image without resolving. The lock only selects: the bytes come from the
+# verified index of the configured mirror, a lock whose hash, size or URL was edited fails naming
+# the package (nothing is fetched from the URL it names), and a spec whose package set changed is
+# refused. Version pins are honoured, and a dependency's
 # version constraint pulls the newer version.
 # shellcheck shell=bash source-path=SCRIPTDIR disable=SC2119
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -72,7 +74,7 @@ run_pare out rc lock "$app" --arch "$ARCHS" --cache-dir "$T/cache" -o "$T/second
 assert_eq 0 "$rc" "lock -o (output: $out)"
 cmp -s "$T/first.lock.json" "$T/second.lock.json" || fail "locking twice gives different files"
 
-# --- build --lockfile: same image, no index read ---------------------------------------------------
+# --- build --lockfile: same image; the lock selects, the verified index gives the bytes ------------
 run_pare out rc build "$app" --arch "$ARCHS" -o "$T/resolved" --cache-dir "$T/cache" -q
 assert_eq 0 "$rc" "build by resolving (output: $out)"
 : >"$T0/requests.log"
@@ -82,7 +84,9 @@ for tag in app:latest app:nonroot; do
   assert_eq "$(layout_digest "$T/resolved" "$tag")" "$(layout_digest "$T/locked" "$tag")" "$tag: lockfile build digest"
 done
 requests="$(cat "$T0/requests.log")"
-assert_not_contains "$requests" "/dists/" "a lockfile build reads no index"
+assert_contains "$requests" "/dists/bookworm/InRelease 200" "a lockfile build verifies the signed index"
+assert_eq "" "$(uniq -d <<<"$(grep -o '/dists/[^ ]*/InRelease' <<<"$requests" | sort)")" \
+  "each InRelease once"
 # Architecture "all" packages are one file for both architectures; without a debug variant the
 # debug level's busybox is not needed.
 unique="$(jq -r '[.packages[][] | select(.level < 3) | .sha256] | unique | length' "$lock")"
@@ -117,6 +121,38 @@ run_pare out rc build "$app" --arch "$ARCHS" --lockfile "$T/bad-sha.lock.json" -
 assert_eq 5 "$rc" "exit code for a .deb that does not match the lockfile (output: $out)"
 assert_contains "$out" "hello_2.10-3+deb12u1_amd64.deb"
 assert_no_file "$T/badsha"
+# A forged lock: one package pointed at a home-made .deb with its hash and size updated, served
+# by another server (or a file: URL). The signed index decides, so the build fails naming the
+# package, and the forged .deb is never requested.
+mkdir -p "$T/evil/pool"
+printf 'not hello\n' >"$T/evil/pool/hello.deb"
+evil_sha="$(sha256sum "$T/evil/pool/hello.deb" | cut -d' ' -f1)"
+evil_size="$(stat -c %s "$T/evil/pool/hello.deb")"
+serve_dir "$T/evil" --log "$T/evil.log"
+for url in "http://127.0.0.1:$SERVED_PORT/pool/hello.deb" "file://$T/evil/pool/hello.deb"; do
+  jq --arg sha "$evil_sha" --argjson size "$evil_size" --arg url "$url" \
+    '(.packages.amd64[] | select(.name == "hello")) |= (.sha256 = $sha | .size = $size | .url = $url | .filename = "pool/hello.deb")' \
+    "$lock" >"$T/forged.lock.json"
+  run_pare out rc build "$app" --arch amd64 --lockfile "$T/forged.lock.json" -o "$T/forged" \
+    --cache-dir "$T/cold3" -q
+  assert_eq 5 "$rc" "a forged lock ($url) (output: $out)"
+  assert_contains "$out" "hello=2.10-3+deb12u1"
+  assert_contains "$out" "the signed index"
+  assert_no_file "$T/forged" "output of a forged lock"
+done
+assert_eq "" "$(cat "$T/evil.log" 2>/dev/null)" "the forged .deb was never requested"
+# A version no signed index has (the archive dropped it, or it never existed) is named.
+jq '(.packages.amd64[] | select(.name == "hello") | .version) |= "9.9-9"' "$lock" >"$T/gone.lock.json"
+run_pare out rc build "$app" --arch amd64 --lockfile "$T/gone.lock.json" -o "$T/gone" --cache-dir "$T/cold3" -q
+assert_eq 3 "$rc" "a locked version no index has (output: $out)"
+assert_contains "$out" "hello=9.9-9:amd64"
+# --offline: the cached, verified indexes decide just the same.
+run_pare out rc build "$app" --arch amd64 --lockfile "$lock" -o "$T/offline" --cache-dir "$T/cold" --offline -q
+assert_eq 0 "$rc" "an offline lockfile build with a warm cache (output: $out)"
+run_pare out rc build "$app" --arch amd64 --lockfile "$T/forged.lock.json" -o "$T/forged" \
+  --cache-dir "$T/cold" --offline -q
+assert_eq 5 "$rc" "a forged lock offline (output: $out)"
+
 # A malformed lockfile names the JSON path.
 jq '.packages.amd64[0].sha256 = "xyz"' "$lock" >"$T/malformed.lock.json"
 run_pare out rc build "$app" --arch "$ARCHS" --lockfile "$T/malformed.lock.json" -o "$T/malformed" \

@@ -31,6 +31,7 @@
 
 #include "oci/tar.h"
 #include "rootfs/unpack.h"
+#include "util/sha256.h"
 
 namespace pare::testing {
 
@@ -288,11 +289,11 @@ inline std::unique_ptr<rootfs::UnpackedPackage> make_unpacked(
     index.push_back(std::move(e));
   }
   std::filesystem::create_directories(dir);
-  write_text(dir / "index", "pare-unpacked-1\n" + rootfs::format_index(index));
   write_text(dir / "data", data);
-  write_text(dir / "control",
-             "Package: " + name + "\nVersion: 1.0\nArchitecture: amd64\n" + extra_control);
-  write_text(dir / "md5sums", md5sums);
+  auto written = rootfs::write_unpacked_metadata(
+      dir, index, sha256_hex(data), data.size(),
+      "Package: " + name + "\nVersion: 1.0\nArchitecture: amd64\n" + extra_control, md5sums);
+  if (!written.ok()) throw std::runtime_error("make_unpacked: " + written.error().message());
   auto loaded = rootfs::UnpackedPackage::load(dir);
   if (!loaded.ok()) throw std::runtime_error("make_unpacked: " + loaded.error().message());
   return std::move(loaded.value());

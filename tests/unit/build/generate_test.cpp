@@ -554,7 +554,7 @@ TEST_F(GenerateTest, MissingLocalFileIsAnError) {
   f.dest = "/etc/nope";
   f.loc = {"spec.yaml", 3, 5};
   spec_.levels[0].files = {f};
-  expect_error_at(0, "spec.yaml:3:5", "cannot read");
+  expect_error_at(0, "spec.yaml:3:5", "does not exist");
 }
 
 // /etc/ld.so.cache, from real libraries of the host (the generator reads ELF

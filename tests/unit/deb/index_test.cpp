@@ -9,6 +9,7 @@
 #include "gpg_fixture.h"
 #include "support/fake_http.h"
 #include "test_helpers.h"
+#include "util/checked.h"
 #include "util/sha256.h"
 
 using namespace pare;
@@ -122,12 +123,15 @@ TEST_F(Index, EachFetchedPackagesFileComesWithItsStanzaIndex) {
   for (const PackagesIndex& p : r->packages) {
     std::string text = pare::testing::read_bytes(p.file);
     auto file = stanza_cache_file(stanza_cache_dir(cache.path()), p.sha256);
-    auto loaded = StanzaIndex::load(pare::testing::read_bytes(file), text);
+    auto record = fs::read_checked(file);
+    ASSERT_EQ(fs::CheckedState::ok, record.state) << file;
+    auto loaded = StanzaIndex::load(record.payload, text);
     ASSERT_TRUE(loaded.ok()) << file << ": " << loaded.error().message();
     EXPECT_EQ(loaded->serialize(), StanzaIndex::build(text).serialize()) << p.component;
   }
-  ASSERT_EQ(StanzaIndex::load(pare::testing::read_bytes(stanza_cache_file(
-                                  stanza_cache_dir(cache.path()), r->packages[0].sha256)),
+  ASSERT_EQ(StanzaIndex::load(fs::read_checked(stanza_cache_file(stanza_cache_dir(cache.path()),
+                                                                 r->packages[0].sha256))
+                                  .payload,
                               archive.main_packages)
                 ->lookup("b")
                 .size(),

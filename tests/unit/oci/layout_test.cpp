@@ -93,11 +93,12 @@ TEST(Layout, DirectoryWithOneTagPerImage) {
     EXPECT_EQ(m["platform"]["architecture"], "amd64");
   }
   expect_blobs_verified(dest);
-  // Layers are hard links to the cache when both are on one filesystem.
+  // Layers are copies, never hard links: damage to the cache cannot reach an output.
   struct stat a, b;
   ASSERT_EQ(::stat(f.layer_a.file.c_str(), &a), 0);
   ASSERT_EQ(::stat((dest / "blobs/sha256" / hex_of(f.layer_a.digest)).c_str(), &b), 0);
-  EXPECT_EQ(a.st_ino, b.st_ino);
+  EXPECT_NE(a.st_ino, b.st_ino);
+  EXPECT_EQ(1u, b.st_nlink);
   // No staging directory is left next to the output.
   std::filesystem::directory_iterator listing(dest.parent_path());
   EXPECT_EQ(std::distance(begin(listing), end(listing)), 1);
@@ -124,15 +125,56 @@ TEST(Layout, MultiPlatformTagIsAnImageIndex) {
   expect_blobs_verified(dest);
 }
 
-TEST(Layout, ReplacesAnExistingOutput) {
+TEST(Layout, ReplacesAnExistingOutputOfTheSameFormat) {
   Fixture f;
   auto dest = f.dir.path() / "layout";
-  ASSERT_TRUE(fs::write_file_atomic(dest / "stale", "old").ok());
-  ASSERT_TRUE(
-      write_output(OutputFormat::oci_layout, dest, {{"a:b", {platform_image(f.layer_a, "amd64")}}})
-          .ok());
-  EXPECT_FALSE(fs::exists(dest / "stale"));
+  std::vector<TaggedImage> images = {{"a:b", {platform_image(f.layer_a, "amd64")}}};
+  ASSERT_TRUE(write_output(OutputFormat::oci_layout, dest, images).ok());
+  ASSERT_TRUE(fs::write_file_atomic(dest / "blobs/sha256/stale", "old").ok());
+  ASSERT_TRUE(write_output(OutputFormat::oci_layout, dest, images).ok());
+  EXPECT_FALSE(fs::exists(dest / "blobs/sha256/stale"));
   EXPECT_TRUE(fs::exists(dest / "index.json"));
+  // An empty directory, and an empty file for an archive, may be used.
+  std::filesystem::create_directory(f.dir.path() / "empty");
+  EXPECT_TRUE(write_output(OutputFormat::oci_layout, f.dir.path() / "empty", images).ok());
+  ASSERT_TRUE(fs::write_file_atomic(f.dir.path() / "empty.tar", "").ok());
+  EXPECT_TRUE(write_output(OutputFormat::oci_archive, f.dir.path() / "empty.tar", images).ok());
+  EXPECT_TRUE(write_output(OutputFormat::oci_archive, f.dir.path() / "empty.tar", images).ok());
+}
+
+// pare removes only what it wrote: anything else at -o is refused, untouched.
+TEST(Layout, RefusesToReplaceWhatPareDidNotWrite) {
+  Fixture f;
+  std::vector<TaggedImage> images = {{"a:b", {platform_image(f.layer_a, "amd64")}}};
+  auto expect_refused = [&](OutputFormat format, const std::filesystem::path& dest,
+                            const std::string& what) {
+    auto r = write_output(format, dest, images);
+    ASSERT_FALSE(r.ok()) << dest;
+    EXPECT_EQ(Errc::invalid, r.error().code());
+    EXPECT_NE(std::string::npos, r.error().message().find(what)) << r.error().message();
+    EXPECT_NE(std::string::npos, r.error().message().find("nothing was changed"));
+  };
+  auto home = f.dir.path() / "home";
+  ASSERT_TRUE(fs::write_file_atomic(home / "notes.txt", "mine").ok());
+  expect_refused(OutputFormat::oci_layout, home, "without an oci-layout file");
+  EXPECT_EQ("mine", fs::read_file(home / "notes.txt").value());
+  auto spec = f.dir.path() / "app.yaml";
+  ASSERT_TRUE(fs::write_file_atomic(spec, "name: app\n").ok());
+  expect_refused(OutputFormat::oci_layout, spec, "a file");
+  expect_refused(OutputFormat::oci_archive, spec, "not a tar archive");
+  expect_refused(OutputFormat::docker_archive, home, "a directory");
+  EXPECT_EQ("name: app\n", fs::read_file(spec).value());
+  // A layout someone added their own files to is not pare's to remove.
+  auto layout = f.dir.path() / "layout";
+  ASSERT_TRUE(write_output(OutputFormat::oci_layout, layout, images).ok());
+  ASSERT_TRUE(fs::write_file_atomic(layout / "README", "keep").ok());
+  expect_refused(OutputFormat::oci_layout, layout, "also holds 'README'");
+  // An archive of the other format is not replaced either.
+  auto oci_tar = f.dir.path() / "image.tar";
+  ASSERT_TRUE(write_output(OutputFormat::oci_archive, oci_tar, images).ok());
+  expect_refused(OutputFormat::docker_archive, oci_tar, "an OCI archive");
+  std::filesystem::create_symlink(layout, f.dir.path() / "link");
+  expect_refused(OutputFormat::oci_layout, f.dir.path() / "link", "a symbolic link");
 }
 
 TEST(Layout, OciArchiveIsTheLayoutAsADeterministicTar) {

@@ -19,13 +19,13 @@ Lockfile sample() {
   lock.packages["arm64"] = {
       {"tzdata", "2024a-0+deb12u1", "all", "pool/main/t/tzdata/tzdata_2024a-0+deb12u1_all.deb",
        kHashA, "http://m.example/debian/pool/main/t/tzdata/tzdata_2024a-0+deb12u1_all.deb", 255000,
-       0},
+       0, "bookworm/main"},
   };
   lock.packages["amd64"] = {
       {"tzdata", "2024a-0+deb12u1", "all", "pool/main/t/tzdata/tzdata_2024a-0+deb12u1_all.deb",
-       kHashA, "", 255000, 0},
+       kHashA, "", 255000, 0, "bookworm/main"},
       {"libc6", "2.36-9+deb12u4", "amd64", "pool/main/g/glibc/libc6_2.36-9+deb12u4_amd64.deb",
-       kHashB, "", 2757936, 1},
+       kHashB, "", 2757936, 1, "bookworm-security/main"},
   };
   return lock;
 }
