@@ -4,6 +4,7 @@
 #include <set>
 #include <thread>
 
+#include "build/cache.h"
 #include "build/images.h"
 #include "build/inputs.h"
 #include "util/fs.h"
@@ -182,6 +183,7 @@ Result<BuildResult> run_build(const BuildOptions& options, const Environment& en
   if (options.spec_paths.empty()) return Error(Errc::invalid, "no spec given");
   // Refused before anything is fetched or built: pare replaces only its own outputs.
   PARE_CHECK(oci::check_replaceable(options.format, options.output));
+  sweep_stale_temporaries(env.cache_dir);  // what killed builds left behind
   std::vector<oci::TaggedImage> all;
   std::set<std::string> tags;
   for (const auto& path : options.spec_paths) {

@@ -136,6 +136,7 @@ Result<UnpackedSet> fetch_round(const std::vector<const deb::PackageInfo*>& uniq
   for (const auto* p : unique) {
     auto dest = deb_path(env, p->sha256);
     if (fs::exists(dest)) {
+      fs::touch(dest);
       cached.push_back(p);
     } else if (env.offline) {
       missing += "\n  " + p->key() + " (" + p->url() + ")";

@@ -138,6 +138,8 @@ std::optional<oci::LayerBlob> cached_layer(const std::filesystem::path& cache_di
     std::filesystem::remove(blob.file, ec);
     return std::nullopt;
   }
+  fs::touch(cache_dir / "layers" / (key + ".json"));  // used: kept by `pare cache prune`
+  fs::touch(blob.file);
   return blob;
 }
 

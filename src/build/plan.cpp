@@ -1,6 +1,7 @@
 #include "build/plan.h"
 
 #include <algorithm>
+#include <cctype>
 #include <future>
 #include <set>
 
@@ -104,6 +105,23 @@ Result<IndexesByArch> fetch_indexes(const spec::Spec& spec, const std::vector<Su
   return out;
 }
 
+// Where a resolve failure is placed: the spec file by its path and, when the
+// message names one of the level's package entries, that entry's line.
+std::string where_unmet(const spec::Level& level, const Error& error, const std::string& arch) {
+  const std::string& m = error.message();
+  for (const auto& p : level.packages) {
+    for (size_t at = m.find(p.name); at != std::string::npos; at = m.find(p.name, at + 1)) {
+      auto is_name_char = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.';
+      };
+      bool whole = (at == 0 || !is_name_char(m[at - 1])) &&
+                   (at + p.name.size() == m.size() || !is_name_char(m[at + p.name.size()]));
+      if (whole && p.loc.line > 0) return p.loc.str() + " (" + arch + ")";
+    }
+  }
+  return level.file.string() + " (" + arch + ")";
+}
+
 Result<ArchPlan> resolve_arch(const spec::Spec& spec, deb::Resolver& resolver,
                               const std::string& arch) {
   ArchPlan plan;
@@ -115,7 +133,7 @@ Result<ArchPlan> resolve_arch(const spec::Spec& spec, deb::Resolver& resolver,
     for (const auto& p : level.packages) req.packages.push_back({p.name, p.version});
     for (const auto& x : level.exclude) req.excludes.push_back(x);
     auto res = resolver.resolve(req);
-    if (!res.ok()) return res.error().context(level.file.filename().string() + " (" + arch + ")");
+    if (!res.ok()) return res.error().context(where_unmet(level, res.error(), arch));
     for (const auto& p : res->packages) req.base.push_back(p);
     for (auto& [name, chain] : res->why) plan.why.emplace(name, chain);
     plan.cut.insert(plan.cut.end(), res->cut.begin(), res->cut.end());
@@ -208,18 +226,23 @@ Result<std::unique_ptr<deb::Resolver>> open_resolver(const std::string& arch,
                                                      const std::vector<deb::IndexFile>& indexes,
                                                      const Environment& env) {
   PARE_TRY(auto resolver, deb::Resolver::create(arch, deb::stanza_cache_dir(env.cache_dir)));
+  std::string damaged;
   for (const auto& idx : indexes) {
     // Nothing from the cache is used unverified: the Packages text must still
     // hash to what the verified Release lists (~25 ms for bookworm's main).
+    // Every damaged one is removed, so that one fetch repairs them all.
     PARE_TRY(auto text, fs::MappedFile::open(idx.file));
     if (!idx.sha256.empty() && sha256_hex(text.bytes()) != idx.sha256) {
       std::error_code ec;
       std::filesystem::remove(idx.file, ec);
-      return Error(Errc::integrity, "cache: the package index " + idx.file.string() + " (" +
-                                        idx.label + ") does not match its signed hash: removed");
+      damaged += (damaged.empty() ? "" : ", ") + idx.file.string() + " (" + idx.label + ")";
+      continue;
     }
     PARE_CHECK(resolver->add_index(idx));
   }
+  if (!damaged.empty())
+    return Error(Errc::integrity, "cache: the package index " + damaged +
+                                      " does not match its signed hash: removed");
   return resolver;
 }
 

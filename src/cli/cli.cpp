@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "build/build.h"
 #include "cli/output.h"
@@ -120,10 +121,15 @@ std::function<int()> setup_build(CLI::App* cmd) {
   cmd->add_option("--compression", *compression, "layer compression: gzip (default), zstd")
       ->check(CLI::IsMember({"gzip", "zstd"}));
   cmd->add_option("-j,--jobs", b->threads, "worker threads (default: all cores)");
+  auto context = std::make_shared<std::string>();
+  cmd->add_option("--context", *context,
+                  "a directory local files (files:, certificates:) may also come from, besides "
+                  "each spec's own directory tree");
   add_common(cmd, *o);
   return [=] {
     Session session(*o);
     b->load = load_options(*o);
+    if (!context->empty()) b->load.context = *context;
     b->format = oci::parse_output_format(*format == "oci" ? "oci-layout" : *format).value();
     b->layer.compress.kind = parse_compression(*compression).value();
     b->layer.compress.threads = b->threads;
@@ -169,6 +175,39 @@ std::function<int()> setup_lock(CLI::App* cmd) {
   };
 }
 
+// `pare cache dir|verify|prune`: the cache directory as a whole (build/cache.h).
+std::function<int()> setup_cache(CLI::App* cmd) {
+  auto o = std::make_shared<CommonOptions>();
+  auto days = std::make_shared<double>(30);
+  cmd->require_subcommand(1);
+  CLI::App* dir = cmd->add_subcommand("dir", "print the cache directory");
+  CLI::App* verify = cmd->add_subcommand(
+      "verify", "check every cache entry against its digest; remove what is damaged");
+  CLI::App* prune = cmd->add_subcommand("prune", "remove entries not used for a while");
+  prune->add_option("--older-than", *days, "days since an entry was last used (default 30)")
+      ->check(CLI::NonNegativeNumber);
+  for (CLI::App* sub : {dir, verify, prune}) {
+    sub->add_option("--cache-dir", o->cache_dir,
+                    "cache directory (default: $PARE_CACHE_DIR, $XDG_CACHE_HOME/pare)");
+    sub->add_flag("--json", o->json, "print the result as JSON on stdout");
+    sub->add_flag("-q,--quiet", o->quiet, "print only errors");
+  }
+  return [=] {
+    Session session(*o);
+    const auto& cache = session.env.cache_dir;
+    if (dir->parsed()) {
+      std::printf("%s\n", o->json ? nlohmann::json{{"cache_dir", cache.string()}}.dump().c_str()
+                                  : cache.string().c_str());
+    } else if (verify->parsed()) {
+      print_cache_report("verify", build::verify_cache(cache).value(), o->json, o->quiet);
+    } else {
+      auto seconds = static_cast<int64_t>(*days * 86400);
+      print_cache_report("prune", build::prune_cache(cache, seconds).value(), o->json, o->quiet);
+    }
+    return 0;
+  };
+}
+
 std::function<int()> setup_version(CLI::App*) {
   return [] {
     std::printf("pare 0.1.0\n");
@@ -181,6 +220,7 @@ const Command kCommands[] = {
     {"resolve", "print the package set: versions, sizes and why each package is there",
      setup_resolve},
     {"lock", "resolve and write a lockfile (exact versions, SHA-256, URLs)", setup_lock},
+    {"cache", "the cache: dir, verify, prune", setup_cache},
     {"version", "print pare's version", setup_version},
 };
 

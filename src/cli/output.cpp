@@ -138,4 +138,18 @@ void print_lock(const std::filesystem::path& path, bool json, bool quiet) {
   }
 }
 
+void print_cache_report(const char* what, const build::CacheReport& report, bool json, bool quiet) {
+  if (json) {
+    nlohmann::json j = {{"checked", report.checked},
+                        {"removed", report.removed},
+                        {"bytes_removed", report.bytes_removed}};
+    std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return;
+  }
+  if (quiet) return;
+  for (const auto& r : report.removed) std::printf("removed %s\n", r.c_str());
+  std::printf("%s: %zu entries checked, %zu removed (%.1f MB)\n", what, report.checked,
+              report.removed.size(), static_cast<double>(report.bytes_removed) / 1e6);
+}
+
 }  // namespace pare::cli

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "build/build.h"
+#include "build/cache.h"
 
 namespace pare::cli {
 
@@ -12,5 +13,7 @@ std::filesystem::path default_output(const std::filesystem::path& spec_path,
 void print_build(const build::BuildResult& result, bool json, bool quiet);
 void print_plan(const build::Plan& plan, bool json);
 void print_lock(const std::filesystem::path& path, bool json, bool quiet);
+// `pare cache verify|prune`: what was checked and removed.
+void print_cache_report(const char* what, const build::CacheReport& report, bool json, bool quiet);
 
 }  // namespace pare::cli

@@ -270,7 +270,10 @@ Result<std::unique_ptr<UnpackedPackage>> unpack_cached(const std::filesystem::pa
   // other file) would otherwise block the rename below forever.
   if (fs::exists(final_dir)) {
     auto loaded = UnpackedPackage::load(final_dir);
-    if (loaded.ok()) return loaded;
+    if (loaded.ok()) {
+      fs::touch(final_dir);  // used: kept by `pare cache prune`
+      return loaded;
+    }
     PARE_LOG(warn) << "cache: " << loaded.error().message() << ": removed, unpacking again";
     std::error_code ec;  // a damaged entry: rebuild it
     std::filesystem::remove_all(final_dir, ec);

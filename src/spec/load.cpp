@@ -183,6 +183,22 @@ Result<void> check_excludes(const std::vector<ParsedFile>& chain, const std::str
   return {};
 }
 
+// A group member must be a user: of this file, of a file below it, or one of
+// the accounts every image has (generated.h: root, nobody, nonroot).
+Result<void> check_group_members(const std::vector<ParsedFile>& chain) {
+  std::set<std::string> users{"root", "nobody", "nonroot"};
+  for (const auto& f : chain) {
+    for (const auto& u : f.users) users.insert(u.name);
+    for (const auto& g : f.groups)
+      for (size_t i = 0; i < g.members.size(); ++i)
+        if (!users.count(g.members[i]))
+          return invalid_at(i < g.member_locs.size() ? g.member_locs[i] : f.root,
+                            "group " + g.name + ": member '" + g.members[i] +
+                                "' is no user (add it to accounts.users)");
+  }
+  return {};
+}
+
 Result<std::string> select_suite(const std::vector<ParsedFile>& chain, const LoadOptions& options,
                                  const SourceSpec& merged) {
   if (options.suite) {
@@ -235,6 +251,7 @@ Result<Spec> merge_chain(const std::vector<ParsedFile>& chain, const LoadOptions
   spec.suite_version = std::string(suite->version);
   PARE_TRY(spec.archs, select_archs(chain, options, *suite));
   PARE_CHECK(check_excludes(chain, spec.source.suite));
+  PARE_CHECK(check_group_members(chain));
   for (const auto& f : chain) spec.levels.push_back(make_level(f, spec.source.suite));
   if (spec.variants.empty()) spec.variants = {"latest"};
   spec.name = spec.levels.back().name;

@@ -1,7 +1,9 @@
 // Parses one spec file (top-level keys, source, image config); see spec.h for the format.
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -11,6 +13,7 @@
 #include "spec/parsed.h"
 #include "spec/suites.h"
 #include "spec/yaml_util.h"
+#include "util/sha256.h"
 
 namespace pare::spec::detail {
 
@@ -69,14 +72,81 @@ bool is_valid_port(std::string_view port) {
 }
 
 // "SIGTERM", "SIGRTMIN+3" or a signal number.
+// The signal names Linux has (signal(7)), and SIGRTMIN+n / SIGRTMAX-n as
+// Docker and podman parse them; a number from 1 to 64.
 bool is_valid_signal(std::string_view sig) {
-  if (!sig.empty() &&
-      std::all_of(sig.begin(), sig.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return sig.size() <= 2 && std::stoi(std::string(sig)) >= 1 && std::stoi(std::string(sig)) <= 64;
-  if (!sig.starts_with("SIG") || sig.size() < 5 || sig.size() > 16) return false;
-  return std::all_of(sig.begin() + 3, sig.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '-';
-  });
+  auto number = [](std::string_view s, int lo, int hi) {
+    if (s.empty() || s.size() > 2 ||
+        !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return false;
+    int n = std::stoi(std::string(s));
+    return n >= lo && n <= hi;
+  };
+  if (number(sig, 1, 64)) return true;
+  static const char* const kNames[] = {
+      "SIGABRT", "SIGALRM",   "SIGBUS",   "SIGCHLD", "SIGCONT",   "SIGFPE",   "SIGHUP",
+      "SIGILL",  "SIGINT",    "SIGIO",    "SIGIOT",  "SIGKILL",   "SIGPIPE",  "SIGPOLL",
+      "SIGPROF", "SIGPWR",    "SIGQUIT",  "SIGSEGV", "SIGSTKFLT", "SIGSTOP",  "SIGSYS",
+      "SIGTERM", "SIGTRAP",   "SIGTSTP",  "SIGTTIN", "SIGTTOU",   "SIGURG",   "SIGUSR1",
+      "SIGUSR2", "SIGVTALRM", "SIGWINCH", "SIGXCPU", "SIGXFSZ",   "SIGRTMIN", "SIGRTMAX"};
+  for (const char* name : kNames)
+    if (sig == name) return true;
+  if (sig.starts_with("SIGRTMIN+")) return number(sig.substr(9), 1, 30);
+  if (sig.starts_with("SIGRTMAX-")) return number(sig.substr(9), 1, 30);
+  return false;
+}
+
+// YAML is Unicode (YAML 1.2, 5.2): a spec is UTF-8. An invalid byte is
+// reported where it stands rather than turned into U+FFFD in the image config.
+Result<void> check_utf8(const Ctx& ctx, std::string_view text) {
+  int line = 1, column = 1;
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = n > 0 && i + n <= text.size();
+    for (size_t k = 1; ok && k < n; ++k)
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (ok && n > 1) {  // no overlong forms, surrogates or code points past U+10FFFF
+      uint32_t cp = c & (0x7F >> n);
+      for (size_t k = 1; k < n; ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+      ok = cp >= (n == 2   ? 0x80u
+                  : n == 3 ? 0x800u
+                           : 0x10000u) &&
+           cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+    }
+    if (!ok)
+      return ctx.error(
+          Location{ctx.file, line, column},
+          "invalid UTF-8 (byte 0x" + to_hex(text.substr(i, 1)) + "): a spec must be UTF-8 text");
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += n;
+  }
+  return {};
+}
+
+// Two files: to one dest, or one paths: entry twice, in one spec file: the
+// last would silently win.
+Result<void> check_duplicates(const Ctx& ctx, const ParsedFile& f) {
+  std::map<std::string, Location> dests, paths;
+  for (const auto& item : f.files)
+    if (auto [it, fresh] = dests.emplace(item.dest, item.loc); !fresh)
+      return ctx.error(item.loc, "files: a second file for dest " + item.dest +
+                                     " (the first is at " + it->second.str() + ")");
+  // A permissions entry may change what another entry created; two entries
+  // that create one path (or two permissions on it) conflict.
+  for (const auto& item : f.paths)
+    if (auto [it, fresh] = paths.emplace(
+            (item.type == PathItem::Type::permissions ? "p " : "c ") + item.path, item.loc);
+        !fresh)
+      return ctx.error(item.loc, "paths: " + item.path + " is given twice (the first is at " +
+                                     it->second.str() + ")");
+  return {};
 }
 
 Result<std::string> checked_string(const Ctx& ctx, const Field& f, bool (*valid)(std::string_view),
@@ -334,6 +404,7 @@ namespace {
 Result<ParsedFile> parse_document(const Ctx& ctx, std::string_view text,
                                   const std::filesystem::path& file) {
   const std::string& display = ctx.file;
+  PARE_CHECK(check_utf8(ctx, text));
   PARE_TRY(YAML::Node doc, load_document(ctx, text));
   ParsedFile out;
   out.file = file;
@@ -347,6 +418,7 @@ Result<ParsedFile> parse_document(const Ctx& ctx, std::string_view text,
            "env",   "labels",   "annotations",  "ports", "volumes",  "stop-signal", "variants"}));
   out.root = fields.loc.line ? fields.loc : Location{display, 1, 1};
   for (const Field& f : fields.fields) PARE_CHECK(parse_top_key(ctx, f, out));
+  PARE_CHECK(check_duplicates(ctx, out));
   return out;
 }
 }  // namespace

@@ -285,6 +285,7 @@ Result<Group> parse_group(const Ctx& ctx, const YAML::Node& node, const std::str
       if (!is_valid_account_name(member))
         return ctx.error(loc, "members: '" + member + "' is not a valid account name");
       group.members.push_back(member);
+      group.member_locs.push_back(loc);
     }
   }
   return group;

@@ -93,6 +93,7 @@ struct Group {
   std::string name;
   uint32_t gid = 0;
   std::vector<std::string> members;
+  std::vector<Location> member_locs;  // parallel to members
 };
 
 struct SourceSpec {

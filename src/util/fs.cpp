@@ -214,6 +214,10 @@ Result<void> publish(const stdfs::path& staged, const stdfs::path& final_path) {
   return {};
 }
 
+void touch(const stdfs::path& path) {
+  ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
+}
+
 // ---- FileLock
 
 Result<FileLock> FileLock::acquire(const stdfs::path& lock_path) {

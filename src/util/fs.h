@@ -120,6 +120,9 @@ class MappedFile {
   size_t size_ = 0;
 };
 
+// Sets a file's or directory's mtime to now (a cache hit marks its entry as used).
+void touch(const stdfs::path& path);
+
 // Error helper: an io error naming the path and strerror(errno).
 Error errno_error(std::string_view what, const stdfs::path& path);
 

@@ -153,8 +153,8 @@ TEST_F(GenerateTest, UpperLevelsHaveNoSkeletonAndNoAccountsUnlessTheyAddSome) {
 TEST_F(GenerateTest, SpecUsersAndGroupsAreAddedAtTheirLevel) {
   spec_.levels[1].users.push_back({"app", 1000, 1000, "/home/app", "/bin/sh", "App User"});
   spec_.levels[1].users.push_back({"svc", 1001, 1001, "/nonexistent", "/sbin/nologin", ""});
-  spec_.levels[1].groups.push_back({"app", 1000, {"nonroot"}});
-  spec_.levels[2].groups.push_back({"extra", 2000, {}});
+  spec_.levels[1].groups.push_back({"app", 1000, {"nonroot"}, {}});
+  spec_.levels[2].groups.push_back({"extra", 2000, {}, {}});
   auto m1 = generate_map(1);
   ASSERT_TRUE(m1.count("etc/passwd"));
   const std::string& passwd = m1["etc/passwd"].content;
@@ -289,7 +289,7 @@ TEST_F(GenerateTest, MissingSpecCertificateIsAnError) {
 TEST_F(GenerateTest, LevelChangesAccounts) {
   EXPECT_TRUE(level_changes_accounts(spec_, 0));
   EXPECT_FALSE(level_changes_accounts(spec_, 1));
-  spec_.levels[1].groups.push_back({"g", 10, {}});
+  spec_.levels[1].groups.push_back({"g", 10, {}, {}});
   EXPECT_TRUE(level_changes_accounts(spec_, 1));
 }
 

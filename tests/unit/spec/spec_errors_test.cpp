@@ -176,10 +176,41 @@ const ErrorCase kCases[] = {
     CASE("control_character", "source: {suite: bookworm}\nuser: \"a\x01z\"\n", 2, 9,
          "control character 0x01 is not allowed"),
     CASE("two_documents", "source: {suite: bookworm}\n---\nuser: a\n", 2, 1, "one YAML document"),
+    // Conflicts that used to be accepted silently (the last one won).
+    CASE("two_files_one_dest",
+         "source: {suite: bookworm}\nfiles:\n  - {src: a, dest: /app}\n  - {src: b, dest: /app}\n",
+         4, 5, "a second file for dest /app (the first is at /t/spec.yaml:3:5)"),
+    CASE("same_path_twice",
+         "source: {suite: bookworm}\npaths:\n  - {type: directory, path: /d}\n"
+         "  - {type: symlink, path: /d, target: /x}\n",
+         4, 5, "/d is given twice"),
+    CASE("member_no_user",
+         "source: {suite: bookworm}\naccounts:\n  groups: [{name: g, gid: 7, members: [ghost]}]\n",
+         3, 40, "member 'ghost' is no user"),
+    CASE("made_up_signal", "source: {suite: bookworm}\nstop-signal: SIGFOO\n", 2, 14,
+         "a signal such as SIGTERM"),
+    CASE("invalid_utf8_label", "source: {suite: bookworm}\nlabels: {team: \"a\xff\"}\n", 2, 18,
+         "invalid UTF-8 (byte 0xff)"),
+    CASE("invalid_utf8_env", "source: {suite: bookworm}\nenv:\n  X: \xc3\x28\n", 3, 6,
+         "invalid UTF-8"),
+    CASE("overlong_utf8_entrypoint", "source: {suite: bookworm}\nentrypoint: [\xc0\xaf]\n", 2, 14,
+         "invalid UTF-8"),
 };
 
 INSTANTIATE_TEST_SUITE_P(Validation, SpecError, ::testing::ValuesIn(kCases),
                          [](const auto& info) { return std::string(info.param.label); });
+
+TEST(SpecErrors, RealSignalsAndValidUtf8AreAccepted) {
+  for (const char* sig : {"SIGTERM", "SIGRTMIN+3", "SIGWINCH", "15"}) {
+    auto r = load_text(std::string("source: {suite: bookworm}\nstop-signal: ") + sig + "\n");
+    EXPECT_TRUE(r.ok()) << sig << ": " << r.error().message();
+  }
+  auto r = load_text(
+      "source: {suite: bookworm}\nlabels: {team: \"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3\"}\n"
+      "accounts:\n  users: [{name: app, uid: 1000}]\n  groups: [{name: g, gid: 7, members: [app, "
+      "nonroot]}]\n");
+  EXPECT_TRUE(r.ok()) << r.error().message();
+}
 
 TEST(SpecErrors, NulByteIsPlacedByCharacters) {
   // Columns count characters: the two bytes of "é" are one column.
