@@ -107,7 +107,8 @@ Result<LockedPackage> read_package(const Reader& r, const json& obj, const std::
   PARE_TRY(p.url, get_string(r, obj, path, "url"));
   if (obj.contains("repo")) {
     PARE_TRY(p.repo, get_string(r, obj, path, "repo"));
-    if (!is_pool_path(p.repo)) return r.error(path + ".repo", "expected SUITE/COMPONENT");
+    if (!p.repo.empty() && !is_pool_path(p.repo))
+      return r.error(path + ".repo", "expected SUITE/COMPONENT");
   }
   PARE_TRY(p.size, get_unsigned(r, obj, path, "size", UINT64_MAX));
   PARE_TRY(uint64_t level, get_unsigned(r, obj, path, "level", kMaxLevel));
@@ -184,16 +185,17 @@ std::string lockfile_json(const Lockfile& lock) {
       return std::tie(a->name, a->version) < std::tie(b->name, b->version);
     });
     json entries = json::array();
-    for (const auto* p : sorted)
+    for (const auto* p : sorted) {
       entries.push_back({{"name", p->name},
                          {"version", p->version},
                          {"arch", p->arch},
                          {"filename", p->filename},
                          {"sha256", p->sha256},
                          {"url", p->url},
-                         {"repo", p->repo},
                          {"size", p->size},
                          {"level", p->level}});
+      if (!p->repo.empty()) entries.back()["repo"] = p->repo;  // older locks have none
+    }
     packages[arch] = std::move(entries);
   }
   json doc = {{"version", lock.version},
