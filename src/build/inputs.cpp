@@ -73,7 +73,7 @@ Result<LocalEntry> describe(const stdfs::path& path, std::string rel, bool follo
     if (ec) return Error(Errc::invalid, where + ": cannot read the link " + path.string());
   } else {
     return Error(Errc::invalid, where + ": " + path.string() + " is " +
-                                    fs::special_file_kind(st.st_mode) +
+                                    fs::file_kind(st.st_mode) +
                                     ": only files, directories and symlinks are copied");
   }
   return e;
@@ -149,7 +149,7 @@ Result<void> check_local_inputs(const spec::Spec& spec) {
       return Error(Errc::not_found, "source.keyring: " + spec.source.keyring + " does not exist");
     if (!S_ISREG(st.st_mode))
       return Error(Errc::invalid, "source.keyring: " + spec.source.keyring + " is " +
-                                      fs::special_file_kind(st.st_mode) + ", not a file");
+                                      fs::file_kind(st.st_mode) + ", not a file");
   }
   return {};
 }

@@ -76,7 +76,7 @@ Result<void> check_replaceable(OutputFormat format, const stdfs::path& dest) {
     return check_layout_dir(dest);
   }
   if (S_ISDIR(st.st_mode)) return refuse(dest, "a directory", format);
-  if (!S_ISREG(st.st_mode)) return refuse(dest, fs::special_file_kind(st.st_mode), format);
+  if (!S_ISREG(st.st_mode)) return refuse(dest, fs::file_kind(st.st_mode), format);
   return check_archive_file(dest, format, static_cast<uint64_t>(st.st_size));
 }
 

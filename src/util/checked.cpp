@@ -28,14 +28,16 @@ std::optional<std::string_view> payload_of(std::string_view bytes) {
   if (payload.size() != size || sha256_hex(payload) != digest) return std::nullopt;
   return payload;
 }
-}  // namespace
 
+// The record's bytes for `payload` (what write_checked writes).
 std::string checked_record(std::string_view payload) {
   std::string out(kMagic);
   out += sha256_hex(payload) + " " + std::to_string(payload.size()) + "\n";
   out += payload;
   return out;
 }
+
+}  // namespace
 
 Result<void> write_checked(const std::filesystem::path& path, std::string_view payload) {
   return write_file_atomic(path, checked_record(payload));

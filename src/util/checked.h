@@ -21,8 +21,6 @@
 
 namespace pare::fs {
 
-// The record's bytes for `payload` (what write_checked writes).
-std::string checked_record(std::string_view payload);
 Result<void> write_checked(const std::filesystem::path& path, std::string_view payload);
 
 enum class CheckedState { ok, missing, damaged };

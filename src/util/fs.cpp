@@ -26,11 +26,12 @@ std::string unique_suffix() {
 }
 }  // namespace
 
-std::string special_file_kind(unsigned st_mode) {
+std::string file_kind(unsigned st_mode) {
   switch (st_mode & S_IFMT) {
     case S_IFREG:
+      return "a regular file";
     case S_IFDIR:
-      return "";
+      return "a directory";
     case S_IFIFO:
       return "a FIFO";
     case S_IFCHR:
@@ -42,7 +43,7 @@ std::string special_file_kind(unsigned st_mode) {
     case S_IFLNK:
       return "a symbolic link";
     default:
-      return "not a regular file";
+      return "of an unknown kind";
   }
 }
 
@@ -66,7 +67,7 @@ Result<std::string> read_file(const stdfs::path& path, uint64_t limit) {
   };
   if (S_ISDIR(st.st_mode)) return refuse("is a directory, not a file");
   if (!S_ISREG(st.st_mode))
-    return refuse("is " + special_file_kind(st.st_mode) + ", not a regular file: refused");
+    return refuse("is " + file_kind(st.st_mode) + ", not a regular file: refused");
   if (static_cast<uint64_t>(st.st_size) > limit)
     return refuse("is " + std::to_string(st.st_size) + " bytes, more than the " +
                   std::to_string(limit) + " it may be");
@@ -254,10 +255,8 @@ Result<MappedFile> MappedFile::open(const stdfs::path& path) {
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return Error(Errc::invalid, path.string() + " is " +
-                                    (S_ISDIR(st.st_mode) ? std::string("a directory")
-                                                         : special_file_kind(st.st_mode)) +
-                                    ", not a regular file: refused");
+    return Error(Errc::invalid,
+                 path.string() + " is " + file_kind(st.st_mode) + ", not a regular file: refused");
   }
   size_t size = static_cast<size_t>(st.st_size);
   if (size == 0) {

@@ -26,9 +26,9 @@ inline constexpr uint64_t kDefaultReadLimit = uint64_t{256} << 20;
 // larger file (Errc::invalid, naming the limit); the limit also holds for a
 // file that grows while it is read.
 Result<std::string> read_file(const stdfs::path& path, uint64_t limit = kDefaultReadLimit);
-// Why `path` (as lstat or stat sees it) is no regular file or directory, in
-// words ("a FIFO", "a character device", "a socket", ...), or "" when it is one.
-std::string special_file_kind(unsigned st_mode);
+// What kind of file a stat mode describes, in words for messages: "a regular
+// file", "a directory", "a FIFO", "a character device", "a socket", ...
+std::string file_kind(unsigned st_mode);
 Result<void> write_file_atomic(const stdfs::path& path, std::string_view data,
                                unsigned mode = 0644);
 Result<void> ensure_dir(const stdfs::path& path);

@@ -111,6 +111,19 @@ TEST_F(InputsTest, AMissingSourceIsNotFoundWithItsPlace) {
   EXPECT_EQ(2, r.error().exit_code()) << "the README promises 2 for bad input";
 }
 
+TEST_F(InputsTest, AKeyringThatIsNoFileIsNamedForWhatItIs) {
+  spec::Spec spec;
+  spec.source.keyring = (tmp_ / "ctx").string();
+  auto r = check_local_inputs(spec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(std::string::npos, r.error().message().find("is a directory, not a file"))
+      << r.error().message();
+  spec.source.keyring = (tmp_ / "ctx/none.gpg").string();
+  r = check_local_inputs(spec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(Errc::not_found, r.error().code());
+}
+
 TEST(ReadFile, DevicesAndFifosAreRefusedWithoutBlocking) {
   auto zero = fs::read_file("/dev/zero");
   ASSERT_FALSE(zero.ok());
