@@ -10,7 +10,6 @@
 #include "deb/stanza_index.h"
 #include "util/fs.h"
 #include "util/log.h"
-#include "util/sha256.h"
 
 namespace pare::build {
 
@@ -228,21 +227,16 @@ Result<std::unique_ptr<deb::Resolver>> open_resolver(const std::string& arch,
   PARE_TRY(auto resolver, deb::Resolver::create(arch, deb::stanza_cache_dir(env.cache_dir)));
   std::string damaged;
   for (const auto& idx : indexes) {
-    // Nothing from the cache is used unverified: the Packages text must still
-    // hash to what the verified Release lists (~25 ms for bookworm's main).
-    // Every damaged one is removed, so that one fetch repairs them all.
-    PARE_TRY(auto text, fs::MappedFile::open(idx.file));
-    if (!idx.sha256.empty() && sha256_hex(text.bytes()) != idx.sha256) {
-      std::error_code ec;
-      std::filesystem::remove(idx.file, ec);
-      damaged += (damaged.empty() ? "" : ", ") + idx.file.string() + " (" + idx.label + ")";
-      continue;
-    }
-    PARE_CHECK(resolver->add_index(idx));
+    auto added = resolver->add_index(idx);
+    if (added.ok()) continue;
+    if (added.error().code() != Errc::integrity) return added.error();
+    // A damaged cached Packages file: every one is removed, so that one fetch
+    // (with_verified_indexes) repairs them all.
+    std::error_code ec;
+    std::filesystem::remove(idx.file, ec);
+    damaged += (damaged.empty() ? "cache: " : "; ") + added.error().message() + ": removed";
   }
-  if (!damaged.empty())
-    return Error(Errc::integrity, "cache: the package index " + damaged +
-                                      " does not match its signed hash: removed");
+  if (!damaged.empty()) return Error(Errc::integrity, damaged);
   return resolver;
 }
 

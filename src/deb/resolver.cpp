@@ -31,6 +31,7 @@
 #include "util/fs.h"
 #include "util/http.h"
 #include "util/log.h"
+#include "util/sha256.h"
 
 namespace pare::deb {
 
@@ -135,6 +136,12 @@ Result<StanzaIndex> SolvResolver::stanza_index(const IndexFile& index, std::stri
 Result<void> SolvResolver::add_index(const IndexFile& index) {
   auto text = fs::MappedFile::open(index.file);
   if (!text.ok()) return text.error().context("cannot read package index " + index.file.string());
+  // The text must still be what the verified Release lists (a cached file may
+  // have been damaged since): ~25 ms for bookworm's main. It also keys the
+  // stanza index cache, which must never describe other text.
+  if (!index.sha256.empty() && sha256_hex(text->bytes()) != index.sha256)
+    return Error(Errc::integrity, "the package index " + index.file.string() + " (" + index.label +
+                                      ") does not match its signed hash");
   PARE_TRY(StanzaIndex stanzas, stanza_index(index, text->bytes()));
   indexes_.push_back(
       std::make_unique<LoadedIndex>(LoadedIndex{index, std::move(*text), std::move(stanzas)}));

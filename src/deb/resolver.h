@@ -70,6 +70,7 @@ class Resolver {
   static Result<std::unique_ptr<Resolver>> create(const std::string& arch,
                                                   const std::filesystem::path& cache_dir);
   virtual ~Resolver() = default;
+  // Errc::integrity when the file no longer hashes to index.sha256.
   virtual Result<void> add_index(const IndexFile& index) = 0;
   virtual Result<Resolution> resolve(const ResolveRequest& request) = 0;
   // The index's own record of each package named by name, version and arch

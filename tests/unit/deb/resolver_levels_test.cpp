@@ -177,6 +177,40 @@ TEST_F(ResolverTest, SourceVersionAndSizeStayWithTheirStanza) {
   EXPECT_EQ(r->packages[2].size, 222u);
 }
 
+// ---- a damaged index, and locating what a lockfile selects ----------------------------
+
+TEST_F(ResolverTest, AnIndexThatNoLongerHashesToItsSignedHashIsRefused) {
+  IndexFile idx = index(packages_stanza("app", "1"));
+  pare::testing::write_text(idx.file,
+                            packages_stanza("app", "2"));  // changed since it was verified
+  auto r = Resolver::create("amd64", {});
+  ASSERT_TRUE(r.ok());
+  auto added = (*r)->add_index(idx);
+  ASSERT_FALSE(added.ok());
+  EXPECT_EQ(Errc::integrity, added.error().code());
+  EXPECT_NE(std::string::npos, added.error().message().find("does not match its signed hash"));
+}
+
+TEST_F(ResolverTest, LocateGivesTheIndexRecordOfAnExactSelection) {
+  IndexFile main = index(packages_stanza("app", "1") + packages_stanza("lib", "1"));
+  IndexFile updates = index(packages_stanza("app", "2"), "bookworm-updates/main");
+  auto res = resolver({main, updates});
+  PackageInfo want;
+  want.name = "app";
+  want.version = "2";
+  want.arch = "amd64";
+  auto found = res->locate({want});
+  ASSERT_TRUE(found.ok()) << found.error().message();
+  ASSERT_EQ(1u, found->size());
+  EXPECT_EQ("bookworm-updates/main", (*found)[0].repo);
+  EXPECT_FALSE((*found)[0].sha256.empty());
+  want.repo = "bookworm/main";  // version 2 is not in that repo
+  auto wrong_repo = res->locate({want});
+  ASSERT_FALSE(wrong_repo.ok());
+  EXPECT_EQ(Errc::resolve, wrong_repo.error().code());
+  EXPECT_NE(std::string::npos, wrong_repo.error().message().find("app=2:amd64 from bookworm/main"));
+}
+
 // ---- stanza index cache -------------------------------------------------------------
 
 TEST_F(ResolverTest, StanzaIndexIsCachedAndReusedWithTheSameResult) {
