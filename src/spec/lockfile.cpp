@@ -34,12 +34,14 @@ bool has_control_chars(std::string_view s) {
                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
+// `keys` must all be there; `optional` ones may be; nothing else may.
 Result<void> check_keys(const Reader& r, const json& obj, const std::string& path,
-                        const std::set<std::string>& keys) {
+                        const std::set<std::string>& keys,
+                        const std::set<std::string>& optional = {}) {
   if (!obj.is_object())
     return r.error(path, std::string("expected an object, got ") + obj.type_name());
   for (const auto& [key, value] : obj.items()) {
-    if (!keys.count(key)) return r.error(path + "." + key, "unknown key");
+    if (!keys.count(key) && !optional.count(key)) return r.error(path + "." + key, "unknown key");
   }
   for (const auto& key : keys)
     if (!obj.contains(key)) return r.error(path, "missing key '" + key + "'");
@@ -84,10 +86,9 @@ bool is_pool_path(std::string_view p) {
 Result<LockedPackage> read_package(const Reader& r, const json& obj, const std::string& path,
                                    const std::string& arch) {
   // "repo" (the suite and component it came from) is optional: older locks lack it.
-  json required = obj;
-  if (required.is_object()) required.erase("repo");
-  PARE_CHECK(check_keys(r, required, path,
-                        {"name", "version", "arch", "filename", "sha256", "url", "size", "level"}));
+  PARE_CHECK(check_keys(r, obj, path,
+                        {"name", "version", "arch", "filename", "sha256", "url", "size", "level"},
+                        {"repo"}));
   LockedPackage p;
   PARE_TRY(p.name, get_string(r, obj, path, "name"));
   if (!is_valid_package_name(p.name)) return r.error(path + ".name", "not a Debian package name");

@@ -134,12 +134,18 @@ TEST(Lockfile, ErrorsNameTheJsonPath) {
        "t.lock.json: $.packages.amd64[0]: missing key 'url'"},
       {[](J& d) { d["packages"]["amd64"][0]["url"] = "a\nb"; },
        "t.lock.json: $.packages.amd64[0].url: string too long or holds control characters"},
+      {[](J& d) { d["packages"]["amd64"][0]["repo"] = "../../x"; },
+       "t.lock.json: $.packages.amd64[0].repo: expected SUITE/COMPONENT"},
+      {[](J& d) { d["packages"]["amd64"][0]["mirror"] = "http://x/"; },
+       "t.lock.json: $.packages.amd64[0].mirror: unknown key"},
   };
   for (const auto& c : cases) {
     std::string message = read_edited(c.edit);
     EXPECT_EQ(message.rfind(c.message, 0), 0u) << "got: " << message << "\nwant: " << c.message;
   }
   EXPECT_EQ(read_edited([](J&) {}), "");  // the unedited sample is fine
+  // "repo" is optional: a lock written before it was recorded still reads.
+  EXPECT_EQ(read_edited([](J& d) { d["packages"]["amd64"][0].erase("repo"); }), "");
 }
 
 TEST(Lockfile, RejectsNonJson) {
