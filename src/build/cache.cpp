@@ -72,8 +72,8 @@ std::vector<stdfs::path> list(const stdfs::path& dir) {
 }
 
 void verify_blob(const stdfs::path& p, CacheReport& report) {
-  auto map = fs::MappedFile::open(p);
-  if (!map.ok() || sha256_hex(map->bytes()) != p.filename().string()) remove_entry(p, report);
+  auto digest = sha256_file_hex(p);
+  if (!digest.ok() || *digest != p.filename().string()) remove_entry(p, report);
 }
 
 }  // namespace

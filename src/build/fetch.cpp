@@ -118,10 +118,6 @@ class UnpackPool {
   std::vector<std::thread> workers_;
 };
 
-}  // namespace
-
-namespace {
-
 using Forms = std::map<std::string, std::vector<const deb::PackageInfo*>>;  // sha256 -> forms
 
 // One round: download what is not cached, unpack every form of `unique`.
@@ -202,10 +198,11 @@ Result<UnpackedSet> fetch_and_unpack(const std::vector<deb::PackageInfo>& packag
   // Cached .debs found damaged were removed: one more round downloads them anew.
   std::vector<const deb::PackageInfo*> again;
   std::set<std::string> seen;
-  for (const auto* p : refetch) {
-    PARE_LOG(warn) << "cache: the .deb of " << p->key() << " was damaged: downloading it again";
-    if (seen.insert(p->sha256).second) again.push_back(p);
-  }
+  for (const auto* p : refetch)
+    if (seen.insert(p->sha256).second) {
+      PARE_LOG(warn) << "cache: the .deb of " << p->key() << " was damaged: downloading it again";
+      again.push_back(p);
+    }
   std::vector<const deb::PackageInfo*> still;
   PARE_TRY(UnpackedSet more, fetch_round(again, forms, filter, env, threads, stats, still));
   for (auto& [key, pkg] : more) out[key] = std::move(pkg);

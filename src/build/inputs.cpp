@@ -72,8 +72,7 @@ Result<LocalEntry> describe(const stdfs::path& path, std::string rel, bool follo
     e.link = stdfs::read_symlink(path, ec).string();
     if (ec) return Error(Errc::invalid, where + ": cannot read the link " + path.string());
   } else {
-    return Error(Errc::invalid, where + ": " + path.string() + " is " +
-                                    fs::file_kind(st.st_mode) +
+    return Error(Errc::invalid, where + ": " + path.string() + " is " + fs::file_kind(st.st_mode) +
                                     ": only files, directories and symlinks are copied");
   }
   return e;

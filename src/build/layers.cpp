@@ -44,8 +44,8 @@ Result<void> add_file_hashes(const std::filesystem::path& src,
       case LocalEntry::Kind::file: {
         field(recipe, "file");
         field(recipe, std::to_string(local_file_mode(e.mode)));
-        PARE_TRY(auto bytes, fs::MappedFile::open(e.path));
-        field(recipe, sha256_hex(bytes.bytes()));
+        PARE_TRY(std::string digest, sha256_file_hex(e.path));
+        field(recipe, digest);
         break;
       }
     }

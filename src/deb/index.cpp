@@ -168,7 +168,7 @@ Result<std::string> IndexFetcher::load_inrelease(const Suite& s) {
 // cache is, and a changed InRelease or keyring is verified afresh.
 Result<std::string> IndexFetcher::verify_cached(const std::string& inrelease,
                                                 const stdfs::path& keyring) {
-  PARE_TRY(std::string keys, fs::read_file(keyring));
+  PARE_TRY(std::string keys, fs::read_file(keyring, kMaxKeyringSize));
   stdfs::path marker =
       cache_dir_ / "indexes" / "verified2" / sha256_hex(sha256_hex(inrelease) + sha256_hex(keys));
   if (auto record = fs::read_checked(marker); record.state == fs::CheckedState::ok)

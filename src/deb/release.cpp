@@ -18,9 +18,6 @@ namespace pare::deb {
 
 namespace {
 
-// Debian's archive keyring is ~100 KB; a keyring is outside input.
-constexpr uint64_t kMaxKeyringSize = uint64_t{16} << 20;
-
 // ---- librnp handles, owned
 
 template <class Handle, rnp_result_t (*Destroy)(Handle)>

@@ -14,6 +14,10 @@
 
 namespace pare::deb {
 
+// The most a keyring file may weigh (Debian's archive keyring is ~100 KB; a
+// keyring is outside input, read before it is parsed).
+inline constexpr uint64_t kMaxKeyringSize = uint64_t{16} << 20;
+
 // Verify a clearsigned InRelease (RFC 4880 section 7) in-process against the
 // keys in `keyring` (binary OpenPGP keyring such as the debian-archive-keyring
 // .gpg files, or ASCII-armored .asc) and return only the signed text, as rnp's
