@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <span>
 
 #include "build/inputs.h"
 #include "rootfs/busybox.h"
@@ -233,26 +234,100 @@ Result<void> add_permissions(const LevelContext& ctx, const spec::PathItem& item
                item.loc.str() + ": permissions: " + item.path + " is not in the image");
 }
 
+Result<void> add_spec_path(const LevelContext& ctx, const spec::PathItem& p,
+                           std::vector<GeneratedEntry>& out) {
+  using T = spec::PathItem::Type;
+  uint32_t uid = p.uid.value_or(0), gid = p.gid.value_or(0);
+  switch (p.type) {
+    case T::directory:
+      out.push_back(dir(rel(p.path), p.mode.value_or(0755), uid, gid));
+      break;
+    case T::symlink:
+      out.push_back(symlink(rel(p.path), p.target));
+      break;
+    case T::empty_file:
+      out.push_back(file(rel(p.path), "", p.mode.value_or(0644), uid, gid));
+      break;
+    case T::permissions:
+      return add_permissions(ctx, p, out);
+  }
+  return {};
+}
+
+// Where write_layer stores a path (merged /usr moves everything but the alias links).
+std::string stored_path(const LevelContext& ctx, const std::string& path) {
+  bool move = ctx.merged_usr && !rootfs::is_merged_usr_alias(path);
+  return move ? rootfs::merged_usr_path(path) : path;
+}
+
+// The paths the levels below ctx.level leave as files (not directories or
+// links), where write_layer stores them: package files, the skeleton's
+// files, spec files and empty files.
+std::set<std::string> lower_files(const LevelContext& ctx) {
+  std::set<std::string> out;
+  auto add = [&](const oci::TarHeader& h) {
+    if (h.type == EntryType::file || h.type == EntryType::hardlink)
+      out.insert(stored_path(ctx, h.path));
+  };
+  for (size_t l = 0; l < ctx.level && l < ctx.plan.levels.size(); ++l) {
+    for (const auto* pkg : packages_of_level(ctx, l))
+      for (const auto& e : pkg->entries)
+        if (!left_out_of_image(pkg->name, e.header.path)) add(e.header);
+    std::vector<GeneratedEntry> gen;
+    if (l == 0) (void)add_skeleton(ctx, gen);
+    for (const auto& g : gen) add(g.header);
+    for (const auto& p : ctx.spec.levels[l].paths)
+      if (p.type == spec::PathItem::Type::empty_file) out.insert(stored_path(ctx, rel(p.path)));
+    for (const auto& f : ctx.spec.levels[l].files) {
+      std::error_code ec;
+      if (!std::filesystem::is_directory(f.src, ec)) out.insert(stored_path(ctx, rel(f.dest)));
+    }
+  }
+  return out;
+}
+
+// What a spec item adds must not go under a path a lower level has as a file
+// (/etc/debian_version/sub, or /etc/os-release/x through the lower link): the
+// upper directory would hide the file at run time.
+struct LowerFiles {
+  std::map<std::string, std::string> links;  // below, as stored
+  std::set<std::string> files;
+};
+Result<void> check_not_under_lower_files(const LevelContext& ctx, const LowerFiles& lower,
+                                         std::span<const GeneratedEntry> added,
+                                         const spec::Location& where) {
+  for (const auto& g : added) {
+    std::string stored = rootfs::path_through_links(lower.links, stored_path(ctx, g.header.path));
+    for (size_t slash = stored.find('/'); slash != std::string::npos;
+         slash = stored.find('/', slash + 1))
+      if (lower.files.count(stored.substr(0, slash)))
+        return Error(Errc::invalid, where.str() + ": /" + g.header.path + " would be made under /" +
+                                        stored.substr(0, slash) +
+                                        ", which a lower level has as a file (and hide it)");
+  }
+  return {};
+}
+
 Result<void> add_spec_items(const LevelContext& ctx, std::vector<GeneratedEntry>& out) {
   const spec::Level& level = ctx.spec.levels[ctx.level];
-  for (const auto& f : level.files) PARE_CHECK(add_local_files(ctx, f, out));
+  LowerFiles lower;
+  if (ctx.level > 0 && (!level.files.empty() || !level.paths.empty()))
+    lower = {rootfs::links_as_stored(symlinks_below(ctx)), lower_files(ctx)};
+  // Each item's own entries are checked against the lower files, at its place.
+  auto checked = [&](size_t first, const spec::Location& where) -> Result<void> {
+    if (lower.files.empty()) return {};
+    return check_not_under_lower_files(ctx, lower,
+                                       std::span<const GeneratedEntry>(out).subspan(first), where);
+  };
+  for (const auto& f : level.files) {
+    size_t first = out.size();
+    PARE_CHECK(add_local_files(ctx, f, out));
+    PARE_CHECK(checked(first, f.loc));
+  }
   for (const auto& p : level.paths) {
-    using T = spec::PathItem::Type;
-    uint32_t uid = p.uid.value_or(0), gid = p.gid.value_or(0);
-    switch (p.type) {
-      case T::directory:
-        out.push_back(dir(rel(p.path), p.mode.value_or(0755), uid, gid));
-        break;
-      case T::symlink:
-        out.push_back(symlink(rel(p.path), p.target));
-        break;
-      case T::empty_file:
-        out.push_back(file(rel(p.path), "", p.mode.value_or(0644), uid, gid));
-        break;
-      case T::permissions:
-        PARE_CHECK(add_permissions(ctx, p, out));
-        break;
-    }
+    size_t first = out.size();
+    PARE_CHECK(add_spec_path(ctx, p, out));
+    PARE_CHECK(checked(first, p.loc));
   }
   return {};
 }
@@ -279,12 +354,6 @@ Result<void> add_busybox(const LevelContext& ctx, std::vector<GeneratedEntry>& o
   }
   return Error(Errc::not_found,
                std::string(kDebugPackage) + " has no busybox binary for " + ctx.plan.arch);
-}
-
-// Where write_layer stores a path (merged /usr moves everything but the alias links).
-std::string stored_path(const LevelContext& ctx, const std::string& path) {
-  bool move = ctx.merged_usr && !rootfs::is_merged_usr_alias(path);
-  return move ? rootfs::merged_usr_path(path) : path;
 }
 
 // The directories the levels below ctx.level leave in the image, with their

@@ -557,6 +557,35 @@ TEST_F(GenerateTest, MissingLocalFileIsAnError) {
   expect_error_at(0, "spec.yaml:3:5", "does not exist");
 }
 
+// A spec item must not make anything under a path a lower level has as a file:
+// the upper directory would hide the file at run time (issue #9).
+TEST_F(GenerateTest, NothingIsMadeUnderALowerLevelsFile) {
+  add(0, "base-files",
+      {fake_dir("etc"), fake_file("etc/debian_version", "12.8\n"),
+       fake_symlink("etc/os-release", "../usr/lib/os-release"), fake_dir("usr"),
+       fake_dir("usr/lib"), fake_file("usr/lib/os-release", "ID=debian\n")});
+  spec::PathItem under_file;
+  under_file.path = "/etc/debian_version/sub";
+  under_file.loc = {"app.yaml", 7, 5};
+  spec_.levels[1].paths = {under_file};
+  expect_error_at(1, "app.yaml:7:5", "/etc/debian_version, which a lower level has as a file");
+  spec::PathItem through_link;
+  through_link.type = spec::PathItem::Type::empty_file;
+  through_link.path = "/etc/os-release/x";
+  through_link.loc = {"app.yaml", 8, 5};
+  spec_.levels[1].paths = {through_link};
+  expect_error_at(1, "app.yaml:8:5", "/usr/lib/os-release, which a lower level has as a file");
+  // Beside the files, and replacing one, are fine.
+  spec::PathItem beside;
+  beside.path = "/etc/app";
+  spec::PathItem replacing;
+  replacing.type = spec::PathItem::Type::empty_file;
+  replacing.path = "/etc/debian_version";
+  spec_.levels[1].paths = {beside, replacing};
+  auto ok = generate(1);
+  EXPECT_TRUE(ok.ok()) << ok.error().message();
+}
+
 // /etc/ld.so.cache, from real libraries of the host (the generator reads ELF
 // headers): written at each level that adds to a library directory, once
 // the image has a libc6; symlinks are followed, merged /usr keeps the /lib names.
