@@ -73,6 +73,13 @@ std::vector<deb::PackageInfo> packages_needed(const Plan& plan, const std::vecto
   return out;
 }
 
+// Whether a package of `set` lost its cache entry (UnpackedPackage::check
+// removes an entry whose files do not match their digests).
+bool dropped_damaged(const UnpackedSet& set) {
+  return std::any_of(set.begin(), set.end(),
+                     [](const auto& kv) { return !fs::exists(kv.second->dir()); });
+}
+
 }  // namespace
 
 Result<Plan> run_resolve(const std::filesystem::path& spec_path, const spec::LoadOptions& load,
@@ -145,6 +152,14 @@ Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& sp
     }
     LevelRef ref{&plan.spec, &plan.archs[job.arch], job.level};
     auto blob = build_layer(ref, options.layer, unpacked, env.cache_dir);
+    if (!blob.ok() && dropped_damaged(unpacked)) {
+      // A cached unpacked file did not match its digest and its entry was
+      // removed: unpack again (from the verified .deb) and build the layer once more.
+      PARE_LOG(warn) << blob.error().message() << "; unpacking again";
+      PARE_TRY(unpacked, fetch_and_unpack(needed, options.layer.filter, env,
+                                          thread_count(options.threads), fetched));
+      blob = build_layer(ref, options.layer, unpacked, env.cache_dir);
+    }
     if (!blob.ok())
       return blob.error().context("layer for " + plan.spec.levels[job.level].name + " (" +
                                   plan.archs[job.arch].arch + ")");

@@ -98,7 +98,8 @@ Result<CacheReport> verify_cache(const stdfs::path& cache_dir) {
   for (const auto& p : list(cache_dir / "unpacked")) {
     if (is_temporary(p.filename().string())) continue;
     ++report.checked;
-    if (!rootfs::UnpackedPackage::load(p).ok()) remove_entry(p, report);
+    auto pkg = rootfs::UnpackedPackage::load(p);
+    if (!pkg.ok() || !(*pkg)->check_all().ok()) remove_entry(p, report);
   }
   for (const char* sub : kRecordDirs)
     for (const auto& p : list(cache_dir / sub)) {

@@ -222,8 +222,8 @@ Result<void> add_permissions(const LevelContext& ctx, const spec::PathItem& item
       const rootfs::UnpackedPackage* pkg = *pit;
       std::string p = ctx.merged_usr ? rootfs::merged_usr_path(e.header.path) : e.header.path;
       if (p != path || e.header.type == EntryType::hardlink) continue;
-      GeneratedEntry g{e.header,
-                       std::string(e.header.type == EntryType::file ? pkg->bytes(e) : "")};
+      PARE_TRY(std::string_view bytes, pkg->checked_bytes(e));
+      GeneratedEntry g{e.header, std::string(e.header.type == EntryType::file ? bytes : "")};
       g.header.path = path;
       if (ctx.merged_usr && g.header.type == EntryType::symlink)
         g.header.link = rootfs::merged_usr_link_target(e.header.path, e.header.link);
@@ -343,7 +343,7 @@ Result<void> add_busybox(const LevelContext& ctx, std::vector<GeneratedEntry>& o
       if (e.header.type != EntryType::file ||
           (e.header.path != "bin/busybox" && e.header.path != "usr/bin/busybox"))
         continue;
-      std::string_view binary = pkg->bytes(e);
+      PARE_TRY(std::string_view binary, pkg->checked_bytes(e));
       PARE_TRY(auto applets, rootfs::busybox_applets(binary));
       out.push_back(dir("busybox", 0755));
       out.push_back(file("busybox/busybox", std::string(binary), 0755));
@@ -422,7 +422,10 @@ Result<std::string> bundle_upto(const LevelContext& ctx) {
   std::vector<std::pair<std::string, std::string>> files;
   for (const auto* pkg : packages_upto(ctx, ctx.level))
     for (const auto& e : pkg->entries)
-      if (is_ca_cert(e.header)) files.emplace_back(e.header.path, std::string(pkg->bytes(e)));
+      if (is_ca_cert(e.header)) {
+        PARE_TRY(std::string_view cert, pkg->checked_bytes(e));
+        files.emplace_back(e.header.path, std::string(cert));
+      }
   std::sort(files.begin(), files.end());
   for (size_t l = 0; l <= ctx.level; ++l)
     for (const auto& cert : ctx.spec.levels[l].certificates) {

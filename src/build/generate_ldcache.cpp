@@ -87,7 +87,8 @@ Result<void> add_ld_so_cache(const LevelContext& ctx, std::vector<rootfs::Genera
       if (name.find('/') != std::string::npos || !looks_like_library(name)) continue;
       const auto* target = follow(ctx, files, it->first);
       if (!target) continue;  // dangling, or not a file
-      auto elf = rootfs::read_elf(target->first->bytes(*target->second));
+      PARE_TRY(std::string_view bytes, target->first->checked_bytes(*target->second));
+      auto elf = rootfs::read_elf(bytes);
       if (!elf.ok()) continue;  // a linker script (libc.so) or not ELF: ldconfig skips it too
       entries.push_back(
           {name, it->second.second->header.type == oci::EntryType::symlink, std::move(*elf)});

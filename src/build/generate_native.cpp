@@ -41,8 +41,8 @@ Result<void> add_alternatives(const LevelContext& ctx, std::vector<rootfs::Gener
   for (const auto* pkg : mine)
     for (const auto& e : pkg->entries) {
       if (!rootfs::is_jinfo_path(e.header.path) || e.header.type != oci::EntryType::file) continue;
-      PARE_TRY(auto links,
-               rootfs::jinfo_links(pkg->bytes(e), e.header.path, [&](std::string_view p) {
+      PARE_TRY(std::string_view jinfo, pkg->checked_bytes(e));
+      PARE_TRY(auto links, rootfs::jinfo_links(jinfo, e.header.path, [&](std::string_view p) {
                  return present.count(std::string(p)) > 0;
                }));
       for (auto& l : links) {

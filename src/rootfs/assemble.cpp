@@ -15,6 +15,7 @@ struct Item {
   oci::TarHeader header;
   std::string_view data;
   const UnpackedPackage* mapped_from = nullptr;  // data lies in this package's mapping
+  const UnpackedEntry* entry = nullptr;          // ... as this entry of it
 };
 
 using Tree = std::map<std::string, Item>;
@@ -156,16 +157,17 @@ Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar)
   for (const UnpackedPackage* pkg : content.packages) {
     for (const auto& e : pkg->entries) {
       if (!keep(*pkg, e.header)) continue;
-      Item item{stored_header(e.header, content.merged_usr), {}, nullptr};
+      Item item{stored_header(e.header, content.merged_usr), {}, nullptr, nullptr};
       if (item.header.type == oci::EntryType::file) {
         item.data = pkg->bytes(e);
         item.mapped_from = pkg;
+        item.entry = &e;
       }
       if (place(item)) put(tree, std::move(item));
     }
   }
   for (const auto& g : content.generated) {
-    Item item{generated_header(g), g.content, nullptr};
+    Item item{generated_header(g), g.content, nullptr, nullptr};
     if (item.header.type == oci::EntryType::file) item.header.size = g.content.size();
     if (place(item)) tree[item.header.path] = item;
   }
@@ -176,12 +178,14 @@ Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar)
     dir.path = parent;
     dir.type = oci::EntryType::dir;
     dir.mode = 0755;
-    tree.emplace(parent, Item{dir, {}, nullptr});
+    tree.emplace(parent, Item{dir, {}, nullptr, nullptr});
   }
   PARE_CHECK(repoint_hardlinks(tree));
   LayerStats stats;
   for (auto& [path, item] : tree) {
     item.header.mtime = content.mtime;
+    // Checked as it is written, so only this layer's files are hashed.
+    if (item.entry && !item.data.empty()) PARE_CHECK(item.mapped_from->check(*item.entry));
     PARE_CHECK(tar.add(item.header, item.data));
     if (item.mapped_from) item.mapped_from->release(item.data);
     ++stats.entries;

@@ -14,7 +14,7 @@ namespace pare::rootfs {
 
 namespace {
 
-constexpr const char* kFormat = "pare-unpacked-2";  // 2: a checked digests record
+constexpr const char* kFormat = "pare-unpacked-3";  // 3: per-file digests, checked on use
 
 std::string escape(std::string_view s) {
   std::string out;
@@ -138,7 +138,6 @@ bool kept(const oci::TarHeader& h, const FilterOptions& filter) {
 Result<void> unpack_into(const std::filesystem::path& deb, const FilterOptions& filter,
                          const std::filesystem::path& dir) {
   PARE_TRY(auto data, fs::AtomicFile::create(dir / "data"));
-  Sha256 data_hash;
   std::vector<UnpackedEntry> entries;
   std::set<std::string> kept_paths;
   PARE_TRY(
@@ -153,7 +152,6 @@ Result<void> unpack_into(const std::filesystem::path& deb, const FilterOptions& 
             PARE_TRY(std::string_view piece, reader.next());
             if (piece.empty()) break;
             got += piece.size();
-            data_hash.update(piece);
             PARE_CHECK(data.write(piece));
           }
           if (got != h.size)
@@ -163,27 +161,46 @@ Result<void> unpack_into(const std::filesystem::path& deb, const FilterOptions& 
         entries.push_back(std::move(e));
         return {};
       }));
-  uint64_t data_size = data.bytes_written();
   PARE_CHECK(data.commit());
-  return write_unpacked_metadata(dir, entries, data_hash.hex_digest(), data_size, control.control,
-                                 control.md5sums);
+  return write_unpacked_metadata(dir, entries, control.control, control.md5sums);
 }
 
-std::string digests_text(const std::string& data_sha256, uint64_t data_size,
-                         const std::string& index, const std::string& control,
-                         const std::string& md5sums) {
-  return "data " + data_sha256 + " " + std::to_string(data_size) + "\nindex " + sha256_hex(index) +
-         "\ncontrol " + sha256_hex(control) + "\nmd5sums " + sha256_hex(md5sums) + "\n";
+// What the digests record says: the data's size and the hash of every other file.
+std::string digests_text(uint64_t data_size, const std::string& index, const std::string& control,
+                         const std::string& md5sums, const std::string& sums) {
+  return "data-size " + std::to_string(data_size) + "\nindex " + sha256_hex(index) + "\ncontrol " +
+         sha256_hex(control) + "\nmd5sums " + sha256_hex(md5sums) + "\nsums " + sha256_hex(sums) +
+         "\n";
+}
+
+// The per-file digests, one line per entry: the hex SHA-256 of a file's
+// bytes, "-" for other entries.
+Result<std::vector<std::string>> parse_sums(std::string_view text,
+                                            const std::vector<UnpackedEntry>& entries) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  for (const auto& e : entries) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) return Error(Errc::invalid, "sums: too few lines");
+    std::string_view line = text.substr(pos, nl - pos);
+    bool file = e.header.type == oci::EntryType::file;
+    if (file ? !is_sha256_hex(line) : line != "-")
+      return Error(Errc::invalid, "sums: a bad line for " + e.header.path);
+    out.emplace_back(file ? line : std::string_view());
+    pos = nl + 1;
+  }
+  if (pos != text.size()) return Error(Errc::invalid, "sums: too many lines");
+  return out;
 }
 
 // The digests record's expectations against the files' contents.
-Result<void> check_digests(const std::filesystem::path& dir, std::string_view data,
+Result<void> check_digests(const std::filesystem::path& dir, uint64_t data_size,
                            const std::string& index, const std::string& control,
-                           const std::string& md5sums) {
+                           const std::string& md5sums, const std::string& sums) {
   auto record = fs::read_checked(dir / "digests", 4096);
   if (record.state != fs::CheckedState::ok)
     return Error(Errc::integrity, "no valid digests record in " + dir.string());
-  if (record.payload != digests_text(sha256_hex(data), data.size(), index, control, md5sums))
+  if (record.payload != digests_text(data_size, index, control, md5sums, sums))
     return Error(Errc::integrity,
                  "the unpacked files in " + dir.string() + " do not match their digests");
   return {};
@@ -193,15 +210,24 @@ Result<void> check_digests(const std::filesystem::path& dir, std::string_view da
 
 Result<void> write_unpacked_metadata(const std::filesystem::path& dir,
                                      const std::vector<UnpackedEntry>& entries,
-                                     const std::string& data_sha256, uint64_t data_size,
                                      const std::string& control, const std::string& md5sums) {
+  PARE_TRY(auto data, fs::MappedFile::open(dir / "data"));
+  std::string sums;
+  for (const auto& e : entries) {
+    bool file = e.header.type == oci::EntryType::file;
+    if (file && (e.offset > data.size() || e.header.size > data.size() - e.offset))
+      return Error(Errc::internal, "unpacked entry " + e.header.path + " lies beyond the data");
+    sums += (file ? sha256_hex(data.bytes().substr(e.offset, e.header.size)) : "-") + "\n";
+  }
+  data.release(data.bytes());
   std::string index = std::string(kFormat) + "\n" + format_index(entries);
   PARE_CHECK(fs::write_file_atomic(dir / "control", control));
   PARE_CHECK(fs::write_file_atomic(dir / "md5sums", md5sums));
   PARE_CHECK(fs::write_file_atomic(dir / "index", index));
+  PARE_CHECK(fs::write_file_atomic(dir / "sums", sums));
   // Written last: what every other file must hash to when the entry is used.
   return fs::write_checked(dir / "digests",
-                           digests_text(data_sha256, data_size, index, control, md5sums));
+                           digests_text(data.size(), index, control, md5sums, sums));
 }
 
 std::string format_index(const std::vector<UnpackedEntry>& entries) {
@@ -245,19 +271,41 @@ Result<std::unique_ptr<UnpackedPackage>> UnpackedPackage::load(const std::filesy
     return Error(Errc::invalid, "unknown unpacked-cache format in " + dir.string());
   PARE_TRY(auto data, fs::MappedFile::open(dir / "data"));
   uint64_t data_size = data.size();
-  std::unique_ptr<UnpackedPackage> pkg(new UnpackedPackage(std::move(data)));
+  std::unique_ptr<UnpackedPackage> pkg(new UnpackedPackage(std::move(data), dir));
   PARE_TRY(pkg->entries, parse_index(std::string_view(index).substr(header.size()), data_size));
   PARE_TRY(pkg->control, fs::read_file(dir / "control"));
   PARE_TRY(pkg->md5sums, fs::read_file(dir / "md5sums"));
-  // Nothing from the cache enters an image unverified: every byte is hashed
-  // against the digests written with the entry (the data is read anyway to
-  // write the layer, so this mostly warms the page cache for it).
-  PARE_CHECK(check_digests(dir, pkg->data_.bytes(), index, pkg->control, pkg->md5sums));
-  pkg->data_.release(pkg->data_.bytes());  // keep RSS low: layers map what they need again
+  PARE_TRY(std::string sums, fs::read_file(dir / "sums"));
+  PARE_CHECK(check_digests(dir, data_size, index, pkg->control, pkg->md5sums, sums));
+  PARE_TRY(pkg->sums_, parse_sums(sums, pkg->entries));
   PARE_TRY(auto paragraphs, deb::parse_deb822(pkg->control, (dir / "control").string()));
   if (paragraphs.empty()) return Error(Errc::invalid, "empty control file in " + dir.string());
   pkg->name = paragraphs[0].get("Package");
   return pkg;
+}
+
+Result<void> UnpackedPackage::check(const UnpackedEntry& e) const {
+  size_t i = static_cast<size_t>(&e - entries.data());
+  if (&e < entries.data() || i >= entries.size() || i >= sums_.size())
+    return Error(Errc::internal, "an entry not of package " + name);
+  if (e.header.type != oci::EntryType::file || sha256_hex(bytes(e)) == sums_[i]) return {};
+  std::error_code ec;  // the mapping stays valid; the next unpack makes the entry again
+  std::filesystem::remove_all(dir_, ec);
+  return Error(Errc::integrity, "cache: the unpacked " + name + " (" + dir_.string() +
+                                    "): " + e.header.path + " does not match its digest: removed");
+}
+
+Result<std::string_view> UnpackedPackage::checked_bytes(const UnpackedEntry& e) const {
+  PARE_CHECK(check(e));
+  return bytes(e);
+}
+
+Result<void> UnpackedPackage::check_all() const {
+  for (const auto& e : entries) {
+    PARE_CHECK(check(e));
+    release(bytes(e));
+  }
+  return {};
 }
 
 Result<std::unique_ptr<UnpackedPackage>> unpack_cached(const std::filesystem::path& deb,

@@ -33,18 +33,33 @@ class UnpackedPackage {
   std::string control;
   std::string md5sums;
   std::vector<UnpackedEntry> entries;  // in data.tar order
-  // The bytes of a file entry.
+  // The bytes of a file entry (of `entries`), as the cache holds them; for
+  // callers that check them with check() before they are used.
   std::string_view bytes(const UnpackedEntry& e) const {
     return data_.bytes().substr(e.offset, e.header.size);
   }
+  // Nothing from the cache enters an image unverified: each file's bytes are
+  // hashed against the digest recorded when it was unpacked, when they are
+  // used, so a build pays only for the files it reads. A mismatch removes
+  // the whole cache entry (a later unpack makes it again): Errc::integrity.
+  Result<void> check(const UnpackedEntry& e) const;
+  Result<std::string_view> checked_bytes(const UnpackedEntry& e) const;
+  // Every file entry checked (`pare cache verify`).
+  Result<void> check_all() const;
   // Done with these bytes for now (fs::MappedFile::release).
   void release(std::string_view bytes) const { data_.release(bytes); }
+  const std::filesystem::path& dir() const { return dir_; }
 
+  // Loads an entry; its metadata (index, control, md5sums, the per-file
+  // digests) is checked against its digests record here, the files' bytes by check().
   static Result<std::unique_ptr<UnpackedPackage>> load(const std::filesystem::path& dir);
 
  private:
-  explicit UnpackedPackage(fs::MappedFile data) : data_(std::move(data)) {}
+  UnpackedPackage(fs::MappedFile data, std::filesystem::path dir)
+      : data_(std::move(data)), dir_(std::move(dir)) {}
   fs::MappedFile data_;
+  std::filesystem::path dir_;
+  std::vector<std::string> sums_;  // per entry: SHA-256 hex of a file's bytes, "" otherwise
 };
 
 // The cached, unpacked form of `deb` (whose SHA-256 is `deb_sha256`), made if needed.
@@ -53,12 +68,11 @@ Result<std::unique_ptr<UnpackedPackage>> unpack_cached(const std::filesystem::pa
                                                        const FilterOptions& filter,
                                                        const std::filesystem::path& cache_dir);
 
-// Writes an entry's index, control, md5sums and (last) its checked digests
-// record into `dir`, whose `data` file (of data_size bytes hashing to
-// data_sha256) is already written. Used by the unpacker and by tests.
+// Writes an entry's index, control, md5sums, per-file digests (`sums`, hashed
+// from the `data` file already written in `dir`) and, last, its checked
+// digests record. Used by the unpacker and by tests.
 Result<void> write_unpacked_metadata(const std::filesystem::path& dir,
                                      const std::vector<UnpackedEntry>& entries,
-                                     const std::string& data_sha256, uint64_t data_size,
                                      const std::string& control, const std::string& md5sums);
 
 // Index text format, exposed for the fuzz target: one line per entry,

@@ -54,7 +54,7 @@ hello_dir="$(grep -l '^Package: hello$' "$C"/unpacked/*/control | head -n1 | xar
 flip_byte "$hello_dir/data" 10
 rm -rf "$C/layers"
 build "$T/after-unpacked"
-assert_contains "$out" "do not match their digests"
+assert_contains "$out" "does not match its digest: removed; unpacking again"
 
 # --- a truncated cached Packages file and verified-InRelease marker ----------------------------
 for f in "$C"/indexes/*.Packages; do truncate -s 1000 "$f"; done

@@ -31,7 +31,6 @@
 
 #include "oci/tar.h"
 #include "rootfs/unpack.h"
-#include "util/sha256.h"
 
 namespace pare::testing {
 
@@ -291,8 +290,8 @@ inline std::unique_ptr<rootfs::UnpackedPackage> make_unpacked(
   std::filesystem::create_directories(dir);
   write_text(dir / "data", data);
   auto written = rootfs::write_unpacked_metadata(
-      dir, index, sha256_hex(data), data.size(),
-      "Package: " + name + "\nVersion: 1.0\nArchitecture: amd64\n" + extra_control, md5sums);
+      dir, index, "Package: " + name + "\nVersion: 1.0\nArchitecture: amd64\n" + extra_control,
+      md5sums);
   if (!written.ok()) throw std::runtime_error("make_unpacked: " + written.error().message());
   auto loaded = rootfs::UnpackedPackage::load(dir);
   if (!loaded.ok()) throw std::runtime_error("make_unpacked: " + loaded.error().message());

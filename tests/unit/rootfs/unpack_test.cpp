@@ -333,6 +333,45 @@ TEST_F(UnpackCached, DamagedEntriesAreRebuilt) {
   expect_rebuilt(
       cache_, filter_, [](const stdfs::path& d) { write_text(d / "control", "\n"); },
       "empty control");
+  expect_rebuilt(
+      cache_, filter_, [](const stdfs::path& d) { write_text(d / "md5sums", "edited\n"); },
+      "edited md5sums");
+  expect_rebuilt(
+      cache_, filter_, [](const stdfs::path& d) { stdfs::remove(d / "sums"); }, "no sums");
+  expect_rebuilt(
+      cache_, filter_, [](const stdfs::path& d) { stdfs::remove(d / "digests"); }, "no digests");
+}
+
+// A file's bytes are checked against the digest recorded when it was
+// unpacked, when they are used: a flipped byte is an integrity error, and the
+// entry is removed so that the next unpack makes it again.
+TEST_F(UnpackCached, AFlippedByteInTheDataIsFoundWhenUsed) {
+  BuiltDeb deb = build(docs_package(), tmp_.path());
+  std::filesystem::path dir;
+  {
+    auto good = unpack_cached(deb.path, deb.sha256, filter_, cache_);
+    ASSERT_TRUE(good.ok()) << good.error().message();
+    EXPECT_TRUE((*good)->check_all().ok());
+    dir = (*good)->dir();
+  }
+  std::string data = fs::read_file(dir / "data").value();
+  ASSERT_FALSE(data.empty());
+  data[0] ^= 1;
+  write_text(dir / "data", data);  // same size: only the per-file digests can tell
+  auto loaded = UnpackedPackage::load(dir);
+  ASSERT_TRUE(loaded.ok()) << "metadata is intact: " << loaded.error().message();
+  const UnpackedEntry* damaged = nullptr;
+  for (const auto& e : (*loaded)->entries)
+    if (e.header.type == EntryType::file && e.offset == 0 && e.header.size > 0) damaged = &e;
+  ASSERT_NE(nullptr, damaged);
+  auto bytes = (*loaded)->checked_bytes(*damaged);
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_EQ(Errc::integrity, bytes.error().code());
+  EXPECT_NE(std::string::npos, bytes.error().message().find(damaged->header.path));
+  EXPECT_FALSE(std::filesystem::exists(dir)) << "the damaged entry is removed";
+  auto again = unpack_cached(deb.path, deb.sha256, filter_, cache_);
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_TRUE((*again)->check_all().ok());
 }
 
 TEST_F(UnpackCached, ConcurrentUnpacksShareOneEntry) {
