@@ -73,6 +73,12 @@ std::vector<deb::PackageInfo> packages_needed(const Plan& plan, const std::vecto
   return out;
 }
 
+// Tags the cache as pare's (build/cache.h), except offline: an offline run
+// creates nothing in a cache it does not find.
+Result<void> mark_cache(const Environment& env) {
+  return env.offline ? Result<void>() : open_cache(env.cache_dir);
+}
+
 // Whether a package of `set` lost its cache entry (UnpackedPackage::check
 // removes an entry whose files do not match their digests).
 bool dropped_damaged(const UnpackedSet& set) {
@@ -86,6 +92,7 @@ Result<Plan> run_resolve(const std::filesystem::path& spec_path, const spec::Loa
                          const Environment& env) {
   PARE_TRY(spec::Spec spec, spec::load_spec(spec_path, load));
   add_debug_level(spec, spec.variants);
+  PARE_CHECK(mark_cache(env));
   return plan_by_resolving(spec, env);
 }
 
@@ -112,6 +119,7 @@ Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path,
   // A lock always holds the debug level's packages, so that it serves every variant.
   PARE_TRY(spec::Spec spec, spec::load_spec(spec_path, load));
   add_debug_level(spec, {"debug"});
+  PARE_CHECK(mark_cache(env));
   PARE_TRY(Plan plan, plan_by_resolving(spec, env));
   std::filesystem::path dest = out ? *out : spec::default_lockfile_path(spec_path);
   PARE_CHECK(check_lockfile_replaceable(dest));
@@ -198,6 +206,7 @@ Result<BuildResult> run_build(const BuildOptions& options, const Environment& en
   if (options.spec_paths.empty()) return Error(Errc::invalid, "no spec given");
   // Refused before anything is fetched or built: pare replaces only its own outputs.
   PARE_CHECK(oci::check_replaceable(options.format, options.output));
+  PARE_CHECK(mark_cache(env));
   sweep_stale_temporaries(env.cache_dir);  // what killed builds left behind
   std::vector<oci::TaggedImage> all;
   std::set<std::string> tags;

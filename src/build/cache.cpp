@@ -17,6 +17,23 @@ namespace stdfs = std::filesystem;
 
 constexpr int64_t kStaleTemporarySeconds = 3600;
 
+constexpr const char* kTagName = "CACHEDIR.TAG";
+constexpr const char* kTag =
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by pare (its package and layer cache).\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n";
+
+// pare removes only what it wrote: verify and prune need pare's tag.
+Result<void> check_is_pare_cache(const stdfs::path& cache_dir) {
+  if (!fs::exists(cache_dir)) return Error(Errc::not_found, "no cache at " + cache_dir.string());
+  auto tag = fs::read_file(cache_dir / kTagName, 4096);
+  if (!tag.ok() || tag->find("created by pare") == std::string::npos)
+    return Error(Errc::invalid, cache_dir.string() +
+                                    " is not a pare cache (it has no CACHEDIR.TAG written by "
+                                    "pare): nothing was checked or removed");
+  return {};
+}
+
 // The directories that hold cache entries (and so may hold temporaries).
 const char* const kEntryDirs[] = {"blobs/sha256",      "unpacked", "layers",
                                   "resolutions",       "indexes",  "indexes/inrelease",
@@ -78,6 +95,11 @@ void verify_blob(const stdfs::path& p, CacheReport& report) {
 
 }  // namespace
 
+Result<void> open_cache(const stdfs::path& cache_dir) {
+  if (fs::exists(cache_dir / kTagName)) return {};
+  return fs::write_file_atomic(cache_dir / kTagName, kTag);
+}
+
 CacheReport sweep_stale_temporaries(const stdfs::path& cache_dir) {
   CacheReport report;
   for (const char* sub : kEntryDirs)
@@ -88,7 +110,7 @@ CacheReport sweep_stale_temporaries(const stdfs::path& cache_dir) {
 }
 
 Result<CacheReport> verify_cache(const stdfs::path& cache_dir) {
-  if (!fs::exists(cache_dir)) return Error(Errc::not_found, "no cache at " + cache_dir.string());
+  PARE_CHECK(check_is_pare_cache(cache_dir));
   CacheReport report = sweep_stale_temporaries(cache_dir);
   for (const auto& p : list(cache_dir / "blobs/sha256")) {
     if (is_temporary(p.filename().string())) continue;
@@ -113,7 +135,7 @@ Result<CacheReport> verify_cache(const stdfs::path& cache_dir) {
 }
 
 Result<CacheReport> prune_cache(const stdfs::path& cache_dir, int64_t older_than_seconds) {
-  if (!fs::exists(cache_dir)) return Error(Errc::not_found, "no cache at " + cache_dir.string());
+  PARE_CHECK(check_is_pare_cache(cache_dir));
   if (older_than_seconds < 0) return Error(Errc::invalid, "--older-than must not be negative");
   CacheReport report = sweep_stale_temporaries(cache_dir);
   // Records first, then what they point at: a build never finds a record

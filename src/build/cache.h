@@ -25,6 +25,12 @@ struct CacheReport {
   uint64_t bytes_removed = 0;
 };
 
+// Marks `cache_dir` as pare's cache (a CACHEDIR.TAG, bford.info/cachedir, so
+// backup tools skip it), creating it if needed. Every command that uses a
+// cache calls it; verify and prune act only on a directory so marked, so a
+// mistyped --cache-dir (a home directory) is never pruned.
+Result<void> open_cache(const std::filesystem::path& cache_dir);
+
 // Hashes every blob against its name, every unpacked package against its
 // digests, every checked record against its own digest; removes the damaged.
 Result<CacheReport> verify_cache(const std::filesystem::path& cache_dir);

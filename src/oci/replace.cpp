@@ -5,6 +5,7 @@
 // nothing is touched.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <set>
 
 #include "oci/layout.h"
@@ -24,6 +25,37 @@ Error refuse(const stdfs::path& dest, const std::string& what, OutputFormat form
                                   "another path (nothing was changed)");
 }
 
+// blobs/<alg>/<encoded>, the content-addressed part of a layout: only
+// digest-named files (image-spec image-layout.md, "Blobs"); anything else is
+// not a layout's to hold, and pare does not remove it.
+Result<void> check_blobs_dir(const stdfs::path& blobs) {
+  std::error_code ec;
+  if (!stdfs::exists(stdfs::symlink_status(blobs, ec))) return {};
+  auto odd = [&](const stdfs::path& p) {
+    return refuse(blobs.parent_path(), "an OCI layout that also holds " + p.string(),
+                  OutputFormat::oci_layout);
+  };
+  if (!stdfs::is_directory(stdfs::symlink_status(blobs, ec))) return odd(blobs);
+  for (auto alg = stdfs::directory_iterator(blobs, ec); !ec && alg != stdfs::end(alg);
+       alg.increment(ec)) {
+    if (alg->path().filename() != "sha256" && alg->path().filename() != "sha512")
+      return odd(alg->path());
+    if (!stdfs::is_directory(stdfs::symlink_status(alg->path(), ec))) return odd(alg->path());
+    size_t digits = alg->path().filename() == "sha256" ? 64 : 128;
+    for (auto b = stdfs::directory_iterator(alg->path(), ec); !ec && b != stdfs::end(b);
+         b.increment(ec)) {
+      std::string name = b->path().filename().string();
+      bool hex = name.size() == digits && std::all_of(name.begin(), name.end(), [](char c) {
+                   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                 });
+      if (!hex || !stdfs::is_regular_file(stdfs::symlink_status(b->path(), ec)))
+        return odd(b->path());
+    }
+  }
+  if (ec) return Error(Errc::io, "cannot list " + blobs.string() + ": " + ec.message());
+  return {};
+}
+
 // An OCI image layout (image-spec image-layout.md): oci-layout, index.json
 // and blobs/, nothing else at the top.
 Result<void> check_layout_dir(const stdfs::path& dest) {
@@ -39,7 +71,7 @@ Result<void> check_layout_dir(const stdfs::path& dest) {
   for (const auto& n : names)
     if (n != "oci-layout" && n != "index.json" && n != "blobs")
       return refuse(dest, "an OCI layout that also holds '" + n + "'", OutputFormat::oci_layout);
-  return {};
+  return check_blobs_dir(dest / "blobs");
 }
 
 // A tar holding an OCI layout (oci-layout at its top) or a `docker save`

@@ -43,6 +43,16 @@ mkdir -p "$T/empty"
 run_pare out rc build "$app" -o "$T/empty" --cache-dir "$C" -q
 assert_eq 0 "$rc" "an empty directory may be used (output: $out)"
 
+# --- pare cache verify/prune act only on a directory pare marked as its cache ----------------------
+mkdir -p "$T/home/layers" && echo mine >"$T/home/layers/map.shp"
+touch -d '400 days ago' "$T/home/layers/map.shp"
+CACHE="$T/home" refused 2 "is not a pare cache" cache prune --older-than 0
+CACHE="$T/home" refused 2 "is not a pare cache" cache verify
+assert_eq mine "$(cat "$T/home/layers/map.shp")" "a mistyped --cache-dir is not pruned"
+assert_file "$C/CACHEDIR.TAG" "the cache a build used is tagged"
+run_pare out rc cache verify --cache-dir "$C" -q
+assert_eq 0 "$rc" "verify a tagged cache (output: $out)"
+
 # --- devices and FIFOs -------------------------------------------------------------------------------
 refused 2 "a character device" build /dev/zero -o "$T/x"
 mkfifo "$T/spec/fifo.yaml"

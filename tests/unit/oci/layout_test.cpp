@@ -130,9 +130,10 @@ TEST(Layout, ReplacesAnExistingOutputOfTheSameFormat) {
   auto dest = f.dir.path() / "layout";
   std::vector<TaggedImage> images = {{"a:b", {platform_image(f.layer_a, "amd64")}}};
   ASSERT_TRUE(write_output(OutputFormat::oci_layout, dest, images).ok());
-  ASSERT_TRUE(fs::write_file_atomic(dest / "blobs/sha256/stale", "old").ok());
+  const std::string stale = "blobs/sha256/" + std::string(64, 'a');  // a blob no image uses now
+  ASSERT_TRUE(fs::write_file_atomic(dest / stale, "old").ok());
   ASSERT_TRUE(write_output(OutputFormat::oci_layout, dest, images).ok());
-  EXPECT_FALSE(fs::exists(dest / "blobs/sha256/stale"));
+  EXPECT_FALSE(fs::exists(dest / stale));
   EXPECT_TRUE(fs::exists(dest / "index.json"));
   // An empty directory, and an empty file for an archive, may be used.
   std::filesystem::create_directory(f.dir.path() / "empty");
@@ -169,6 +170,14 @@ TEST(Layout, RefusesToReplaceWhatPareDidNotWrite) {
   ASSERT_TRUE(write_output(OutputFormat::oci_layout, layout, images).ok());
   ASSERT_TRUE(fs::write_file_atomic(layout / "README", "keep").ok());
   expect_refused(OutputFormat::oci_layout, layout, "also holds 'README'");
+  std::filesystem::remove(layout / "README");
+  // ... nor files planted under blobs/ that are not blobs.
+  ASSERT_TRUE(fs::write_file_atomic(layout / "blobs/sha256/notes.txt", "keep").ok());
+  expect_refused(OutputFormat::oci_layout, layout, "blobs/sha256/notes.txt");
+  std::filesystem::remove(layout / "blobs/sha256/notes.txt");
+  ASSERT_TRUE(fs::write_file_atomic(layout / "blobs/photos/a.jpg", "keep").ok());
+  expect_refused(OutputFormat::oci_layout, layout, "blobs/photos");
+  EXPECT_EQ("keep", fs::read_file(layout / "blobs/photos/a.jpg").value());
   // An archive of the other format is not replaced either.
   auto oci_tar = f.dir.path() / "image.tar";
   ASSERT_TRUE(write_output(OutputFormat::oci_archive, oci_tar, images).ok());
