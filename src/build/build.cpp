@@ -200,14 +200,13 @@ std::vector<oci::TaggedImage> with_arch_tags(const std::vector<oci::TaggedImage>
   return out;
 }
 
-Result<BuildResult> run_build(const BuildOptions& options, const Environment& env) {
+namespace {
+
+// Every spec built, then the output written from their images.
+Result<BuildResult> build_and_write(const BuildOptions& options, const Environment& env,
+                                    std::vector<std::filesystem::path>& blob_files) {
   BuildResult result;
   Timer timer(result.times);
-  if (options.spec_paths.empty()) return Error(Errc::invalid, "no spec given");
-  // Refused before anything is fetched or built: pare replaces only its own outputs.
-  PARE_CHECK(oci::check_replaceable(options.format, options.output));
-  PARE_CHECK(mark_cache(env));
-  sweep_stale_temporaries(env.cache_dir);  // what killed builds left behind
   std::vector<oci::TaggedImage> all;
   std::set<std::string> tags;
   for (const auto& path : options.spec_paths) {
@@ -219,10 +218,33 @@ Result<BuildResult> run_build(const BuildOptions& options, const Environment& en
       all.push_back(std::move(t));
     }
   }
+  for (const auto& t : all)
+    for (const auto& image : t.images)
+      for (const auto& layer : image.layers) blob_files.push_back(layer.file);
   result.output = options.output;
   PARE_CHECK(oci::write_output(options.format, options.output, all));
   timer.lap("output");
   return result;
+}
+
+}  // namespace
+
+Result<BuildResult> run_build(const BuildOptions& options, const Environment& env) {
+  if (options.spec_paths.empty()) return Error(Errc::invalid, "no spec given");
+  // Refused before anything is fetched or built: pare replaces only its own outputs.
+  PARE_CHECK(oci::check_replaceable(options.format, options.output));
+  PARE_CHECK(mark_cache(env));
+  sweep_stale_temporaries(env.cache_dir);  // what killed builds left behind
+  for (int attempt = 0;; ++attempt) {
+    std::vector<std::filesystem::path> blobs;
+    auto built = build_and_write(options, env, blobs);
+    // A cached layer blob that failed its digest while the output was written
+    // was removed there: one more pass builds that layer again.
+    bool dropped =
+        std::any_of(blobs.begin(), blobs.end(), [](const auto& b) { return !fs::exists(b); });
+    if (built.ok() || attempt > 0 || !dropped) return built;
+    PARE_LOG(warn) << built.error().message() << "; the layer is built again";
+  }
 }
 
 }  // namespace pare::build

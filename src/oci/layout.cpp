@@ -15,6 +15,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "util/fs.h"
 #include "util/sha256.h"
 
@@ -27,11 +30,13 @@ using nlohmann::json;
 
 constexpr const char* kRefNameAnnotation = "org.opencontainers.image.ref.name";
 
-// One file of an output: in-memory bytes, or (when `source` is set) a blob file.
+// One file of an output: in-memory bytes, or (when `source` is set) a blob
+// file whose bytes must hash to `sha256`.
 struct PlannedFile {
   std::string bytes;
   stdfs::path source;
   uint64_t size = 0;
+  std::string sha256;
 };
 using Plan = std::map<std::string, PlannedFile>;
 
@@ -45,7 +50,7 @@ Result<std::string> digest_hex(const std::string& digest) {
 
 void plan_bytes(Plan& plan, const std::string& path, std::string bytes) {
   uint64_t size = bytes.size();
-  plan[path] = PlannedFile{std::move(bytes), {}, size};
+  plan[path] = PlannedFile{std::move(bytes), {}, size, {}};
 }
 
 Result<void> plan_blob_file(Plan& plan, const std::string& path, const Blob& blob) {
@@ -59,7 +64,8 @@ Result<void> plan_blob_file(Plan& plan, const std::string& path, const Blob& blo
     return Error(Errc::integrity, "layer blob " + blob.file.string() + " has " +
                                       std::to_string(actual) + " bytes, its descriptor says " +
                                       std::to_string(blob.size));
-  plan[path] = PlannedFile{{}, blob.file, blob.size};
+  PARE_TRY(std::string hex, digest_hex(blob.digest));
+  plan[path] = PlannedFile{{}, blob.file, blob.size, std::move(hex)};
   return {};
 }
 
@@ -161,28 +167,47 @@ Result<Plan> docker_archive_plan(const std::vector<TaggedImage>& images) {
   return plan;
 }
 
-// Outputs never share storage with the cache: a hard link would let damage to
-// a cached blob reach every output made from it (and an edited output reach
-// the cache). The copy is made by the kernel (copy_file_range); the blob was
-// verified against its digest when it was taken from the cache.
-Result<void> copy_blob(const stdfs::path& from, const stdfs::path& to) {
+// A blob whose source (a cache file) does not hash to its digest: the cache
+// file is removed and the error says so ("cache: "), so the build makes the
+// layer again (build/build.cpp retries once).
+Error damaged_source(const PlannedFile& file) {
   std::error_code ec;
-  stdfs::copy_file(from, to, stdfs::copy_options::overwrite_existing, ec);
-  if (ec)
-    return Error(Errc::io,
-                 "cannot copy " + from.string() + " to " + to.string() + ": " + ec.message());
-  stdfs::permissions(to, stdfs::perms(0644), ec);
-  return {};
+  stdfs::remove(file.source, ec);
+  return Error(Errc::integrity,
+               "cache: layer blob " + file.source.string() + " does not match its digest: removed");
 }
 
-Result<void> materialize(const Plan& plan, const stdfs::path& dir) {
+// Outputs never share storage with the cache: a hard link would let damage to
+// a cached blob reach every output made from it (and an edited output reach
+// the cache). So a blob is either taken from the output being replaced, when
+// that holds it unshared and it still hashes to its name (a rebuild that
+// changed nothing reads each blob once and writes none), or copied from the
+// cache in one pass that hashes what it copies.
+Result<void> place_blob(const PlannedFile& file, const stdfs::path& target,
+                        const stdfs::path& previous) {
+  struct stat st;
+  if (::lstat(previous.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+      static_cast<uint64_t>(st.st_size) == file.size) {
+    auto digest = sha256_file_hex(previous);
+    if (digest.ok() && *digest == file.sha256 && ::link(previous.c_str(), target.c_str()) == 0)
+      return {};
+  }
+  PARE_TRY(std::string digest, copy_file_sha256(file.source, target));
+  if (digest == file.sha256) return {};
+  std::error_code ec;
+  stdfs::remove(target, ec);
+  return damaged_source(file);
+}
+
+// `previous`: the output being replaced (a layout pare may replace), or "".
+Result<void> materialize(const Plan& plan, const stdfs::path& dir, const stdfs::path& previous) {
   for (const auto& [path, file] : plan) {
     stdfs::path target = dir / path;
     PARE_CHECK(fs::ensure_dir(target.parent_path()));
     if (file.source.empty())
       PARE_CHECK(fs::write_file_atomic(target, file.bytes, 0644));
     else
-      PARE_CHECK(copy_blob(file.source, target));
+      PARE_CHECK(place_blob(file, target, previous.empty() ? previous : previous / path));
   }
   return {};
 }
@@ -214,8 +239,8 @@ Result<void> write_plan_tar(const Plan& plan, fs::ByteSink* out) {
       PARE_CHECK(tar.add(h, file->bytes));
     } else {
       PARE_TRY(auto map, fs::MappedFile::open(file->source));
-      if (map.size() != file->size)
-        return Error(Errc::integrity, file->source.string() + " changed size");
+      if (map.size() != file->size || sha256_hex(map.bytes()) != file->sha256)
+        return damaged_source(*file);
       PARE_CHECK(tar.add(h, map.bytes()));
     }
   }
@@ -229,7 +254,7 @@ stdfs::path parent_or_dot(const stdfs::path& p) {
 
 Result<void> write_layout_dir(const stdfs::path& dest, const Plan& plan) {
   PARE_TRY(auto stage, fs::TempDir::create(parent_or_dot(dest), ".pare-layout"));
-  PARE_CHECK(materialize(plan, stage.path()));
+  PARE_CHECK(materialize(plan, stage.path(), dest));
   stdfs::path staged = stage.release();
   auto published = fs::publish(staged, dest);
   if (!published.ok()) {

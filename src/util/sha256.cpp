@@ -1,6 +1,10 @@
 #include "util/sha256.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 namespace pare {
 
@@ -59,6 +63,33 @@ std::string sha256_hex(std::string_view bytes) {
 Result<std::string> sha256_file_hex(const std::filesystem::path& path) {
   PARE_TRY(auto map, fs::MappedFile::open(path));
   return sha256_hex(map.bytes());
+}
+
+Result<std::string> copy_file_sha256(const std::filesystem::path& from,
+                                     const std::filesystem::path& to) {
+  PARE_TRY(auto map, fs::MappedFile::open(from));
+  int fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return fs::errno_error("cannot create", to);
+  Sha256 hash;
+  constexpr size_t kChunk = size_t{1} << 20;
+  for (std::string_view rest = map.bytes(); !rest.empty();) {
+    std::string_view chunk = rest.substr(0, kChunk);
+    hash.update(chunk);
+    for (std::string_view left = chunk; !left.empty();) {
+      ssize_t n = ::write(fd, left.data(), left.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        auto err = fs::errno_error("cannot write", to);
+        ::close(fd);
+        return err;
+      }
+      left.remove_prefix(static_cast<size_t>(n));
+    }
+    map.release(chunk);  // keep RSS flat over a large blob
+    rest.remove_prefix(chunk.size());
+  }
+  if (::close(fd) != 0) return fs::errno_error("cannot close", to);
+  return hash.hex_digest();
 }
 
 Result<void> HashingSink::write(std::string_view bytes) {

@@ -29,6 +29,11 @@ class Sha256 {
 
 std::string sha256_hex(std::string_view bytes);
 Result<std::string> sha256_file_hex(const std::filesystem::path& path);
+// Copies `from` to a new file `to` (mode 0644) in one pass that also hashes
+// the bytes; returns their SHA-256 hex, so a caller verifies what it copied
+// without reading it twice. `from` must be a regular file.
+Result<std::string> copy_file_sha256(const std::filesystem::path& from,
+                                     const std::filesystem::path& to);
 std::string to_hex(std::string_view bytes);
 bool is_sha256_hex(std::string_view s);
 

@@ -143,6 +143,57 @@ TEST(Layout, ReplacesAnExistingOutputOfTheSameFormat) {
   EXPECT_TRUE(write_output(OutputFormat::oci_archive, f.dir.path() / "empty.tar", images).ok());
 }
 
+// Blobs are verified as the output is written from the cache: a damaged cache
+// blob is removed and reported (the build makes the layer again); the output
+// being replaced is left as it was.
+TEST(Layout, ADamagedCacheBlobIsRemovedAndTheOutputKept) {
+  Fixture f;
+  std::vector<TaggedImage> images = {{"a:b", {platform_image(f.layer_a, "amd64")}}};
+  auto dest = f.dir.path() / "layout";
+  ASSERT_TRUE(write_output(OutputFormat::oci_layout, dest, images).ok());
+  std::string index = fs::read_file(dest / "index.json").value();
+  std::string bytes = fs::read_file(f.layer_a.file).value();
+  bytes[bytes.size() / 2] ^= 1;
+  ASSERT_TRUE(fs::write_file_atomic(f.layer_a.file, bytes).ok());
+  for (auto format : {OutputFormat::oci_archive, OutputFormat::oci_layout}) {
+    ASSERT_TRUE(fs::write_file_atomic(f.layer_a.file, bytes).ok());
+    auto other = f.dir.path() / (format == OutputFormat::oci_layout ? "other" : "other.tar");
+    auto r = write_output(format, other, images);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(Errc::integrity, r.error().code());
+    EXPECT_NE(std::string::npos, r.error().message().find("cache: layer blob"))
+        << r.error().message();
+    EXPECT_FALSE(fs::exists(f.layer_a.file)) << "the damaged cache blob is removed";
+    EXPECT_FALSE(fs::exists(other)) << "nothing half-written";
+  }
+  EXPECT_EQ(index, fs::read_file(dest / "index.json").value());
+}
+
+// Rewriting an output that already holds a blob takes that blob after hashing
+// it (no copy), unless it was edited or is shared by a hard link.
+TEST(Layout, ABlobOfTheReplacedOutputIsReusedOnlyWhenItStillHashesToItsName) {
+  Fixture f;
+  std::vector<TaggedImage> images = {{"a:b", {platform_image(f.layer_a, "amd64")}}};
+  auto dest = f.dir.path() / "layout";
+  auto blob = dest / "blobs/sha256" / hex_of(f.layer_a.digest);
+  ASSERT_TRUE(write_output(OutputFormat::oci_layout, dest, images).ok());
+  struct stat before, after, cache;
+  ASSERT_EQ(0, ::stat(blob.c_str(), &before));
+  ASSERT_TRUE(write_output(OutputFormat::oci_layout, dest, images).ok());
+  ASSERT_EQ(0, ::stat(blob.c_str(), &after));
+  EXPECT_EQ(before.st_ino, after.st_ino) << "reused, not copied";
+  EXPECT_EQ(1u, after.st_nlink);
+  ASSERT_EQ(0, ::stat(f.layer_a.file.c_str(), &cache));
+  EXPECT_NE(cache.st_ino, after.st_ino);
+  // An edited blob in the old output is not reused: the new one is the cache's bytes.
+  std::string edited = fs::read_file(blob).value();
+  edited[0] ^= 1;
+  ASSERT_TRUE(fs::write_file_atomic(blob, edited).ok());
+  ASSERT_TRUE(write_output(OutputFormat::oci_layout, dest, images).ok());
+  EXPECT_EQ(fs::read_file(f.layer_a.file).value(), fs::read_file(blob).value());
+  expect_blobs_verified(dest);
+}
+
 // pare removes only what it wrote: anything else at -o is refused, untouched.
 TEST(Layout, RefusesToReplaceWhatPareDidNotWrite) {
   Fixture f;
