@@ -185,7 +185,7 @@ std::function<int()> setup_cache(CLI::App* cmd) {
       "verify", "check every cache entry against its digest; remove what is damaged");
   CLI::App* prune = cmd->add_subcommand("prune", "remove entries not used for a while");
   prune->add_option("--older-than", *days, "days since an entry was last used (default 30)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0.0, 36500.0));
   for (CLI::App* sub : {dir, verify, prune}) {
     sub->add_option("--cache-dir", o->cache_dir,
                     "cache directory (default: $PARE_CACHE_DIR, $XDG_CACHE_HOME/pare)");
@@ -238,7 +238,8 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; a usage error is invalid input: exit 2, as documented.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   try {
     for (auto& [sub, runner] : runners)

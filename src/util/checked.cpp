@@ -11,9 +11,16 @@ namespace pare::fs {
 namespace {
 constexpr std::string_view kMagic = "pare-checked-1 ";
 constexpr size_t kHeaderMax = 128;
+}  // namespace
 
-// The payload of a well-formed record, or nullopt.
-std::optional<std::string_view> payload_of(std::string_view bytes) {
+std::string checked_record(std::string_view payload) {
+  std::string out(kMagic);
+  out += sha256_hex(payload) + " " + std::to_string(payload.size()) + "\n";
+  out += payload;
+  return out;
+}
+
+std::optional<std::string_view> checked_payload(std::string_view bytes) {
   if (!bytes.starts_with(kMagic)) return std::nullopt;
   size_t nl = bytes.find('\n');
   if (nl == std::string_view::npos || nl > kHeaderMax) return std::nullopt;
@@ -29,16 +36,6 @@ std::optional<std::string_view> payload_of(std::string_view bytes) {
   return payload;
 }
 
-// The record's bytes for `payload` (what write_checked writes).
-std::string checked_record(std::string_view payload) {
-  std::string out(kMagic);
-  out += sha256_hex(payload) + " " + std::to_string(payload.size()) + "\n";
-  out += payload;
-  return out;
-}
-
-}  // namespace
-
 Result<void> write_checked(const std::filesystem::path& path, std::string_view payload) {
   return write_file_atomic(path, checked_record(payload));
 }
@@ -48,7 +45,7 @@ CheckedRead read_checked(const std::filesystem::path& path, uint64_t limit) {
   if (!bytes.ok()) {
     if (bytes.error().code() == Errc::not_found) return {};
     PARE_LOG(warn) << "cache: " << bytes.error().message() << ": removed, it is made again";
-  } else if (auto payload = payload_of(*bytes)) {
+  } else if (auto payload = checked_payload(*bytes)) {
     return {CheckedState::ok, std::string(*payload)};
   } else {
     PARE_LOG(warn) << "cache: " << path.string() << " is damaged: removed, it is made again";

@@ -21,7 +21,12 @@
 
 namespace pare::fs {
 
+// The record's bytes for `payload` (what write_checked writes).
+std::string checked_record(std::string_view payload);
 Result<void> write_checked(const std::filesystem::path& path, std::string_view payload);
+// The payload of a record's bytes, or nullopt when they are not a whole,
+// undamaged record (bounds-checked: the fuzz target's entry point).
+std::optional<std::string_view> checked_payload(std::string_view bytes);
 
 enum class CheckedState { ok, missing, damaged };
 struct CheckedRead {

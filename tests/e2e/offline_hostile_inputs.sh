@@ -53,6 +53,10 @@ assert_file "$C/CACHEDIR.TAG" "the cache a build used is tagged"
 run_pare out rc cache verify --cache-dir "$C" -q
 assert_eq 0 "$rc" "verify a tagged cache (output: $out)"
 
+# --- usage errors are invalid input too (exit 2, not CLI11's own codes) ------------------------------
+refused 2 "not in range 0" cache prune --older-than -1
+refused 2 "--bogus" build "$app" --bogus
+
 # --- devices and FIFOs -------------------------------------------------------------------------------
 refused 2 "a character device" build /dev/zero -o "$T/x"
 mkfifo "$T/spec/fifo.yaml"
