@@ -79,6 +79,20 @@ Result<void> mark_cache(const Environment& env) {
   return env.offline ? Result<void>() : open_cache(env.cache_dir);
 }
 
+// pare removes only what it wrote: an existing file at a lockfile's path is
+// replaced only when it is empty or a lockfile itself.
+Result<void> check_lockfile_replaceable(const std::filesystem::path& dest) {
+  std::error_code ec;
+  auto st = std::filesystem::symlink_status(dest, ec);
+  if (ec || st.type() == std::filesystem::file_type::not_found) return {};
+  if (st.type() == std::filesystem::file_type::regular &&
+      (std::filesystem::file_size(dest, ec) == 0 || spec::read_lockfile(dest).ok()))
+    return {};
+  return Error(Errc::invalid, dest.string() +
+                                  " exists and is not a pare lockfile: not replaced (remove it "
+                                  "yourself or give another -o)");
+}
+
 // Whether a package of `set` lost its cache entry (UnpackedPackage::check
 // removes an entry whose files do not match their digests).
 bool dropped_damaged(const UnpackedSet& set) {
@@ -96,22 +110,6 @@ Result<Plan> run_resolve(const std::filesystem::path& spec_path, const spec::Loa
   return plan_by_resolving(spec, env);
 }
 
-namespace {
-// pare removes only what it wrote: an existing file at a lockfile's path is
-// replaced only when it is empty or a lockfile itself.
-Result<void> check_lockfile_replaceable(const std::filesystem::path& dest) {
-  std::error_code ec;
-  auto st = std::filesystem::symlink_status(dest, ec);
-  if (ec || st.type() == std::filesystem::file_type::not_found) return {};
-  if (st.type() == std::filesystem::file_type::regular &&
-      (std::filesystem::file_size(dest, ec) == 0 || spec::read_lockfile(dest).ok()))
-    return {};
-  return Error(Errc::invalid, dest.string() +
-                                  " exists and is not a pare lockfile: not replaced (remove it "
-                                  "yourself or give another -o)");
-}
-}  // namespace
-
 Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path,
                                        const spec::LoadOptions& load,
                                        const std::optional<std::filesystem::path>& out,
@@ -119,10 +117,10 @@ Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path,
   // A lock always holds the debug level's packages, so that it serves every variant.
   PARE_TRY(spec::Spec spec, spec::load_spec(spec_path, load));
   add_debug_level(spec, {"debug"});
+  std::filesystem::path dest = out ? *out : spec::default_lockfile_path(spec_path);
+  PARE_CHECK(check_lockfile_replaceable(dest));  // before anything is fetched
   PARE_CHECK(mark_cache(env));
   PARE_TRY(Plan plan, plan_by_resolving(spec, env));
-  std::filesystem::path dest = out ? *out : spec::default_lockfile_path(spec_path);
-  PARE_CHECK(check_lockfile_replaceable(dest));
   PARE_CHECK(fs::write_file_atomic(dest, spec::lockfile_json(lockfile_from_plan(plan))));
   return dest;
 }
