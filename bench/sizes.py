@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Sizes of every distroless family and variant pare builds, beside the published distroless ones.
 
-Builds static, base-nossl, base, cc, python3, nodejs and java with all four variants (latest,
+Builds static, base-nossl, base, cc, python3, nodejs, java-nofonts and java with all four variants (latest,
 nonroot, debug, debug-nonroot) for one architecture in one `pare build`, then reads the OCI
 layout it wrote and prints a markdown table per suite:
 
@@ -27,7 +27,7 @@ import tarfile
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FAMILIES = ["static", "base-nossl", "base", "cc", "python3", "nodejs", "java"]
+FAMILIES = ["static", "base-nossl", "base", "cc", "python3", "nodejs", "java-nofonts", "java"]
 VARIANTS = ["latest", "nonroot", "debug", "debug-nonroot"]
 # Published uncompressed sizes (MB) of gcr.io/distroless/<name>-debian12, as (low, high): a
 # range where the figures quoted vary (base: 20 MB on the registry UI, 29 MB in the guide).

@@ -15,7 +15,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # fixture repository and e2e tests
   dpkg-dev apt-utils gnupg gpgv python3 curl xz-utils zstd openssl ca-certificates tzdata
-  busybox-static util-linux
+  busybox-static util-linux git jq clang-format
+  # the java runtime test compiles its classes on the host
+  openjdk-17-jdk-headless
   # running and reading images, registries, comparison
   podman runc uidmap skopeo umoci docker-registry mmdebstrap debian-archive-keyring
   qemu-user-static binfmt-support

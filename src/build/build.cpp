@@ -179,7 +179,10 @@ Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& sp
 
   std::vector<std::vector<oci::LayerBlob>> layers(plan.archs.size());
   for (const auto& job : jobs) layers[job.arch].push_back(*job.blob);
-  PARE_TRY(auto tagged, make_images(plan, layers, variants, options.layer.mtime));
+  ImageMeta meta{options.layer.mtime, std::nullopt};
+  if (options.git_annotations)
+    meta.git = vcs::find_git_info(plan.spec.levels.back().file.parent_path(), vcs::disk_reader());
+  PARE_TRY(auto tagged, make_images(plan, layers, variants, meta));
   for (auto& s : summarize(plan, tagged)) result.images.push_back(std::move(s));
   std::vector<std::string> archs;
   for (const auto& ap : plan.archs) archs.push_back(ap.arch);

@@ -33,6 +33,9 @@ struct BuildOptions {
   std::optional<std::filesystem::path> lockfile;  // build from this lock, no resolving
   LayerOptions layer;
   int threads = 0;  // 0: hardware concurrency
+  // Annotate images with the source URL and commit of the git checkout the spec lives in
+  // (build/annotations.h); --no-git-annotations turns it off.
+  bool git_annotations = true;
 };
 
 struct StageTime {

@@ -131,6 +131,8 @@ Result<ArchPlan> resolve_arch(const spec::Spec& spec, deb::Resolver& resolver,
     req.packages.clear();
     for (const auto& p : level.packages) req.packages.push_back({p.name, p.version});
     for (const auto& x : level.exclude) req.excludes.push_back(x);
+    // Asked for by name here: no longer excluded from this level up (spec/load.cpp).
+    for (const auto& p : level.packages) std::erase(req.excludes, p.name);
     auto res = resolver.resolve(req);
     if (!res.ok()) return res.error().context(where_unmet(level, res.error(), arch));
     for (const auto& p : res->packages) req.base.push_back(p);

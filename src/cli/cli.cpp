@@ -125,10 +125,15 @@ std::function<int()> setup_build(CLI::App* cmd) {
   cmd->add_option("--context", *context,
                   "a directory local files (files:, certificates:) may also come from, besides "
                   "each spec's own directory tree");
+  auto no_git = std::make_shared<bool>(false);
+  cmd->add_flag("--no-git-annotations", *no_git,
+                "do not annotate images with the source URL and commit of the git checkout the "
+                "spec is in (clones with different remotes then build the same bytes)");
   add_common(cmd, *o);
   return [=] {
     Session session(*o);
     b->load = load_options(*o);
+    b->git_annotations = !*no_git;
     if (!context->empty()) b->load.context = *context;
     b->format = oci::parse_output_format(*format == "oci" ? "oci-layout" : *format).value();
     b->layer.compress.kind = parse_compression(*compression).value();

@@ -23,16 +23,6 @@ std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// RFC 3339 in UTC, second precision: "1970-01-01T00:00:00Z".
-std::string rfc3339_utc(int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  if (!::gmtime_r(&t, &tm)) return "1970-01-01T00:00:00Z";
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 json platform_json(const Platform& p) {
   json j = {{"architecture", p.architecture}, {"os", p.os}};
   if (!p.variant.empty()) j["variant"] = p.variant;
@@ -66,6 +56,15 @@ json execution_config(const ImageConfig& c) {
 }
 
 }  // namespace
+
+std::string rfc3339_utc(int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  if (!::gmtime_r(&t, &tm)) return "1970-01-01T00:00:00Z";
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 Result<Platform> platform_for_debian_arch(const std::string& debian_arch) {
   struct Row {

@@ -13,6 +13,9 @@
 
 namespace pare::oci {
 
+// RFC 3339 in UTC, second precision: "1970-01-01T00:00:00Z" (config and annotation dates).
+std::string rfc3339_utc(int64_t seconds);
+
 struct Platform {
   std::string os = "linux";
   std::string architecture;  // OCI/Go names: amd64, arm64, arm, 386, ppc64le, s390x, riscv64

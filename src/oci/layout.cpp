@@ -112,7 +112,7 @@ Result<Plan> oci_layout_plan(const std::vector<TaggedImage>& images) {
     }
     IndexEntry entry = platforms.front();
     if (platforms.size() > 1) {  // the tag names an image index of its platforms
-      JsonBlob index = make_index_blob(platforms, {});
+      JsonBlob index = make_index_blob(platforms, tagged.index_annotations);
       PARE_CHECK(plan_json_blob(plan, index));
       entry = IndexEntry{index, std::nullopt, {}};
     }
@@ -303,6 +303,12 @@ Result<void> write_output(OutputFormat format, const std::filesystem::path& dest
                                                             : write_tar_file(dest, plan.value());
   if (!written.ok()) return written.error().context(where);
   return {};
+}
+
+JsonBlob index_blob_for(const TaggedImage& tagged) {
+  std::vector<IndexEntry> platforms;
+  for (const auto& image : tagged.images) platforms.push_back({image.manifest, image.platform, {}});
+  return make_index_blob(platforms, tagged.index_annotations);
 }
 
 }  // namespace pare::oci

@@ -9,7 +9,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "oci/image.h"
@@ -27,9 +29,17 @@ struct PlatformImage {
 // A tag ("base:latest", "python3:nonroot") and its platform images. With more
 // than one platform, the tag names an image index; with one, the manifest itself.
 struct TaggedImage {
+  TaggedImage() = default;
+  TaggedImage(std::string tag_, std::vector<PlatformImage> images_)
+      : tag(std::move(tag_)), images(std::move(images_)) {}
   std::string tag;
   std::vector<PlatformImage> images;
+  // With several platforms the tag names an image index; these are its annotations
+  // (the manifests carry their own, PlatformImage::manifest).
+  std::map<std::string, std::string> index_annotations;
 };
+// The image index a tag of several platforms names.
+JsonBlob index_blob_for(const TaggedImage& tagged);
 
 enum class OutputFormat { oci_layout, oci_archive, docker_archive };
 // "oci" (alias "oci-layout"), "oci-archive", "docker-archive": the names of the

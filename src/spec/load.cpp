@@ -132,6 +132,7 @@ void merge_image(const detail::ImagePatch& p, ImageSettings& s) {
   if (p.ports) s.ports = *p.ports;
   if (p.volumes) s.volumes = *p.volumes;
   if (p.stop_signal) s.stop_signal = *p.stop_signal;
+  if (p.version) s.version = p.version;
   for (const auto& var : p.env) {
     auto it = std::find_if(s.env.begin(), s.env.end(),
                            [&](const auto& e) { return e.first == var.first; });
@@ -169,16 +170,17 @@ Level make_level(const ParsedFile& f, const std::string& suite) {
   return level;
 }
 
-// A package that a level asks for must not be excluded by it or a level below it.
+// A file must not both ask for a package and exclude it. A package excluded by a file
+// below may be asked for by name: that installs it from this level up (java.yaml adds the
+// font libraries java-nofonts.yaml leaves out).
 Result<void> check_excludes(const std::vector<ParsedFile>& chain, const std::string& suite) {
   for (size_t i = 0; i < chain.size(); ++i)
     for (const auto& p : chain[i].packages) {
       if (!applies_to(p, suite)) continue;
-      for (size_t j = 0; j <= i; ++j)
-        for (const auto& e : chain[j].exclude)
-          if (applies_to(e, suite) && e.ref.name == p.ref.name)
-            return invalid_at(p.ref.loc, "package '" + p.ref.name + "' is also excluded (at " +
-                                             e.ref.loc.str() + ")");
+      for (const auto& e : chain[i].exclude)
+        if (applies_to(e, suite) && e.ref.name == p.ref.name)
+          return invalid_at(p.ref.loc, "package '" + p.ref.name + "' is also excluded (at " +
+                                           e.ref.loc.str() + ")");
     }
   return {};
 }

@@ -182,6 +182,15 @@ bool is_user(std::string_view s) {
   return !s.empty() && s.size() <= 256 && std::count(s.begin(), s.end(), ':') <= 1 &&
          std::none_of(s.begin(), s.end(), [](char c) { return c <= ' '; });
 }
+bool is_pkg_name(std::string_view s) {
+  return is_valid_package_name(s);
+}
+// An image version as users write them ("1.2.3", "2024.1-rc1"): printable, no spaces.
+bool is_valid_version_text(std::string_view s) {
+  return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), [](char c) {
+    return static_cast<unsigned char>(c) > ' ' && c != 0x7f;
+  });
+}
 bool is_variant(std::string_view s) {
   const auto& names = variant_names();
   return std::find(names.begin(), names.end(), s) != names.end();
@@ -239,6 +248,32 @@ Result<void> parse_source(const Ctx& ctx, const Field& f, const std::filesystem:
   return {};
 }
 
+// version: "1.2.3" | {package: NAME or [NAMES], env: VAR}
+Result<VersionSetting> parse_version(const Ctx& ctx, const Field& f) {
+  VersionSetting v;
+  v.loc = ctx.loc(f.value);
+  if (f.value.IsScalar()) {
+    PARE_TRY(v.literal,
+             checked_string(ctx, f, is_valid_version_text,
+                            "a version such as 1.2.3 (no spaces or control characters)"));
+    return v;
+  }
+  PARE_TRY(Fields fields, read_fields(ctx, f.value, "version", {"package", "env"}, v.loc));
+  for (const Field& field : fields.fields) {
+    if (field.key == "env") {
+      PARE_TRY(v.env, checked_string(ctx, field, is_valid_env_name, "a variable name"));
+    } else if (field.value.IsScalar()) {
+      PARE_TRY(std::string name, checked_string(ctx, field, is_pkg_name, "a package name"));
+      v.packages.push_back(std::move(name));
+    } else {
+      PARE_TRY(v.packages, checked_list(ctx, field, is_pkg_name, "a package name", false));
+    }
+  }
+  if (v.packages.empty())
+    return ctx.error(v.loc, "version: expected a version string or {package: NAME, env: VAR}");
+  return v;
+}
+
 Result<void> parse_image_key(const Ctx& ctx, const Field& f, ImagePatch& out) {
   const std::string& k = f.key;
   if (k == "user") {
@@ -259,6 +294,8 @@ Result<void> parse_image_key(const Ctx& ctx, const Field& f, ImagePatch& out) {
     PARE_TRY(out.ports, checked_list(ctx, f, is_valid_port, "a port such as \"8080/tcp\"", true));
   } else if (k == "volumes") {
     PARE_TRY(out.volumes, checked_list(ctx, f, is_image_path, "an absolute path", true));
+  } else if (k == "version") {
+    PARE_TRY(out.version, parse_version(ctx, f));
   } else if (k == "stop-signal") {
     PARE_TRY(out.stop_signal,
              checked_string(ctx, f, is_valid_signal, "a signal such as SIGTERM or a number"));
@@ -409,13 +446,13 @@ Result<ParsedFile> parse_document(const Ctx& ctx, std::string_view text,
   ParsedFile out;
   out.file = file;
   out.display = display;
-  PARE_TRY(
-      Fields fields,
-      read_fields(
-          ctx, doc, "spec",
-          {"from",  "name",     "source",       "archs", "packages", "exclude",     "files",
-           "paths", "accounts", "certificates", "user",  "workdir",  "entrypoint",  "cmd",
-           "env",   "labels",   "annotations",  "ports", "volumes",  "stop-signal", "variants"}));
+  PARE_TRY(Fields fields,
+           read_fields(
+               ctx, doc, "spec",
+               {"from",       "name",        "source",   "archs",        "packages",    "exclude",
+                "files",      "paths",       "accounts", "certificates", "user",        "workdir",
+                "entrypoint", "cmd",         "env",      "labels",       "annotations", "ports",
+                "volumes",    "stop-signal", "variants", "version"}));
   out.root = fields.loc.line ? fields.loc : Location{display, 1, 1};
   for (const Field& f : fields.fields) PARE_CHECK(parse_top_key(ctx, f, out));
   PARE_CHECK(check_duplicates(ctx, out));

@@ -32,6 +32,7 @@ struct ImagePatch {
   std::optional<std::string> user, workdir, stop_signal;
   std::optional<std::vector<std::string>> entrypoint, cmd, ports, volumes;
   std::vector<std::pair<std::string, std::string>> env, labels, annotations;
+  std::optional<VersionSetting> version;
 };
 
 struct ParsedFile {

@@ -29,6 +29,9 @@
 //   user, workdir, entrypoint, cmd, env, labels, annotations, ports, volumes, stop-signal:
 //                          the OCI image config. Scalars and lists replace the parent's value;
 //                          env, labels and annotations merge key by key.
+//   version:               the image's version (annotation org.opencontainers.image.version):
+//                          "1.2.3", or {package: [names], env: VAR}: the upstream version of the
+//                          first named package the image installs, also set as env VAR.
 //   variants:              which of latest, nonroot, debug, debug-nonroot `build` makes by
 //                          default (default [latest]); the nearest file that sets it wins.
 //
@@ -116,13 +119,23 @@ struct Level {
   std::vector<std::filesystem::path> certificates;  // absolute
 };
 
+// `version:`: a literal, or taken from the first of `packages` that the image installs (its
+// upstream version: no epoch, no Debian revision); `env` names a variable also set to it.
+struct VersionSetting {
+  std::string literal;
+  std::vector<std::string> packages;
+  std::string env;  // "" = none
+  Location loc;
+};
+
 struct ImageSettings {
   std::optional<std::string> user, workdir;
   std::optional<std::vector<std::string>> entrypoint, cmd;
   std::vector<std::pair<std::string, std::string>> env;  // in order of first appearance
   std::map<std::string, std::string> labels, annotations;
   std::vector<std::string> ports, volumes;
-  std::string stop_signal;  // "" = unset
+  std::string stop_signal;                // "" = unset
+  std::optional<VersionSetting> version;  // the nearest file that sets it wins
 };
 
 struct Spec {

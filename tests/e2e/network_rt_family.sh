@@ -1,7 +1,7 @@
 # labels: network podman
 # The whole family in one `pare build`, against the real archive, for the suite $1 (default
 # bookworm; network_rt_family_trixie.sh passes trixie): static, base-nossl, base, cc, python3,
-# nodejs and java, all four variants, amd64 and arm64 (PARE_RT_FAMILY_ARCHS=amd64 for one), into
+# nodejs, java-nofonts and java, all four variants, amd64 and arm64 (PARE_RT_FAMILY_ARCHS=amd64 for one), into
 # one layout.
 #   - every tag exists: <name>:<variant> (an index) and <name>:<variant>-<arch>;
 #   - layers are shared: each image's layers start with its parent's (cc's with base's ...),
@@ -21,7 +21,7 @@ need_network
 need_cmd podman skopeo python3
 rt_init "${1:-bookworm}"
 ARCHS="${PARE_RT_FAMILY_ARCHS:-amd64,arm64}"
-FAMILIES=(static base-nossl base cc python3 nodejs java)
+FAMILIES=(static base-nossl base cc python3 nodejs java-nofonts java)
 VARIANTS=(latest nonroot debug debug-nonroot)
 COLD="$T/cache"
 specs=()
@@ -71,7 +71,7 @@ layout, archs = sys.argv[1], sys.argv[2].split(",")
 blob = lambda d: json.load(open(os.path.join(layout, "blobs", "sha256", d.split(":")[1])))
 index = json.load(open(os.path.join(layout, "index.json")))
 tags = {m["annotations"]["org.opencontainers.image.ref.name"]: m["digest"] for m in index["manifests"]}
-parent = {"base-nossl": "static", "base": "base-nossl", "cc": "base", "python3": "cc", "nodejs": "cc", "java": "base"}
+parent = {"base-nossl": "static", "base": "base-nossl", "cc": "base", "python3": "cc", "nodejs": "cc", "java-nofonts": "base", "java": "java-nofonts"}
 def layers(name, variant, arch):
     tag = f"{name}:{variant}-{arch}" if len(archs) > 1 else f"{name}:{variant}"
     return [l["digest"] for l in blob(tags[tag])["layers"]]
@@ -91,8 +91,8 @@ for arch in archs:
             if lat[:len(up)] != up or len(lat) != len(up) + 1:
                 bad.append(f"{name} {arch}: layers do not start with {parent[name]}'s ({len(up)} layers)")
     if len(debug_tops) != 1: bad.append(f"{arch}: {len(debug_tops)} different busybox layers")
-    # one layer per level (7 families) plus the busybox layer
-    if len(all_layers) != 8: bad.append(f"{arch}: {len(all_layers)} distinct layers, expected 8")
+    # one layer per level (8 families) plus the busybox layer
+    if len(all_layers) != 9: bad.append(f"{arch}: {len(all_layers)} distinct layers, expected 9")
 print("\n".join(bad) if bad else "layers ok")
 EOF
 rt_check assert_eq "layers ok" "$(python3 "$T/layers.py" "$T/family" "$ARCHS")" "layer sharing"

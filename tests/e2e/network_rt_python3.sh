@@ -5,7 +5,9 @@
 # dynamic loader's cache), HTTPS through a CA added with `certificates:`, and the absence of a
 # shell (subprocess with shell=True must fail); run as root and as nonroot. The image's config,
 # /usr/bin/python{,3} and /etc/ld.so.cache are checked from outside, and `pare resolve --json`
-# must show no package manager, shell or perl in the set, and what `exclude` cut.
+# must show no package manager, shell or perl in the set, and what `exclude` cut. distutils
+# (#10): distutils.util works on bookworm (python3-distutils) and is absent on trixie's 3.13;
+# archives work without the excluded tar; the version annotation is the interpreter's.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib_runtimes.sh"
 need_pare
@@ -85,6 +87,33 @@ def interpreters():
     assert real == "/usr/bin/python$PYVER", real
 check("interpreter-links", interpreters)
 
+def distutils_util():
+    # bookworm ships python3-distutils (as distroless does); Python 3.13 has no distutils.
+    if "$SUITE" == "trixie":
+        try:
+            import distutils
+        except ModuleNotFoundError:
+            return True
+        return "distutils imported on Python 3.13"
+    from distutils.util import strtobool
+    import distutils.version, distutils.sysconfig
+    return strtobool("yes") == 1 and strtobool("off") == 0 or "strtobool"
+check("distutils", distutils_util)
+
+def archives():
+    # tar is excluded: tarfile, zipfile and shutil.make_archive are pure Python.
+    import shutil, tarfile
+    os.makedirs("/tmp/arch/in", exist_ok=True)
+    with open("/tmp/arch/in/f.txt", "w") as f:
+        f.write("data")
+    for fmt in ("gztar", "xztar", "bztar", "zip"):
+        name = shutil.make_archive("/tmp/arch/a-" + fmt, fmt, "/tmp/arch/in")
+        shutil.unpack_archive(name, "/tmp/arch/out-" + fmt)
+        with open("/tmp/arch/out-" + fmt + "/f.txt") as f:
+            assert f.read() == "data", fmt
+    assert shutil.which("tar") is None, "a tar binary is on PATH"
+check("archives-without-tar", archives)
+
 def https():
     import urllib.request
     body = urllib.request.urlopen("$RT_TLS_URL", timeout=20).read()
@@ -102,11 +131,13 @@ cfg="$(skopeo inspect --config "oci:$T/py:py:latest")"
 rt_check assert_contains "$(rt_json 'j["config"]["Env"]' <<<"$cfg")" "LANG=C.UTF-8" "LANG in the config"
 rt_check assert_eq '["/usr/bin/python3"]' "$(rt_json 'json.dumps(j["config"]["Entrypoint"])' <<<"$cfg")" "entrypoint"
 rt_check assert_eq "65532" "$(skopeo inspect --config "oci:$T/py:py:nonroot" | rt_json 'j["config"]["User"]')" "nonroot user"
+version="$(skopeo inspect --raw "oci:$T/py:py:latest" | rt_json 'j["annotations"]["org.opencontainers.image.version"]')"
+rt_check assert_contains "$version" "$PYVER." "version annotation is the interpreter's ($version)"
 
 # --- the script, as root and as nonroot ------------------------------------------------------------
 expected_checks=(import-ssl import-sqlite3 import-ctypes import-zlib import-lzma import-bz2 import-hashlib
   import-uuid import-decimal import-venv import-json native-modules fs-encoding utf8-filename setlocale-c-utf8 no-shell
-  ctypes-cdll ctypes-find-library interpreter-links https-added-ca)
+  ctypes-cdll ctypes-find-library interpreter-links distutils archives-without-tar https-added-ca)
 for variant in latest nonroot; do
   out="$(rt_run_host "oci:$T/py:py:$variant" 2>&1)" || true
   echo "--- py:$variant"$'\n'"$out"

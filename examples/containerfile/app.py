@@ -1,0 +1,4 @@
+import os
+import sys
+
+print("hello from", sys.prefix, "as uid", os.getuid())
