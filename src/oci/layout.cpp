@@ -112,7 +112,7 @@ Result<Plan> oci_layout_plan(const std::vector<TaggedImage>& images) {
     }
     IndexEntry entry = platforms.front();
     if (platforms.size() > 1) {  // the tag names an image index of its platforms
-      JsonBlob index = make_index_blob(platforms, tagged.index_annotations);
+      JsonBlob index = index_blob_for(tagged);
       PARE_CHECK(plan_json_blob(plan, index));
       entry = IndexEntry{index, std::nullopt, {}};
     }

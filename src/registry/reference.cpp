@@ -82,7 +82,8 @@ bool is_domain(std::string_view d) {
     if (port.size() > 5 ||
         !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
       return false;
-    if (std::stoi(std::string(port)) > 65535 || std::stoi(std::string(port)) == 0) return false;
+    int number = std::stoi(std::string(port));
+    if (number == 0 || number > 65535) return false;
   }
   return true;
 }
@@ -90,6 +91,16 @@ bool is_domain(std::string_view d) {
 bool looks_like_domain(std::string_view first) {
   return first.find('.') != std::string_view::npos || first.find(':') != std::string_view::npos ||
          first == "localhost" || (!first.empty() && first.front() == '[');
+}
+
+// Where the ":" before a tag is in "name[:tag]": the last colon after the last slash (a colon
+// before it belongs to the registry's port); npos when there is no tag.
+size_t tag_colon(std::string_view name_and_tag) {
+  size_t last_slash = name_and_tag.rfind('/');
+  size_t colon = name_and_tag.rfind(':');
+  if (colon == std::string_view::npos) return colon;
+  return last_slash == std::string_view::npos || colon > last_slash ? colon
+                                                                    : std::string_view::npos;
 }
 
 Error bad(std::string_view text, const std::string& why) {
@@ -180,10 +191,7 @@ Result<Reference> parse_reference(std::string_view text, const ShortNames& short
                  "'" + ref.digest + "' is not a digest (sha256:<64 hex> or sha512:<128 hex>)");
     rest = rest.substr(0, at);
   }
-  size_t last_slash = rest.rfind('/');
-  size_t colon = rest.rfind(':');
-  if (colon != std::string_view::npos &&
-      (last_slash == std::string_view::npos || colon > last_slash)) {
+  if (size_t colon = tag_colon(rest); colon != std::string_view::npos) {
     ref.tag = std::string(rest.substr(colon + 1));
     if (!is_valid_tag(ref.tag))
       return bad(text, "'" + ref.tag + "' is not a tag ([A-Za-z0-9_][A-Za-z0-9_.-]*, at most 128)");
@@ -197,11 +205,10 @@ Result<Reference> parse_reference(std::string_view text, const ShortNames& short
 Result<Reference> parse_repository(std::string_view text, const ShortNames& short_names) {
   PARE_TRY(std::string_view rest, check_text(text));
   if (rest.find('@') != std::string_view::npos) return bad(text, "a repository takes no digest");
-  size_t last_slash = rest.rfind('/');
-  size_t colon = rest.rfind(':');
-  if (colon != std::string_view::npos &&
-      (last_slash == std::string_view::npos || colon > last_slash) &&
-      !(last_slash == std::string_view::npos && looks_like_domain(rest)))
+  // "localhost:5000" alone is a registry, not a name with a tag (parse_name then says what is
+  // missing).
+  bool registry_only = rest.find('/') == std::string_view::npos && looks_like_domain(rest);
+  if (tag_colon(rest) != std::string_view::npos && !registry_only)
     return bad(text, "a repository takes no tag");
   Reference ref;
   PARE_CHECK(parse_name(text, rest, short_names, ref));

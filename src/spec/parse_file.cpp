@@ -182,9 +182,6 @@ bool is_user(std::string_view s) {
   return !s.empty() && s.size() <= 256 && std::count(s.begin(), s.end(), ':') <= 1 &&
          std::none_of(s.begin(), s.end(), [](char c) { return c <= ' '; });
 }
-bool is_pkg_name(std::string_view s) {
-  return is_valid_package_name(s);
-}
 // An image version as users write them ("1.2.3", "2024.1-rc1"): printable, no spaces.
 bool is_valid_version_text(std::string_view s) {
   return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), [](char c) {
@@ -263,10 +260,12 @@ Result<VersionSetting> parse_version(const Ctx& ctx, const Field& f) {
     if (field.key == "env") {
       PARE_TRY(v.env, checked_string(ctx, field, is_valid_env_name, "a variable name"));
     } else if (field.value.IsScalar()) {
-      PARE_TRY(std::string name, checked_string(ctx, field, is_pkg_name, "a package name"));
+      PARE_TRY(std::string name,
+               checked_string(ctx, field, is_valid_package_name, "a package name"));
       v.packages.push_back(std::move(name));
     } else {
-      PARE_TRY(v.packages, checked_list(ctx, field, is_pkg_name, "a package name", false));
+      PARE_TRY(v.packages,
+               checked_list(ctx, field, is_valid_package_name, "a package name", false));
     }
   }
   if (v.packages.empty())

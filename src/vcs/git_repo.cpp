@@ -22,6 +22,12 @@ struct GitDirs {
   stdfs::path common;   // refs, packed-refs and config live here (== git_dir but for worktrees)
 };
 
+// A one-line git file's value: its trailing CR/LF removed (git strips only those).
+std::string without_line_end(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
 std::optional<std::string> read_if(const FileReader& read, const stdfs::path& p, uint64_t limit) {
   auto r = read(p, limit);
   if (!r.ok()) return std::nullopt;
@@ -38,8 +44,7 @@ std::optional<GitDirs> git_dirs_at(const stdfs::path& dir, const FileReader& rea
   } else if (stdfs::is_regular_file(dot_git, ec)) {
     auto text = read_if(read, dot_git, kLineFileLimit);
     if (!text || text->rfind("gitdir:", 0) != 0) return std::nullopt;
-    std::string target = text->substr(7);
-    while (!target.empty() && (target.back() == '\n' || target.back() == '\r')) target.pop_back();
+    std::string target = without_line_end(text->substr(7));
     while (!target.empty() && target.front() == ' ') target.erase(0, 1);
     if (target.empty()) return std::nullopt;
     git_dir = (dir / target).lexically_normal();
@@ -48,9 +53,8 @@ std::optional<GitDirs> git_dirs_at(const stdfs::path& dir, const FileReader& rea
   }
   GitDirs dirs{git_dir, git_dir};
   if (auto common = read_if(read, git_dir / "commondir", kLineFileLimit)) {
-    while (!common->empty() && (common->back() == '\n' || common->back() == '\r'))
-      common->pop_back();
-    if (!common->empty()) dirs.common = (git_dir / *common).lexically_normal();
+    std::string rel = without_line_end(std::move(*common));
+    if (!rel.empty()) dirs.common = (git_dir / rel).lexically_normal();
   }
   return dirs;
 }
