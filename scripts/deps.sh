@@ -19,7 +19,7 @@ PACKAGES=(
   # the java runtime test compiles its classes on the host
   openjdk-17-jdk-headless
   # running and reading images, registries, comparison
-  podman runc uidmap skopeo umoci docker-registry mmdebstrap debian-archive-keyring
+  podman runc uidmap skopeo umoci docker-registry apache2-utils mmdebstrap debian-archive-keyring
   qemu-user-static binfmt-support
 )
 

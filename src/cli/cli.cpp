@@ -16,84 +16,14 @@
 #include "build/build.h"
 #include "cli/output.h"
 #include "cli/progress_line.h"
+#include "cli/registry_commands.h"
+#include "cli/session.h"
 #include "util/cas.h"
 #include "util/log.h"
 
 namespace pare::cli {
 
 namespace {
-
-struct CommonOptions {
-  std::string suite;
-  std::vector<std::string> archs;
-  std::string cache_dir;
-  bool offline = false;
-  bool json = false;
-  bool quiet = false;
-  int verbose = 0;
-};
-
-void add_common(CLI::App* cmd, CommonOptions& o) {
-  cmd->add_option("--suite", o.suite,
-                  "Debian suite to build for (bookworm, trixie); overrides the spec");
-  cmd->add_option("--arch", o.archs,
-                  "Debian architecture(s) (amd64, arm64, ...); overrides the spec")
-      ->delimiter(',');
-  cmd->add_option("--cache-dir", o.cache_dir,
-                  "cache directory (default: $PARE_CACHE_DIR, $XDG_CACHE_HOME/pare)");
-  cmd->add_flag("--offline", o.offline, "use only the cache; fail naming what is missing");
-  cmd->add_flag("--json", o.json, "print the result as JSON on stdout");
-  cmd->add_flag("-q,--quiet", o.quiet, "print only errors");
-  cmd->add_flag("-v,--verbose", o.verbose, "more detail (repeat for debug output)");
-}
-
-spec::LoadOptions load_options(const CommonOptions& o) {
-  spec::LoadOptions load;
-  if (!o.suite.empty()) load.suite = o.suite;
-  load.archs = o.archs;
-  return load;
-}
-
-int64_t source_date_epoch() {
-  const char* s = std::getenv("SOURCE_DATE_EPOCH");
-  if (!s || !*s) return 0;
-  char* end = nullptr;
-  long long v = std::strtoll(s, &end, 10);
-  if (*end || v < 0)
-    throw Error(Errc::invalid,
-                "SOURCE_DATE_EPOCH must be a non-negative integer, not '" + std::string(s) + "'");
-  return v;
-}
-
-// Shared setup for every command that touches the network or cache.
-struct Session {
-  std::unique_ptr<http::Client> http = http::make_curl_client();
-  ProgressLine progress;
-  build::Environment env;
-
-  explicit Session(const CommonOptions& o) : progress(!o.quiet && !o.json && ::isatty(2)) {
-    log::set_level(o.quiet          ? log::Level::error
-                   : o.verbose >= 2 ? log::Level::debug
-                   : o.verbose == 1 ? log::Level::info
-                                    : log::Level::warn);
-    log::set_sink([this](log::Level l, const std::string& m) {
-      progress.clear();
-      const char* prefix = l == log::Level::warn    ? "warning: "
-                           : l == log::Level::error ? "error: "
-                                                    : "";
-      std::fprintf(stderr, "%s%s\n", prefix, m.c_str());
-    });
-    env.http = http.get();
-    env.progress = &progress;
-    env.getenv = [](const char* name) {
-      const char* v = std::getenv(name);
-      return std::string(v ? v : "");
-    };
-    env.cache_dir = o.cache_dir.empty() ? default_cache_dir() : std::filesystem::path(o.cache_dir);
-    env.offline = o.offline;
-  }
-  ~Session() { log::set_sink(nullptr); }
-};
 
 struct Command {
   const char* name;
@@ -129,6 +59,12 @@ std::function<int()> setup_build(CLI::App* cmd) {
   cmd->add_flag("--no-git-annotations", *no_git,
                 "do not annotate images with the source URL and commit of the git checkout the "
                 "spec is in (clones with different remotes then build the same bytes)");
+  auto push = std::make_shared<std::string>();
+  auto ro = std::make_shared<RegistryOptions>();
+  cmd->add_option("--push", *push,
+                  "then push every tag built to this registry repository (REGISTRY/REPO; several "
+                  "images go to REGISTRY/REPO/NAME:TAG)");
+  add_registry_options(cmd, *ro);
   add_common(cmd, *o);
   return [=] {
     Session session(*o);
@@ -144,8 +80,19 @@ std::function<int()> setup_build(CLI::App* cmd) {
                     ? default_output(b->spec_paths.size() == 1 ? b->spec_paths[0] : "images.yaml",
                                      b->format)
                     : std::filesystem::path(*output);
+    if (!push->empty()) {  // a bad destination is an error before the build, not after it
+      std::string_view t = *push;
+      if (t.rfind("docker://", 0) == 0) t.remove_prefix(9);
+      registry::parse_reference(t, short_names_from_env()).value();
+    }
     build::BuildResult r = build::run_build(*b, session.env).value();
-    print_build(r, o->json, o->quiet);
+    if (push->empty()) {
+      print_build(r, o->json, o->quiet);
+      return 0;
+    }
+    std::string transport = std::string(oci::output_format_name(b->format)) + ":";
+    auto pushed = push_local(session, *ro, transport + r.output.string(), *push);
+    print_build_and_push(r, pushed, o->json, o->quiet);
     return 0;
   };
 }
@@ -226,6 +173,15 @@ const Command kCommands[] = {
      setup_resolve},
     {"lock", "resolve and write a lockfile (exact versions, SHA-256, URLs)", setup_lock},
     {"cache", "the cache: dir, verify, prune", setup_cache},
+    {"push", "push every tag of a local image to a registry", setup_push},
+    {"pull", "pull an image from a registry into an OCI layout", setup_pull},
+    {"copy", "copy an image between layouts, archives and registries (digests kept)", setup_copy},
+    {"tags", "list a registry repository's tags", setup_tags},
+    {"manifest", "print an image's raw manifest or index", setup_manifest},
+    {"login", "check and store credentials for a registry", setup_login},
+    {"logout", "remove stored credentials for a registry", setup_logout},
+    {"attach", "push an artifact (SBOM, signature, ...) that refers to an image", setup_attach},
+    {"referrers", "list the artifacts that refer to an image", setup_referrers},
     {"version", "print pare's version", setup_version},
 };
 

@@ -35,24 +35,30 @@ std::filesystem::path default_output(const std::filesystem::path& spec_path,
          (stem + (format == oci::OutputFormat::oci_archive ? ".oci.tar" : ".tar"));
 }
 
+namespace {
+nlohmann::json build_json(const build::BuildResult& r) {
+  nlohmann::json j;
+  j["output"] = r.output.string();
+  j["layers_built"] = r.layers_built;
+  j["layers_cached"] = r.layers_cached;
+  j["packages_downloaded"] = r.packages_downloaded;
+  for (const auto& img : r.images)
+    j["images"].push_back({{"tag", img.tag},
+                           {"digest", img.digest},
+                           {"archs", img.archs},
+                           {"compressed_size", img.compressed_size},
+                           {"layers", img.layers},
+                           {"packages", img.packages}});
+  std::map<std::string, double> timings;  // a stage runs once per spec: sum them
+  for (const auto& t : r.times) timings[t.stage] += t.seconds;
+  j["timings"] = timings;
+  return j;
+}
+}  // namespace
+
 void print_build(const build::BuildResult& r, bool json, bool quiet) {
   if (json) {
-    nlohmann::json j;
-    j["output"] = r.output.string();
-    j["layers_built"] = r.layers_built;
-    j["layers_cached"] = r.layers_cached;
-    j["packages_downloaded"] = r.packages_downloaded;
-    for (const auto& img : r.images)
-      j["images"].push_back({{"tag", img.tag},
-                             {"digest", img.digest},
-                             {"archs", img.archs},
-                             {"compressed_size", img.compressed_size},
-                             {"layers", img.layers},
-                             {"packages", img.packages}});
-    std::map<std::string, double> timings;  // a stage runs once per spec: sum them
-    for (const auto& t : r.times) timings[t.stage] += t.seconds;
-    j["timings"] = timings;
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", build_json(r).dump(2).c_str());
     return;
   }
   if (quiet) return;
@@ -65,6 +71,28 @@ void print_build(const build::BuildResult& r, bool json, bool quiet) {
   std::printf("wrote %s (%zu layers built, %zu cached, %zu packages downloaded) in %.2f s\n",
               r.output.string().c_str(), r.layers_built, r.layers_cached, r.packages_downloaded,
               total);
+}
+
+void print_build_and_push(const build::BuildResult& r, const std::vector<registry::Pushed>& pushed,
+                          bool json, bool quiet) {
+  if (!json) {
+    print_build(r, json, quiet);
+    if (quiet) return;
+    for (const auto& p : pushed)
+      std::printf("pushed %s@%s (%zu blobs uploaded, %zu present)\n", p.reference.c_str(),
+                  p.digest.c_str(), p.blobs_uploaded, p.blobs_present);
+    return;
+  }
+  nlohmann::json j = build_json(r);
+  j["pushed"] = nlohmann::json::array();
+  for (const auto& p : pushed)
+    j["pushed"].push_back({{"reference", p.reference},
+                           {"digest", p.digest},
+                           {"blobs_uploaded", p.blobs_uploaded},
+                           {"blobs_present", p.blobs_present},
+                           {"blobs_mounted", p.blobs_mounted},
+                           {"bytes_uploaded", p.bytes_uploaded}});
+  std::printf("%s\n", j.dump(2).c_str());
 }
 
 void print_plan(const build::Plan& plan, bool json) {

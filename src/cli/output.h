@@ -5,12 +5,16 @@
 
 #include "build/build.h"
 #include "build/cache.h"
+#include "registry/push.h"
 
 namespace pare::cli {
 
 std::filesystem::path default_output(const std::filesystem::path& spec_path,
                                      oci::OutputFormat format);
 void print_build(const build::BuildResult& result, bool json, bool quiet);
+// `pare build --push`: the build's summary, then each pushed reference with its digest.
+void print_build_and_push(const build::BuildResult& result,
+                          const std::vector<registry::Pushed>& pushed, bool json, bool quiet);
 void print_plan(const build::Plan& plan, bool json);
 void print_lock(const std::filesystem::path& path, bool json, bool quiet);
 // `pare cache verify|prune`: what was checked and removed.

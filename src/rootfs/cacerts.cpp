@@ -1,4 +1,5 @@
 #include "rootfs/cacerts.h"
+#include "util/base64.h"
 
 #include <array>
 #include <cstdint>
@@ -19,16 +20,6 @@ std::string_view trim(std::string_view s) {
   if (b == std::string_view::npos) return {};
   size_t e = s.find_last_not_of(ws);
   return s.substr(b, e - b + 1);
-}
-
-// 0..63 for base64 alphabet characters, -1 otherwise.
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
 }
 
 // True when `der` is exactly one DER SEQUENCE (X.690 8.1: tag 0x30, then a
@@ -94,36 +85,6 @@ Result<void> add_body_line(Block& block, std::string_view line, std::string_view
 }
 
 }  // namespace
-
-Result<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) {
-    return make_error(Errc::invalid,
-                      "base64 length " + std::to_string(text.size()) + " is not a multiple of 4");
-  }
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    bool last = i + 4 == text.size();
-    std::array<int, 4> v{};
-    size_t pad = 0;
-    for (size_t j = 0; j < 4; ++j) {
-      char c = text[i + j];
-      if (c == '=' && last && j >= 2) {
-        ++pad;
-        continue;
-      }
-      if (pad > 0 || (v[j] = base64_value(c)) < 0) {
-        return make_error(Errc::invalid, "invalid base64 at offset " + std::to_string(i + j));
-      }
-    }
-    uint32_t n =
-        (uint32_t(v[0]) << 18) | (uint32_t(v[1]) << 12) | (uint32_t(v[2]) << 6) | uint32_t(v[3]);
-    out += static_cast<char>(n >> 16);
-    if (pad < 2) out += static_cast<char>((n >> 8) & 0xff);
-    if (pad < 1) out += static_cast<char>(n & 0xff);
-  }
-  return out;
-}
 
 Result<std::vector<std::string>> pem_certificates(std::string_view text, std::string_view name) {
   std::vector<std::string> certs;

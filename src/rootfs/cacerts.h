@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "util/base64.h"
 #include "util/result.h"
 
 namespace pare::rootfs {
@@ -44,9 +45,5 @@ Result<std::vector<std::string>> pem_certificates(std::string_view text, std::st
 // concatenated. Errors from pem_certificates pass through; an empty list is
 // Errc::invalid (a bundle with no CA is never what an image wants).
 Result<std::string> ca_bundle(const std::vector<std::pair<std::string, std::string>>& files);
-
-// Standard base64 (RFC 4648 section 4), padding required, no whitespace.
-// Errc::invalid on anything else.
-Result<std::string> base64_decode(std::string_view text);
 
 }  // namespace pare::rootfs

@@ -19,6 +19,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto again = pare::rootfs::pem_certificates(c, "again.pem");
     if (!again.ok() || again->size() != 1 || (*again)[0] != c) std::abort();
   }
-  (void)pare::rootfs::base64_decode(text);
+  (void)pare::base64_decode(text);
   return 0;
 }

@@ -1,0 +1,30 @@
+// Setup functions of the registry commands (cli.cpp's command table lists them).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cli/session.h"
+#include "registry/push.h"
+
+namespace pare::cli {
+
+std::function<int()> setup_push(CLI::App* cmd);
+std::function<int()> setup_pull(CLI::App* cmd);
+std::function<int()> setup_copy(CLI::App* cmd);
+std::function<int()> setup_tags(CLI::App* cmd);
+std::function<int()> setup_manifest(CLI::App* cmd);
+std::function<int()> setup_login(CLI::App* cmd);
+std::function<int()> setup_logout(CLI::App* cmd);
+std::function<int()> setup_attach(CLI::App* cmd);
+std::function<int()> setup_referrers(CLI::App* cmd);
+
+// Every tag of a local image (or the one it names) to a registry repository; shared by
+// `pare push` and `pare build --push`.
+std::vector<registry::Pushed> push_local(Session& session, const RegistryOptions& ro,
+                                         const std::string& source_text,
+                                         const std::string& destination_text);
+
+}  // namespace pare::cli

@@ -1,0 +1,116 @@
+#include "oci/copy.h"
+
+#include <atomic>
+#include <set>
+
+#include "util/parallel.h"
+
+namespace pare::oci {
+
+namespace {
+
+struct Copier {
+  ImageSource& source;
+  ImageDestination& destination;
+  const CopyOptions& options;
+  std::atomic<size_t> copied{0}, present{0}, mounted{0};
+  std::atomic<uint64_t> bytes{0};
+
+  Result<void> copy_blobs(const std::vector<Descriptor>& blobs) {
+    return parallel_for(blobs.size(), options.parallel, [&](size_t i) -> Result<void> {
+      const Descriptor& d = blobs[i];
+      PARE_TRY(bool has, destination.has_blob(d));
+      if (has) {
+        ++present;
+        return {};
+      }
+      auto r = destination.put_blob(d, source);
+      if (!r.ok()) return r.error().context("copying blob " + d.digest);
+      if (!r.value()) {
+        ++mounted;
+        return {};
+      }
+      ++copied;
+      bytes += d.size;
+      if (options.progress) options.progress->advance(d.size);
+      return {};
+    });
+  }
+
+  // One manifest and what it names; returns its bytes (for the caller's tag).
+  Result<void> copy_manifest(const Descriptor& d, const std::string& bytes) {
+    PARE_TRY(Manifest m, parse_manifest(bytes));
+    std::vector<Descriptor> blobs{m.config};
+    std::set<std::string> seen{m.config.digest};
+    for (const auto& l : m.layers)
+      if (seen.insert(l.digest).second) blobs.push_back(l);
+    PARE_CHECK(copy_blobs(blobs));
+    return destination.put_manifest(d, bytes);
+  }
+
+  Result<void> copy_tree(const Descriptor& d, const std::string& bytes, int depth) {
+    if (depth > 4) return Error(Errc::invalid, "indexes nested more than 4 deep");
+    PARE_TRY(std::string media_type, document_media_type(bytes, d.media_type));
+    if (!is_index_media_type(media_type)) return copy_manifest(d, bytes);
+    PARE_TRY(Index index, parse_index(bytes));
+    for (const auto& child : index.manifests) {
+      PARE_TRY(bool has, destination.has_blob(child));  // a stored manifest implies its tree
+      if (has) continue;
+      PARE_TRY(std::string child_bytes, source.read_manifest(child));
+      PARE_CHECK(copy_tree(child, child_bytes, depth + 1));
+    }
+    return destination.put_manifest(d, bytes);
+  }
+};
+
+Result<Descriptor> select_platform(ImageSource& source, const Descriptor& root,
+                                   const std::string& bytes, const Platform& wanted) {
+  PARE_TRY(std::string media_type, document_media_type(bytes, root.media_type));
+  if (!is_index_media_type(media_type)) return root;  // a single manifest: take it as it is
+  PARE_TRY(Index index, parse_index(bytes));
+  std::string offered;
+  for (const auto& child : index.manifests) {
+    if (!child.platform) continue;
+    if (platform_matches(wanted, *child.platform)) return child;
+    offered += (offered.empty() ? "" : ", ") + platform_string(*child.platform);
+  }
+  return Error(Errc::not_found, source.name() + " has no image for " + platform_string(wanted) +
+                                    " (it has: " + (offered.empty() ? "none" : offered) + ")");
+}
+
+}  // namespace
+
+Result<CopyResult> copy_image(ImageSource& source, const Descriptor& root_in,
+                              ImageDestination& destination, const std::vector<std::string>& tags,
+                              const CopyOptions& options) {
+  Descriptor root = root_in;
+  PARE_TRY(std::string bytes, source.read_manifest(root));
+  if (options.platform) {
+    PARE_TRY(root, select_platform(source, root, bytes, *options.platform));
+    if (root.digest != root_in.digest) {
+      PARE_TRY(bytes, source.read_manifest(root));
+    }
+  }
+  root.platform.reset();
+  root.annotations.clear();
+  Copier copier{source, destination, options};
+  std::vector<std::string> to_tag;
+  for (const auto& tag : tags) {
+    PARE_TRY(bool same, destination.tag_is(tag, root));
+    if (!same) to_tag.push_back(tag);
+  }
+  if (!to_tag.empty() || tags.empty()) {
+    PARE_TRY(bool has, destination.has_blob(root));
+    if (!has) PARE_CHECK(copier.copy_tree(root, bytes, 0));
+  }
+  for (const auto& tag : to_tag) PARE_CHECK(destination.tag(root, bytes, tag));
+  CopyResult result;
+  result.root = root;
+  result.blobs_copied = copier.copied;
+  result.blobs_present = copier.present;
+  result.blobs_mounted = copier.mounted;
+  result.bytes_copied = copier.bytes;
+  return result;
+}
+
+}  // namespace pare::oci

@@ -1,0 +1,35 @@
+// Moving an image from any ImageSource to any ImageDestination (source.h): the manifest
+// tree (index -> manifests -> config and layers) walked from the root, children before the
+// documents that list them, blobs the destination has skipped, missing ones copied in
+// parallel. Digests are preserved: the bytes of every document are copied as they are.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oci/source.h"
+#include "util/progress.h"
+
+namespace pare::oci {
+
+struct CopyOptions {
+  // Only this platform of an index: the copy's root is then that platform's manifest.
+  std::optional<Platform> platform;
+  size_t parallel = 8;  // blobs checked and copied at once
+  Progress* progress = nullptr;
+};
+
+struct CopyResult {
+  Descriptor root;  // what the tags name at the destination
+  size_t blobs_copied = 0;
+  size_t blobs_present = 0;
+  size_t blobs_mounted = 0;  // linked from another repository, no bytes sent
+  uint64_t bytes_copied = 0;
+};
+
+Result<CopyResult> copy_image(ImageSource& source, const Descriptor& root,
+                              ImageDestination& destination, const std::vector<std::string>& tags,
+                              const CopyOptions& options = {});
+
+}  // namespace pare::oci

@@ -1,0 +1,88 @@
+#include "registry/push.h"
+
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "util/parallel.h"
+
+namespace pare::registry {
+
+namespace {
+
+// "python3:nonroot" -> {"python3", "nonroot"}; "latest" -> {"", "latest"}.
+std::pair<std::string, std::string> split_tag(const std::string& tag) {
+  auto colon = tag.rfind(':');
+  if (colon == std::string::npos) return {"", tag};
+  return {tag.substr(0, colon), tag.substr(colon + 1)};
+}
+
+}  // namespace
+
+Result<std::vector<TagTarget>> map_tags(const std::vector<std::string>& source_tags,
+                                        const Reference& destination) {
+  if (source_tags.empty()) return Error(Errc::invalid, "the source has no tags to push");
+  std::vector<TagTarget> out;
+  if (!destination.tag.empty() || !destination.digest.empty()) {
+    if (source_tags.size() != 1)
+      return Error(Errc::invalid, destination.str() + " names one tag, but the source has " +
+                                      std::to_string(source_tags.size()) +
+                                      "; push to a repository (no :TAG) or pick one source tag");
+    Reference r = destination;
+    r.digest.clear();
+    if (r.tag.empty()) r.tag = split_tag(source_tags[0]).second;
+    return std::vector<TagTarget>{{source_tags[0], r}};
+  }
+  std::set<std::string> names;
+  for (const auto& t : source_tags) names.insert(split_tag(t).first);
+  for (const auto& t : source_tags) {
+    auto [name, tag] = split_tag(t);
+    Reference r = destination;
+    if (names.size() > 1 && !name.empty()) r.repository += "/" + name;
+    auto check = parse_reference(r.registry + "/" + r.repository + ":" + tag);
+    if (!check.ok())
+      return Error(Errc::invalid, "source tag '" + t + "' cannot be pushed as " + r.registry + "/" +
+                                      r.repository + ":" + tag + ": " + check.error().message());
+    r.tag = tag;
+    out.push_back({t, r});
+  }
+  return out;
+}
+
+Result<std::vector<Pushed>> push_tags(oci::ImageSource& source,
+                                      const std::vector<std::string>& tags,
+                                      const Reference& destination, RegistryPool& pool,
+                                      const PushOptions& options) {
+  std::vector<std::string> source_tags = tags;
+  if (source_tags.empty()) {
+    PARE_TRY(source_tags, source.tags());
+  }
+  PARE_TRY(auto targets, map_tags(source_tags, destination));
+  std::vector<Pushed> out(targets.size());
+  // The first tag alone (it uploads the layers the family shares, which the others then
+  // mount), the rest in parallel (each copy checks and uploads its blobs in parallel too): a
+  // re-push of a whole family is one HEAD per tag.
+  auto push_one = [&](size_t i) -> Result<void> {
+    const TagTarget& t = targets[i];
+    PARE_TRY(oci::Descriptor root, source.resolve(t.source_tag));
+    auto dest = open_registry_destination(pool, t.target, options);
+    oci::CopyOptions copy;
+    copy.progress = options.progress;
+    auto r = oci::copy_image(source, root, *dest, {t.target.tag}, copy);
+    if (!r.ok()) return r.error().context("pushing " + t.source_tag + " to " + t.target.str());
+    Pushed& p = out[i];
+    p.reference = t.target.str();
+    p.digest = r->root.digest;
+    p.media_type = r->root.media_type;
+    p.blobs_uploaded = r->blobs_copied;
+    p.blobs_present = r->blobs_present;
+    p.blobs_mounted = r->blobs_mounted;
+    p.bytes_uploaded = r->bytes_copied;
+    return {};
+  };
+  PARE_CHECK(push_one(0));
+  PARE_CHECK(parallel_for(targets.size() - 1, 4, [&](size_t i) { return push_one(i + 1); }));
+  return out;
+}
+
+}  // namespace pare::registry

@@ -1,0 +1,133 @@
+// Blob uploads (distribution spec "Pushing blobs"): POST opens a session and answers with
+// its Location; a small blob then goes in one PUT ?digest= (monolithic), a large one in
+// PATCH chunks with Content-Range, each streamed from disk, then an empty PUT ?digest=.
+// A chunk that fails (connection reset, 5xx) is resumed from the offset the registry
+// reports for the session (GET on the Location: 204 with Range: 0-LAST); a session the
+// registry no longer knows is started again.
+#include "registry/repository.h"
+#include "util/log.h"
+
+namespace pare::registry {
+
+namespace {
+
+std::string with_query(const std::string& location, const std::string& query) {
+  return location + (location.find('?') == std::string::npos ? "?" : "&") + query;
+}
+
+// "0-1234" -> 1235 bytes received; "" -> 0.
+uint64_t received_from_range(const std::string& range) {
+  auto dash = range.find('-');
+  if (dash == std::string::npos) return 0;
+  return std::strtoull(range.c_str() + dash + 1, nullptr, 10) + 1;
+}
+
+bool transient(const Result<http::Response>& r) {
+  if (!r.ok()) return r.error().code() == Errc::network;
+  return r->status >= 500 || r->status == 429 || r->status == 408;
+}
+
+}  // namespace
+
+Result<std::string> Repository::start_upload(uint64_t* min_chunk) {
+  Call call;
+  call.method = "POST";
+  call.target = path("blobs/uploads/");
+  call.scopes = {push_scope()};
+  PARE_TRY(http::Response r, registry_.send(call));
+  if (r.status != 202)
+    return registry_.status_error(r, "starting an upload to " + registry_.host() + "/" + name_);
+  std::string location = r.header("location");
+  if (location.empty()) return Error(Errc::invalid, "the registry's upload answer has no Location");
+  if (min_chunk) *min_chunk = std::strtoull(r.header("oci-chunk-min-length").c_str(), nullptr, 10);
+  return location;
+}
+
+Result<void> Repository::upload_chunked(const oci::Descriptor& d, const http::FileRange& bytes,
+                                        std::string location, uint64_t chunk, Progress* progress) {
+  uint64_t offset = 0;
+  int failures = 0;
+  while (offset < bytes.length) {
+    uint64_t n = std::min(chunk, bytes.length - offset);
+    Call patch;
+    patch.method = "PATCH";
+    patch.target = location;
+    patch.scopes = {push_scope()};
+    patch.retry = false;  // resumed below from what the registry says it has
+    patch.headers = {
+        {"Content-Type", "application/octet-stream"},
+        {"Content-Range", std::to_string(offset) + "-" + std::to_string(offset + n - 1)}};
+    patch.body_file = http::FileRange{bytes.path, bytes.offset + offset, n};
+    auto r = registry_.send(patch);
+    if (r.ok() && r->status == 202) {
+      if (!r->header("location").empty()) location = r->header("location");
+      uint64_t now =
+          r->header("range").empty() ? offset + n : received_from_range(r->header("range"));
+      if (progress) progress->advance(now - offset);
+      offset = now;
+      continue;
+    }
+    if (!transient(r) || ++failures > 5) {
+      if (!r.ok()) return r.error();
+      return registry_.status_error(r.value(), "uploading " + d.digest);
+    }
+    // Ask the registry how much of the session it has, and go on from there.
+    Call status;
+    status.target = location;
+    status.scopes = {push_scope()};
+    PARE_TRY(http::Response s, registry_.send(status));
+    if (s.status != 204)
+      return Error(Errc::network, "upload of " + d.digest +
+                                      " broke off and its session is gone (HTTP " +
+                                      std::to_string(s.status) + ")");
+    if (!s.header("location").empty()) location = s.header("location");
+    uint64_t have = received_from_range(s.header("range"));
+    PARE_LOG(info) << "resuming upload of " << d.digest << " at byte " << have;
+    offset = have;
+  }
+  Call finish;
+  finish.method = "PUT";
+  finish.target = with_query(location, "digest=" + url_encode(d.digest));
+  finish.scopes = {push_scope()};
+  finish.retry = false;
+  finish.headers = {{"Content-Type", "application/octet-stream"}};
+  PARE_TRY(http::Response done, registry_.send(finish));
+  if (done.status != 201)
+    return registry_.status_error(done, "finishing the upload of " + d.digest);
+  return {};
+}
+
+Result<void> Repository::upload_blob(const oci::Descriptor& d, const http::FileRange& bytes,
+                                     const UploadOptions& options, Progress* progress) {
+  for (int attempt = 0;; ++attempt) {
+    uint64_t min_chunk = 0;
+    PARE_TRY(std::string location, start_upload(&min_chunk));
+    Result<void> result;
+    if (bytes.length <= options.monolithic_max) {
+      Call put;
+      put.method = "PUT";
+      put.target = with_query(location, "digest=" + url_encode(d.digest));
+      put.scopes = {push_scope()};
+      put.retry = false;  // a failed session is started again below
+      put.headers = {{"Content-Type", "application/octet-stream"}};
+      put.body_file = bytes;
+      auto r = registry_.send(put);
+      if (r.ok() && r->status == 201) {
+        if (progress) progress->advance(bytes.length);
+        return {};
+      }
+      if (!transient(r) || attempt >= options.restarts) {
+        if (!r.ok()) return r.error();
+        return registry_.status_error(r.value(), "uploading " + d.digest + " to " + name_);
+      }
+    } else {
+      result =
+          upload_chunked(d, bytes, location, std::max(options.chunk_size, min_chunk), progress);
+      if (result.ok()) return {};
+      if (result.error().code() != Errc::network || attempt >= options.restarts) return result;
+    }
+    PARE_LOG(info) << "starting the upload of " << d.digest << " again";
+  }
+}
+
+}  // namespace pare::registry
