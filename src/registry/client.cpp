@@ -306,8 +306,21 @@ Error Registry::status_error(const http::Response& response, const std::string& 
   std::string base = what + ": HTTP " + std::to_string(response.status) +
                      (detail.empty() ? "" : " (" + detail + ")");
   switch (response.status) {
-    case 401:
+    case 401: {
+      // A token without the scope asked for: the credentials are right but not enough.
+      auto challenges = parse_www_authenticate(response.header("www-authenticate"));
+      if (challenges.ok())
+        for (const auto& c : challenges.value())
+          if (auto e = c.params.find("error");
+              e != c.params.end() && e->second == "insufficient_scope")
+            return Error(Errc::invalid,
+                         what + ": " + host_ + " denied it: the credentials from " +
+                             (credential_ ? credential_->source : std::string("(none)")) +
+                             " do not grant " +
+                             (c.params.count("scope") ? c.params.at("scope") : std::string("it")) +
+                             " (a push needs the repository's push scope)");
       return auth_error().context(what);
+    }
     case 403:
       return Error(Errc::invalid,
                    base + "; the credentials for " + host_ +

@@ -111,11 +111,16 @@ stop_registry() {
   REG_PID=""
 }
 
-# upload_requests — blob upload requests the registry logged so far (starts, chunks, finishes).
+# upload_requests — requests that carried blob bytes (PATCH chunks and PUTs to an upload
+# session) in the registry's log so far: one "response completed" line each.
 upload_requests() {
-  grep -c 'http.request.uri="/v2/[^"]*/blobs/uploads/' "$REG_LOG" || true
+  grep 'msg="response completed"' "$REG_LOG" |
+    grep -cE 'http.request.method=(PUT|PATCH) [^"]*"[^"]*" http.request.uri="/v2/[^"]*/blobs/uploads/' ||
+    true
 }
-# mount_requests — POSTs with ?mount= the registry logged.
+# mount_requests — answered POSTs with ?mount= (201: mounted).
 mount_requests() {
-  grep -c 'http.request.uri="/v2/[^"]*/blobs/uploads/?mount=' "$REG_LOG" || true
+  grep 'msg="response completed"' "$REG_LOG" |
+    grep 'http.request.uri="/v2/[^"]*/blobs/uploads/?mount=' | grep -c 'http.response.status=201' ||
+    true
 }
