@@ -274,7 +274,7 @@ std::set<std::string> lower_files(const LevelContext& ctx) {
       for (const auto& e : pkg->entries)
         if (!left_out_of_image(pkg->name, e.header.path)) add(e.header);
     std::vector<GeneratedEntry> gen;
-    if (l == 0) (void)add_skeleton(ctx, gen);
+    if (l == 0 && !ctx.spec.base) (void)add_skeleton(ctx, gen);
     for (const auto& g : gen) add(g.header);
     for (const auto& p : ctx.spec.levels[l].paths)
       if (p.type == spec::PathItem::Type::empty_file) out.insert(stored_path(ctx, rel(p.path)));
@@ -369,7 +369,7 @@ std::map<std::string, oci::TarHeader> lower_directories(const LevelContext& ctx)
             !(ctx.merged_usr && rootfs::is_merged_usr_alias(e.header.path)))
           level.emplace(stored_path(ctx, e.header.path), e.header);
     std::vector<GeneratedEntry> gen;
-    if (l == 0) (void)add_skeleton(ctx, gen);
+    if (l == 0 && !ctx.spec.base) (void)add_skeleton(ctx, gen);
     add_home_dirs(ctx.spec.levels[l], gen);
     for (const auto& p : ctx.spec.levels[l].paths)
       if (p.type == spec::PathItem::Type::directory)
@@ -508,8 +508,10 @@ bool level_changes_accounts(const spec::Spec& spec, size_t level) {
 
 Result<std::vector<GeneratedEntry>> generated_entries(const LevelContext& ctx) {
   std::vector<GeneratedEntry> out;
-  if (ctx.level == 0) PARE_CHECK(add_skeleton(ctx, out));
-  if (level_changes_accounts(ctx.spec, ctx.level)) PARE_CHECK(add_accounts(ctx, out));
+  // Over a `from:` image the skeleton and the accounts are the base's (build/base.h).
+  bool own_root = !ctx.spec.base;
+  if (ctx.level == 0 && own_root) PARE_CHECK(add_skeleton(ctx, out));
+  if (level_changes_accounts(ctx.spec, ctx.level) && own_root) PARE_CHECK(add_accounts(ctx, out));
   PARE_CHECK(add_status(ctx, out));
   PARE_CHECK(add_ca_bundle(ctx, out));
   PARE_CHECK(add_alternatives(ctx, out));

@@ -3,15 +3,45 @@
 #include <algorithm>
 
 #include "build/annotations.h"
+#include "build/base.h"
 #include "util/sha256.h"
 
 namespace pare::build {
 
 namespace {
 
+// The variant's settings over the base image's config (when there is one): what the spec
+// sets wins, the rest comes from the base; as in a Dockerfile, an entrypoint set here drops
+// the base's cmd. Env is merged by name, labels by key, ports and volumes by value.
+void apply_base_defaults(const oci::ImageConfig& base, const spec::ImageSettings& s,
+                         oci::ImageConfig& c) {
+  if (!s.user) c.user = base.user;
+  if (!s.workdir) c.working_dir = base.working_dir;
+  if (!s.entrypoint) c.entrypoint = base.entrypoint;
+  if (!s.cmd && !s.entrypoint) c.cmd = base.cmd;
+  if (s.stop_signal.empty()) c.stop_signal = base.stop_signal;
+  std::vector<std::string> env = base.env;
+  for (const auto& var : c.env) {
+    std::string name = var.substr(0, var.find('='));
+    auto same = [&](const std::string& e) { return e.substr(0, e.find('=')) == name; };
+    auto it = std::find_if(env.begin(), env.end(), same);
+    if (it != env.end())
+      *it = var;
+    else
+      env.push_back(var);
+  }
+  c.env = std::move(env);
+  for (const auto& [k, v] : base.labels) c.labels.emplace(k, v);
+  for (const auto& p : base.exposed_ports)
+    if (std::find(c.exposed_ports.begin(), c.exposed_ports.end(), p) == c.exposed_ports.end())
+      c.exposed_ports.push_back(p);
+  for (const auto& v : base.volumes)
+    if (std::find(c.volumes.begin(), c.volumes.end(), v) == c.volumes.end()) c.volumes.push_back(v);
+}
+
 oci::ImageConfig config_for(const Plan& plan, const spec::VariantSettings& v,
-                            const oci::Platform& platform,
-                            const std::vector<oci::LayerBlob>& layers, int64_t created,
+                            const oci::Platform& platform, const ArchBase* base,
+                            const std::vector<oci::LayerBlob>& own_layers, int64_t created,
                             const std::string& version) {
   const spec::ImageSettings& s = v.image;
   oci::ImageConfig c;
@@ -23,6 +53,8 @@ oci::ImageConfig config_for(const Plan& plan, const spec::VariantSettings& v,
   c.cmd = s.cmd.value_or(std::vector<std::string>{});
   bool has_path = false;
   for (const auto& [k, val] : s.env) has_path |= (k == "PATH");
+  if (base)
+    for (const auto& e : base->config.env) has_path |= e.rfind("PATH=", 0) == 0;
   if (!has_path)
     c.env.push_back(std::string("PATH=") + kDefaultPath + (v.debug ? ":/busybox" : ""));
   for (const auto& [k, val] : s.env) c.env.push_back(k + "=" + val);
@@ -36,8 +68,13 @@ oci::ImageConfig config_for(const Plan& plan, const spec::VariantSettings& v,
   c.exposed_ports = s.ports;
   c.volumes = s.volumes;
   c.stop_signal = s.stop_signal;
-  for (size_t l = 0; l < layers.size(); ++l) {
-    c.diff_ids.push_back(layers[l].diff_id);
+  if (base) {
+    apply_base_defaults(base->config, s, c);
+    c.diff_ids = base->config.diff_ids;
+    c.history = base->config.history;
+  }
+  for (size_t l = 0; l < own_layers.size(); ++l) {
+    c.diff_ids.push_back(own_layers[l].diff_id);
     c.history.push_back("pare: " + plan.spec.levels[l].name + " (" +
                         plan.spec.levels[l].file.filename().string() + ")");
   }
@@ -62,13 +99,17 @@ Result<std::vector<oci::TaggedImage>> make_images(
       PARE_TRY(oci::Platform platform, oci::platform_for_debian_arch(plan.archs[a].arch));
       std::vector<oci::LayerBlob> mine(layers[a].begin(),
                                        layers[a].begin() + static_cast<long>(layer_count));
+      const ArchBase* base = plan.base ? plan.base->for_arch(plan.archs[a].arch) : nullptr;
       ImageFacts facts{meta.created, plan.spec.name, "", meta.git};
       PARE_TRY(facts.version, image_version(v.image, plan.archs[a]));
-      oci::ImageConfig config = config_for(plan, v, platform, mine, meta.created, facts.version);
+      oci::ImageConfig config =
+          config_for(plan, v, platform, base, mine, meta.created, facts.version);
+      if (base) mine.insert(mine.begin(), base->layers.begin(), base->layers.end());
       oci::PlatformImage img;
       img.platform = platform;
       img.config = oci::make_config_blob(config);
       auto annotations = image_annotations(facts, v.image);
+      if (base) add_base_annotations(*plan.base, annotations);
       img.manifest = oci::make_manifest_blob(img.config, mine, annotations);
       if (a == 0) tagged.index_annotations = std::move(annotations);
       img.layers = std::move(mine);
@@ -91,9 +132,15 @@ std::vector<ImageSummary> summarize(const Plan& plan, const std::vector<oci::Tag
       for (const auto& l : img.layers) s.compressed_size += l.size;
       s.layers = img.layers.size();
     }
-    // One layer per level, bottom up (a non-debug image leaves the debug level out).
+    // One layer per level, bottom up (a non-debug image leaves the debug level out), above
+    // the base image's layers, whose packages count too.
     const auto& levels = plan.archs.front().levels;
-    for (size_t l = 0; l < s.layers && l < levels.size(); ++l)
+    size_t own = s.layers;
+    if (const ArchBase* base = plan.base ? plan.base->for_arch(plan.archs.front().arch) : nullptr) {
+      own -= std::min(own, base->layers.size());
+      s.packages += base->packages.size();
+    }
+    for (size_t l = 0; l < own && l < levels.size(); ++l)
       s.packages +=
           std::count_if(levels[l].begin(), levels[l].end(), [](const auto& p) { return !p.again; });
     s.digest =

@@ -96,6 +96,7 @@ Result<std::string> layer_key(const LevelRef& ref, const LayerOptions& options) 
   recipe += "\nsuite " + ref.spec->source.suite + " " + ref.spec->suite_version + " arch " +
             ref.plan->arch;
   recipe += "\nlevel " + std::to_string(ref.level);
+  if (!ref.plan->base_digest.empty()) recipe += "\nbase " + ref.plan->base_digest;
   for (size_t l = 0; l <= ref.level; ++l) {
     recipe += "\nlevel-input " + std::to_string(l) +
               (is_debug_level(ref.spec->levels[l]) ? " debug" : "");

@@ -1,4 +1,5 @@
 #include "build/plan.h"
+#include "build/base.h"
 
 #include <algorithm>
 #include <cctype>
@@ -10,6 +11,7 @@
 #include "deb/stanza_index.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/sha256.h"
 
 namespace pare::build {
 
@@ -121,11 +123,35 @@ std::string where_unmet(const spec::Level& level, const Error& error, const std:
   return level.file.string() + " (" + arch + ")";
 }
 
+// The packages a full install of the base's packages would add: the base went without them.
+Result<std::vector<std::string>> missing_from_base(deb::Resolver& resolver, const ArchBase& base,
+                                                   const std::string& arch) {
+  deb::ResolveRequest all;
+  std::set<std::string> has;
+  for (const auto& p : base.packages) {
+    all.packages.push_back({p.name, p.version});
+    has.insert(p.name);
+  }
+  auto res = resolver.resolve(all);
+  if (!res.ok()) return res.error().context("the packages of the from: image (" + arch + ")");
+  std::vector<std::string> out;
+  for (const auto& p : res->packages)
+    if (!has.count(p.name)) out.push_back(p.name);
+  return out;
+}
+
 Result<ArchPlan> resolve_arch(const spec::Spec& spec, deb::Resolver& resolver,
-                              const std::string& arch) {
+                              const std::string& arch, const ArchBase* base) {
   ArchPlan plan;
   plan.arch = arch;
   deb::ResolveRequest req;
+  // What the `from:` image has counts as installed, at exactly its versions; what its
+  // packages depend on but it does not have was left out when it was built (an exclude of
+  // its own spec): left out here too, unless a level names it.
+  if (base) {
+    req.base = base->packages;
+    PARE_TRY(req.excludes, missing_from_base(resolver, *base, arch));
+  }
   for (size_t i = 0; i < spec.levels.size(); ++i) {
     const spec::Level& level = spec.levels[i];
     req.packages.clear();
@@ -184,18 +210,20 @@ struct ArchResolution {
 
 // One architecture: its indexes, then the cached resolution or a new one.
 Result<ArchResolution> plan_arch(const spec::Spec& spec, const std::string& arch,
-                                 const std::vector<deb::IndexFile>& indexes,
-                                 const Environment& env) {
+                                 const std::vector<deb::IndexFile>& indexes, const Environment& env,
+                                 const ArchBase* base) {
   ArchResolution out;
   for (const auto& idx : indexes) out.index_labels.push_back(idx.label);
   std::string key = resolution_key(spec, arch, indexes);
+  if (base) key = sha256_hex(key + "\nbase " + base->manifest_digest);
   if (auto cached = cached_resolution(env.cache_dir, key)) {
     out.plan = std::move(*cached);
   } else {
     PARE_TRY(auto resolver, open_resolver(arch, indexes, env));
-    PARE_TRY(out.plan, resolve_arch(spec, *resolver, arch));
+    PARE_TRY(out.plan, resolve_arch(spec, *resolver, arch, base));
     PARE_CHECK(remember_resolution(env.cache_dir, key, out.plan));
   }
+  if (base) out.plan.base_digest = base->manifest_digest;
   apply_slices(spec, out.plan);
   return out;
 }
@@ -211,7 +239,7 @@ Result<Plan> with_verified_indexes(
   // A cached Packages file found damaged when opened is removed there
   // (open_resolver): fetching the indexes again downloads it anew, once.
   for (int attempt = 0;; ++attempt) {
-    Plan plan{spec, {}, mirrors.mirror, mirrors.security_mirror, {}};
+    Plan plan{spec, {}, mirrors.mirror, mirrors.security_mirror, {}, nullptr};
     PARE_TRY(IndexesByArch indexes, fetch_indexes(spec, sources, env));
     auto used = use(plan, indexes);
     if (used.ok()) return plan;
@@ -242,14 +270,25 @@ Result<std::unique_ptr<deb::Resolver>> open_resolver(const std::string& arch,
   return resolver;
 }
 
+Result<std::shared_ptr<const BaseImage>> plan_base(const spec::Spec& spec,
+                                                   const std::string& pinned,
+                                                   const Environment& env) {
+  if (!spec.base) return std::shared_ptr<const BaseImage>();
+  PARE_CHECK(check_image_base_spec(spec));
+  PARE_TRY(BaseImage base, pull_base(spec, pinned, env));
+  return std::shared_ptr<const BaseImage>(std::make_shared<BaseImage>(std::move(base)));
+}
+
 Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env) {
+  PARE_TRY(auto base, plan_base(spec, "", env));
   return with_verified_indexes(spec, env, [&](Plan& plan, const IndexesByArch& indexes) {
+    plan.base = base;
     // Architectures are independent (their own indexes and solve): in parallel,
     // gathered in the spec's order.
     std::vector<std::future<Result<ArchResolution>>> planning;
     for (const auto& arch : spec.archs)
-      planning.push_back(std::async(std::launch::async, [&spec, &indexes, &env, arch] {
-        return plan_arch(spec, arch, indexes.at(arch), env);
+      planning.push_back(std::async(std::launch::async, [&spec, &indexes, &env, &base, arch] {
+        return plan_arch(spec, arch, indexes.at(arch), env, base ? base->for_arch(arch) : nullptr);
       }));
     std::optional<Error> failed;
     for (auto& f : planning) {

@@ -12,6 +12,7 @@
 
 #include "deb/resolver.h"
 #include "deb/sources.h"
+#include "registry/client.h"
 #include "spec/lockfile.h"
 #include "spec/spec.h"
 #include "util/http.h"
@@ -27,21 +28,26 @@ struct Environment {
   std::filesystem::path host_root = "/";  // where /etc/apt/sources.list lives
   std::filesystem::path cache_dir;
   bool offline = false;
+  registry::RegistryPool* registries = nullptr;  // for `from:` images in registries
   Progress& progress_or_null() const { return progress ? *progress : null_progress(); }
 };
 
 struct ArchPlan {
   std::string arch;
+  std::string base_digest;  // the `from:` image's manifest for this arch ("" = none)
   std::vector<std::vector<deb::PackageInfo>> levels;  // parallel to Spec::levels
   std::map<std::string, std::vector<std::string>> why;
   std::vector<deb::CutDependency> cut;
 };
+
+struct BaseImage;  // build/base.h
 
 struct Plan {
   spec::Spec spec;
   std::vector<ArchPlan> archs;
   std::string mirror, security_mirror;    // "" when planned from a lockfile
   std::vector<std::string> index_labels;  // the suites/components that were read
+  std::shared_ptr<const BaseImage> base;  // the `from:` image, when the spec has one
 };
 
 // The suites pare reads for a spec: the suite, then -updates and -security as enabled.
@@ -51,6 +57,11 @@ struct SuiteSource {
 Result<std::vector<SuiteSource>> suite_sources(const spec::Spec& spec, const deb::Mirrors& mirrors);
 
 Result<Plan> plan_by_resolving(const spec::Spec& spec, const Environment& env);
+// The spec's `from:` image (build/base.h), pulled or found in the cache; null when it has none.
+// `pinned`: the digest a lockfile recorded.
+Result<std::shared_ptr<const BaseImage>> plan_base(const spec::Spec& spec,
+                                                   const std::string& pinned,
+                                                   const Environment& env);
 // A lockfile selects (name, version, arch, repo); the bytes come from the
 // verified indexes of the configured mirror, and a lock whose SHA-256 or size
 // differs from the index's is Errc::integrity naming the package. Offline,

@@ -8,6 +8,7 @@
 // index's, or the build fails naming the package.
 #include <set>
 
+#include "build/base.h"
 #include "build/plan.h"
 #include "util/log.h"
 
@@ -98,6 +99,7 @@ spec::Lockfile lockfile_from_plan(const Plan& plan) {
   spec::Lockfile lock;
   lock.fingerprint = own_fingerprint(plan.spec);
   lock.suite = plan.spec.source.suite;
+  if (plan.base) lock.base = spec::LockedBase{plan.base->reference, plan.base->digest};
   for (const auto& ap : plan.archs) {
     auto& list = lock.packages[ap.arch];
     for (size_t level = 0; level < ap.levels.size(); ++level)
@@ -128,11 +130,17 @@ Result<Plan> plan_from_lockfile(const spec::Spec& spec, const spec::Lockfile& lo
   for (const auto& arch : spec.archs)
     if (!lock.packages.count(arch))
       return Error(Errc::invalid, lock_path.string() + ": no packages locked for " + arch);
+  if (spec.base && (!lock.base || lock.base->reference != spec.base->reference))
+    return Error(Errc::invalid, lock_path.string() + ": it pins no base image for from: " +
+                                    spec.base->reference + " (run `pare lock` again)");
+  PARE_TRY(auto base, plan_base(spec, lock.base ? lock.base->digest : "", env));
   return with_verified_indexes(spec, env, [&](Plan& plan, const IndexesByArch& indexes) {
+    plan.base = base;
     for (const auto& arch : spec.archs) {
       auto ap =
           plan_locked_arch(spec, lock.packages.at(arch), lock_path, arch, indexes.at(arch), env);
       if (!ap.ok()) return Result<void>(ap.error());
+      if (base) ap->base_digest = base->for_arch(arch)->manifest_digest;
       for (const auto& idx : indexes.at(arch)) plan.index_labels.push_back(idx.label);
       plan.archs.push_back(std::move(*ap));
     }

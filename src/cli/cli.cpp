@@ -68,6 +68,7 @@ std::function<int()> setup_build(CLI::App* cmd) {
   add_common(cmd, *o);
   return [=] {
     Session session(*o);
+    session.env.registries = &session.registries(*ro);
     b->load = load_options(*o);
     b->git_annotations = !*no_git;
     if (!context->empty()) b->load.context = *context;
@@ -101,9 +102,12 @@ std::function<int()> setup_resolve(CLI::App* cmd) {
   auto o = std::make_shared<CommonOptions>();
   auto spec_path = std::make_shared<std::string>();
   cmd->add_option("spec", *spec_path, "the image spec (YAML)")->required();
+  auto ro = std::make_shared<RegistryOptions>();
+  add_registry_options(cmd, *ro);
   add_common(cmd, *o);
   return [=] {
     Session session(*o);
+    session.env.registries = &session.registries(*ro);
     build::Plan plan = build::run_resolve(*spec_path, load_options(*o), session.env).value();
     print_plan(plan, o->json);
     return 0;
@@ -116,9 +120,12 @@ std::function<int()> setup_lock(CLI::App* cmd) {
   auto out = std::make_shared<std::string>();
   cmd->add_option("spec", *spec_path, "the image spec (YAML)")->required();
   cmd->add_option("-o,--output", *out, "lockfile path (default: <spec>.lock.json beside the spec)");
+  auto ro = std::make_shared<RegistryOptions>();
+  add_registry_options(cmd, *ro);
   add_common(cmd, *o);
   return [=] {
     Session session(*o);
+    session.env.registries = &session.registries(*ro);
     std::optional<std::filesystem::path> dest;
     if (!out->empty()) dest = *out;
     auto path = build::run_lock(*spec_path, load_options(*o), dest, session.env).value();

@@ -287,10 +287,14 @@ Result<void> SolvResolver::add_want_jobs(const ResolveRequest& req, detail::Jobs
 Result<void> SolvResolver::add_base_jobs(const ResolveRequest& req, detail::Jobs& jobs) {
   for (const auto& base : req.base) {
     Id p = detail::find_solvable(pool_, base.name, base.version, base.arch);
-    if (!p)
+    if (!p) {
+      std::string others = detail::versions_of(pool_, pool_str2id(pool_, base.name.c_str(), 0));
       return Error(Errc::resolve,
                    "package " + base.key() +
-                       " (from the image this one builds on) is no longer in the index");
+                       " (from the image this one builds on) is not in the index" +
+                       (others == "none" ? "" : "; the index has " + base.name + " " + others) +
+                       " (build the base again, or build on a base of this suite's versions)");
+    }
     jobs.add(SOLVER_INSTALL | SOLVER_SOLVABLE, p);
   }
   return {};

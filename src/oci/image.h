@@ -42,6 +42,11 @@ struct ImageConfig {
 };
 
 std::string config_json(const ImageConfig& config);
+// Reads an image config anyone wrote (image-spec config.md; Docker's has the same fields):
+// the execution settings, rootfs.diff_ids, and created_by of the history entries that made a
+// layer (empty_layer entries are skipped, so history lines up with diff_ids; a missing one is
+// ""). Bounded by the caller; wrong types are Errc::invalid naming the field.
+Result<ImageConfig> parse_config(std::string_view bytes);
 
 // A blob held in memory (config, manifest) plus its descriptor.
 struct JsonBlob {

@@ -97,7 +97,7 @@ Result<std::vector<ParsedFile>> read_chain(const std::filesystem::path& path,
     PARE_TRY(ParsedFile parsed, detail::parse_spec_text(*text, file, display));
     chain.push_back(std::move(parsed));
     const ParsedFile& cur = chain.back();
-    if (!cur.from || *cur.from == "scratch") break;
+    if (!cur.from || *cur.from == "scratch" || is_image_reference(*cur.from)) break;
     std::filesystem::path next = (cur.file.parent_path() / *cur.from).lexically_normal();
     std::string next_display =
         (std::filesystem::path(cur.display).parent_path() / *cur.from).lexically_normal().string();
@@ -240,8 +240,22 @@ Result<std::vector<std::string>> select_archs(const std::vector<ParsedFile>& cha
   return out;
 }
 
+// The root file's `from:` image, its local path (if any) made absolute against that file.
+std::optional<ImageBase> image_base(const ParsedFile& root) {
+  if (!root.from || !is_image_reference(*root.from)) return std::nullopt;
+  std::string ref = *root.from;
+  for (std::string_view prefix : {"oci:", "oci-archive:", "docker-archive:"}) {
+    if (ref.rfind(prefix, 0) != 0) continue;
+    std::string rest = ref.substr(prefix.size());
+    if (!rest.empty() && rest.front() != '/')
+      ref = std::string(prefix) + (root.file.parent_path() / rest).lexically_normal().string();
+  }
+  return ImageBase{ref, root.from_loc};
+}
+
 Result<Spec> merge_chain(const std::vector<ParsedFile>& chain, const LoadOptions& options) {
   Spec spec;
+  spec.base = image_base(chain.front());
   for (const auto& f : chain) {
     merge_source(f.source, spec.source);
     merge_image(f.image, spec.image);
@@ -275,6 +289,12 @@ Result<Spec> load_spec(const std::filesystem::path& path, const LoadOptions& opt
   });
 }
 
+bool is_image_reference(std::string_view from) {
+  for (std::string_view prefix : {"docker://", "oci:", "oci-archive:", "docker-archive:"})
+    if (from.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
 std::string package_set_fingerprint(const Spec& spec) {
   // Canonical JSON (sorted keys, sorted lists) of exactly what decides the package set.
   nlohmann::json levels = nlohmann::json::array();
@@ -296,6 +316,8 @@ std::string package_set_fingerprint(const Spec& spec) {
                         {"security", spec.source.security},
                         {"archs", archs},
                         {"levels", levels}};
+  // An image base decides what is already installed (the lock pins its digest).
+  if (spec.base) doc["base"] = spec.base->reference;
   return "sha256:" + sha256_hex(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 

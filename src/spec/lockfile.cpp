@@ -136,7 +136,7 @@ Result<std::vector<LockedPackage>> read_arch(const Reader& r, const json& list,
 }
 
 Result<Lockfile> read_root(const Reader& r, const json& doc) {
-  PARE_CHECK(check_keys(r, doc, "$", {"version", "fingerprint", "suite", "packages"}));
+  PARE_CHECK(check_keys(r, doc, "$", {"version", "fingerprint", "suite", "packages"}, {"base"}));
   Lockfile lock;
   if (!doc.at("version").is_number_integer() || doc.at("version").get<int64_t>() != 1)
     return r.error("$.version", "unsupported lockfile version " + doc.at("version").dump() +
@@ -148,6 +148,16 @@ Result<Lockfile> read_root(const Reader& r, const json& doc) {
   if (!find_suite(lock.suite))
     return r.error("$.suite",
                    "unknown suite '" + lock.suite + "'; supported: " + supported_suites_text());
+  if (doc.contains("base")) {
+    const json& base = doc.at("base");
+    PARE_CHECK(check_keys(r, base, "$.base", {"reference", "digest"}));
+    LockedBase b;
+    PARE_TRY(b.reference, get_string(r, base, "$.base", "reference"));
+    PARE_TRY(b.digest, get_string(r, base, "$.base", "digest"));
+    if (!b.digest.starts_with("sha256:") || !is_sha256_hex(b.digest.substr(7)))
+      return r.error("$.base.digest", "expected sha256: and 64 lowercase hex digits");
+    lock.base = std::move(b);
+  }
   const json& packages = doc.at("packages");
   if (!packages.is_object())
     return r.error("$.packages", std::string("expected an object, got ") + packages.type_name());
@@ -203,6 +213,7 @@ std::string lockfile_json(const Lockfile& lock) {
               {"fingerprint", lock.fingerprint},
               {"suite", lock.suite},
               {"packages", std::move(packages)}};
+  if (lock.base) doc["base"] = {{"reference", lock.base->reference}, {"digest", lock.base->digest}};
   // replace: a stray non-UTF-8 byte must not turn into an exception here.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,10 +40,18 @@ struct LockedPackage {
   std::string repo;  // "bookworm-updates/main"; "" in locks written before it was recorded
 };
 
+// A `from:` image base: the reference as the spec writes it and the digest (of its index or
+// manifest) it resolved to; builds from the lock pull that digest, whatever the tag names now.
+struct LockedBase {
+  std::string reference;
+  std::string digest;
+};
+
 struct Lockfile {
   int version = 1;
   std::string fingerprint;
   std::string suite;
+  std::optional<LockedBase> base;  // "base": {"reference": ..., "digest": ...}
   std::map<std::string /*arch*/, std::vector<LockedPackage>> packages;
 };
 

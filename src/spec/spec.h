@@ -138,7 +138,18 @@ struct ImageSettings {
   std::optional<VersionSetting> version;  // the nearest file that sets it wins
 };
 
+// `from:` an image rather than a spec file (the root of the chain): a reference with its
+// transport, "docker://REGISTRY/REPO:TAG", "oci:DIR:TAG", "oci-archive:FILE:TAG" or
+// "docker-archive:FILE" (a local path made absolute against the spec's directory).
+struct ImageBase {
+  std::string reference;
+  Location loc;
+};
+// Whether a from: value names an image (has a transport prefix) rather than a spec file.
+bool is_image_reference(std::string_view from);
+
 struct Spec {
+  std::optional<ImageBase> base;      // the image the root level builds on, if any
   std::vector<Level> levels;          // root of the from: chain first, the file given last
   SourceSpec source;                  // merged down the chain (a child's keys override)
   std::vector<std::string> archs;     // default: the host's architecture
