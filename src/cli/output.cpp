@@ -1,5 +1,7 @@
 #include "cli/output.h"
 
+#include "build/base.h"
+
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -101,6 +103,14 @@ void print_plan(const build::Plan& plan, bool json) {
     j["suite"] = plan.spec.source.suite;
     j["mirror"] = plan.mirror;
     j["security_mirror"] = plan.security_mirror;
+    if (plan.base) {
+      j["base"] = {{"reference", plan.base->reference}, {"digest", plan.base->digest}};
+      for (const auto& a : plan.base->archs)
+        j["base"]["archs"].push_back({{"arch", a.arch},
+                                      {"manifest", a.manifest_digest},
+                                      {"layers", a.layers.size()},
+                                      {"packages", a.packages.size()}});
+    }
     for (const auto& ap : plan.archs) {
       nlohmann::json a;
       a["arch"] = ap.arch;
@@ -129,6 +139,8 @@ void print_plan(const build::Plan& plan, bool json) {
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
+  if (plan.base)
+    std::printf("on %s (%s)\n", plan.base->reference.c_str(), plan.base->digest.c_str());
   for (const auto& ap : plan.archs) {
     std::printf("%s %s:\n", plan.spec.source.suite.c_str(), ap.arch.c_str());
     uint64_t total = 0;

@@ -1,5 +1,6 @@
 #include "registry/client.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -53,9 +54,26 @@ Result<void> add_certs_dir(const stdfs::path& dir, http::TlsOptions& tls) {
 
 }  // namespace
 
+// An IPv4 literal in 127.0.0.0/8: four decimal octets, the first 127 (a name such as
+// "127.example" is not one).
+bool is_loopback_ipv4(std::string_view host) {
+  int parts = 0;
+  for (size_t start = 0; start <= host.size(); ++parts) {
+    size_t dot = host.find('.', start);
+    std::string_view octet = host.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    if (octet.empty() || octet.size() > 3 ||
+        !std::all_of(octet.begin(), octet.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        std::stoi(std::string(octet)) > 255 || (parts == 0 && octet != "127"))
+      return false;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return parts == 3;
+}
+
 bool is_loopback_host(std::string_view host_and_port) {
   std::string host = strip_port(host_and_port);
-  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+  return host == "localhost" || host == "[::1]" || is_loopback_ipv4(host);
 }
 
 Registry::Registry(std::string host, http::Transport& transport, CredentialEnv credentials,

@@ -311,3 +311,31 @@ TEST(MapTags, RulesAndErrors) {
 
 }  // namespace
 }  // namespace pare::registry
+
+namespace pare::registry {
+namespace {
+
+TEST(Endpoint, PlainHttpOnlyForLoopbackOrInsecureRegistries) {
+  pare::testing::FakeRegistry fake;  // answers https with plain HTTP
+  ClientOptions options;
+  options.certs_dirs.clear();
+  CredentialEnv env;
+  env.getenv = [](const char*) { return std::string(); };
+  Registry remote(fake.host, fake, env, options);
+  auto r = remote.url("/v2/");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("--insecure-registry " + fake.host), std::string::npos)
+      << r.error().message();
+  EXPECT_EQ(r.error().exit_code(), 4);
+  options.insecure_registries = {fake.host};
+  Registry allowed(fake.host, fake, env, options);
+  EXPECT_EQ(*allowed.url("/v2/"), "http://" + fake.host + "/v2/");
+  EXPECT_TRUE(is_loopback_host("127.0.0.1:5000"));
+  EXPECT_TRUE(is_loopback_host("[::1]:5000"));
+  EXPECT_TRUE(is_loopback_host("localhost"));
+  EXPECT_FALSE(is_loopback_host("127.example:5000"));
+  EXPECT_FALSE(is_loopback_host("10.0.0.1"));
+}
+
+}  // namespace
+}  // namespace pare::registry
