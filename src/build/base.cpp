@@ -20,24 +20,8 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
-constexpr uint64_t kMaxConfigBytes = uint64_t{4} << 20;
 constexpr const char* kStatusDir = "var/lib/dpkg/status.d/";
 constexpr const char* kStatusFile = "var/lib/dpkg/status";
-
-class StringSink : public fs::ByteSink {
- public:
-  explicit StringSink(uint64_t limit) : limit_(limit) {}
-  Result<void> write(std::string_view bytes) override {
-    if (data.size() + bytes.size() > limit_)
-      return Error(Errc::invalid, "larger than " + std::to_string(limit_) + " bytes");
-    data.append(bytes);
-    return {};
-  }
-  std::string data;
-
- private:
-  uint64_t limit_;
-};
 
 // Where the base of this reference lives in the cache: an OCI layout, one tag per
 // architecture, and beside it DIR.json recording what the reference resolved to.
@@ -100,27 +84,10 @@ Result<ArchBase> read_arch(oci::ImageSource& cache, const std::string& arch) {
   ArchBase out;
   out.arch = arch;
   PARE_TRY(oci::Descriptor d, cache.resolve(arch));
-  PARE_TRY(std::string bytes, cache.read_manifest(d));
-  PARE_TRY(oci::Manifest m, oci::parse_manifest(bytes));
+  PARE_TRY(oci::PlatformImage image, oci::local_platform_image(cache, d));
   out.manifest_digest = d.digest;
-  StringSink config(kMaxConfigBytes);
-  PARE_CHECK(cache.read_blob(m.config, config));
-  PARE_TRY(out.config, oci::parse_config(config.data));
-  if (out.config.diff_ids.size() != m.layers.size())
-    return Error(Errc::invalid, "the base's config lists " +
-                                    std::to_string(out.config.diff_ids.size()) + " diff_ids for " +
-                                    std::to_string(m.layers.size()) + " layers");
-  for (size_t i = 0; i < m.layers.size(); ++i) {
-    auto range = cache.local_blob(m.layers[i]);
-    if (!range) return Error(Errc::not_found, "base layer " + m.layers[i].digest + " is missing");
-    oci::LayerBlob blob;
-    blob.media_type = m.layers[i].media_type;
-    blob.digest = m.layers[i].digest;
-    blob.size = m.layers[i].size;
-    blob.file = range->path;
-    blob.diff_id = out.config.diff_ids[i];
-    out.layers.push_back(std::move(blob));
-  }
+  PARE_TRY(out.config, oci::parse_config(image.config.bytes));
+  out.layers = std::move(image.layers);
   PARE_TRY(out.packages, installed_packages(out.layers));
   return out;
 }

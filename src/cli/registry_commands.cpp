@@ -112,10 +112,6 @@ int run_copy(Session& session, const CommonOptions& o, const RegistryOptions& ro
     print_pushed(push_local(session, ro, src_text, dst_text.substr(9)), o);
     return 0;
   }
-  if (dst_ref.local && dst_ref.local->kind != oci::LocalRef::Kind::layout)
-    throw Error(Errc::unsupported, "copying into " + dst_text +
-                                       " is not supported yet: copy into oci:DIR[:TAG] (a layout), "
-                                       "or build with --format to get an archive");
   auto& pool = session.registries(ro);
   auto source = registry::open_source(pool, src_ref).value();
   std::string src_tag = src_ref.local ? src_ref.local->tag : src_ref.remote->manifest_ref();
@@ -141,10 +137,12 @@ int run_copy(Session& session, const CommonOptions& o, const RegistryOptions& ro
         tag = src_tag.empty() ? "latest" : src_tag;
       }
     }
-    auto dest = oci::open_layout_destination(dst_ref.local->path).value();
+    auto dest = dst_ref.local->kind == oci::LocalRef::Kind::layout
+                    ? oci::open_layout_destination(dst_ref.local->path).value()
+                    : oci::open_archive_destination(*dst_ref.local).value();
     result = oci::copy_image(*source, root, *dest, {tag}, copy).value();
     dest->commit().value();
-    shown = "oci:" + dst_ref.local->path.string() + ":" + tag;
+    shown = dest->name() + ":" + tag;
   }
   session.progress.end();
   if (o.json) {
@@ -174,7 +172,10 @@ std::function<int()> setup_copy(CLI::App* cmd) {
   cmd->add_option("source", *src,
                   "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE or docker://REF")
       ->required();
-  cmd->add_option("destination", *dst, "oci:DIR[:TAG] or docker://REF")->required();
+  cmd->add_option("destination", *dst,
+                  "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:TAG] or "
+                  "docker://REF")
+      ->required();
   cmd->add_option("--platform", *platform, "only this platform of an index (linux/arm64)");
   add_output_options(cmd, *o);
   add_registry_options(cmd, *ro);

@@ -37,29 +37,31 @@ struct Copier {
     });
   }
 
-  // One manifest and what it names; returns its bytes (for the caller's tag).
-  Result<void> copy_manifest(const Descriptor& d, const std::string& bytes) {
+  // One manifest and what it names. `store` false: the caller's tag stores the manifest.
+  Result<void> copy_manifest(const Descriptor& d, const std::string& bytes, bool store) {
     PARE_TRY(Manifest m, parse_manifest(bytes));
     std::vector<Descriptor> blobs{m.config};
     std::set<std::string> seen{m.config.digest};
     for (const auto& l : m.layers)
       if (seen.insert(l.digest).second) blobs.push_back(l);
     PARE_CHECK(copy_blobs(blobs));
-    return destination.put_manifest(d, bytes);
+    return store ? destination.put_manifest(d, bytes) : Result<void>();
   }
 
-  Result<void> copy_tree(const Descriptor& d, const std::string& bytes, int depth) {
+  // The tree below `d`, children before the documents that list them; `d` itself is stored
+  // unless `store` is false (the root, which its first tag stores: one request less).
+  Result<void> copy_tree(const Descriptor& d, const std::string& bytes, int depth, bool store) {
     if (depth > 4) return Error(Errc::invalid, "indexes nested more than 4 deep");
     PARE_TRY(std::string media_type, document_media_type(bytes, d.media_type));
-    if (!is_index_media_type(media_type)) return copy_manifest(d, bytes);
+    if (!is_index_media_type(media_type)) return copy_manifest(d, bytes, store);
     PARE_TRY(Index index, parse_index(bytes));
     for (const auto& child : index.manifests) {
       PARE_TRY(bool has, destination.has_blob(child));  // a stored manifest implies its tree
       if (has) continue;
       PARE_TRY(std::string child_bytes, source.read_manifest(child));
-      PARE_CHECK(copy_tree(child, child_bytes, depth + 1));
+      PARE_CHECK(copy_tree(child, child_bytes, depth + 1, true));
     }
-    return destination.put_manifest(d, bytes);
+    return store ? destination.put_manifest(d, bytes) : Result<void>();
   }
 };
 
@@ -101,7 +103,7 @@ Result<CopyResult> copy_image(ImageSource& source, const Descriptor& root_in,
   }
   if (!to_tag.empty() || tags.empty()) {
     PARE_TRY(bool has, destination.has_blob(root));
-    if (!has) PARE_CHECK(copier.copy_tree(root, bytes, 0));
+    if (!has) PARE_CHECK(copier.copy_tree(root, bytes, 0, to_tag.empty()));
   }
   for (const auto& tag : to_tag) PARE_CHECK(destination.tag(root, bytes, tag));
   CopyResult result;

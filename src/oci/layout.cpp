@@ -272,6 +272,24 @@ Result<void> write_tar_file(const stdfs::path& dest, const Plan& plan) {
 
 }  // namespace
 
+Result<void> archive_layout(const stdfs::path& layout_dir, const stdfs::path& dest) {
+  PARE_CHECK(check_replaceable(OutputFormat::oci_archive, dest));
+  Plan plan;
+  for (const char* name : {"oci-layout", "index.json"}) {
+    PARE_TRY(std::string bytes, fs::read_file(layout_dir / name, uint64_t{16} << 20));
+    plan_bytes(plan, name, std::move(bytes));
+  }
+  std::error_code ec;
+  for (const auto& e : stdfs::directory_iterator(layout_dir / "blobs" / "sha256", ec)) {
+    std::string hex = e.path().filename().string();
+    if (!is_sha256_hex(hex) || !e.is_regular_file())
+      return Error(Errc::invalid, e.path().string() + " is not a blob of an OCI layout");
+    plan["blobs/sha256/" + hex] = PlannedFile{{}, e.path(), e.file_size(), hex};
+  }
+  if (ec) return fs::errno_error("reading", layout_dir / "blobs" / "sha256");
+  return write_tar_file(dest, plan);
+}
+
 Result<OutputFormat> parse_output_format(std::string_view name) {
   if (name == "oci" || name == "oci-layout") return OutputFormat::oci_layout;
   if (name == "oci-archive") return OutputFormat::oci_archive;

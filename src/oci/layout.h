@@ -51,6 +51,11 @@ const char* output_format_name(OutputFormat format);
 Result<void> write_output(OutputFormat format, const std::filesystem::path& dest,
                           const std::vector<TaggedImage>& images);
 
+// The OCI layout at `layout_dir` as an OCI archive at `dest` (deterministic tar, every blob
+// checked against its name while written), under the same replacement rule.
+Result<void> archive_layout(const std::filesystem::path& layout_dir,
+                            const std::filesystem::path& dest);
+
 // Whether `dest` may be replaced by an output of `format` (replace.cpp): it
 // does not exist, is an empty directory or file, or is an output of that same
 // format. Otherwise Errc::invalid, naming what is there.

@@ -65,7 +65,9 @@ class LayoutDestination : public ImageDestination {
     return fs::write_file_atomic(staging_.path() / rel, bytes);
   }
 
-  Result<void> tag(const Descriptor& d, std::string_view, const std::string& tag) override {
+  Result<void> tag(const Descriptor& d, std::string_view bytes, const std::string& tag) override {
+    PARE_TRY(bool has, has_blob(d));
+    if (!has) PARE_CHECK(put_manifest(d, bytes));
     Descriptor entry = d;
     entry.annotations[kRefName] = tag;
     tagged_.push_back(std::move(entry));

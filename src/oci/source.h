@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "oci/layout.h"
 #include "oci/manifest.h"
 #include "util/fs.h"
 #include "util/http_transport.h"
@@ -57,7 +58,7 @@ class ImageDestination {
     (void)d;
     return false;
   }
-  // Names a stored manifest or index with a tag.
+  // Stores a manifest or index (if not stored yet) and names it with a tag.
   virtual Result<void> tag(const Descriptor& d, std::string_view bytes, const std::string& tag) = 0;
   // Makes everything put visible (a layout writes its index.json); nothing before this
   // is visible to readers of the destination, where the destination allows that.
@@ -80,6 +81,16 @@ Result<std::unique_ptr<ImageSource>> open_local_source(const LocalRef& ref);
 // commit(): an existing layout keeps its other tags (a tag written again is replaced), any
 // other existing content is refused (oci/replace.cpp's rule).
 Result<std::unique_ptr<ImageDestination>> open_layout_destination(const std::filesystem::path& dir);
+
+// oci-archive:FILE or docker-archive:FILE as a destination (oci/archive_destination.cpp):
+// copied into a staged layout, then written as the archive on commit(). A docker-archive
+// takes single-platform images only.
+Result<std::unique_ptr<ImageDestination>> open_archive_destination(const LocalRef& ref);
+
+// A single-platform image of a local source as the writers' PlatformImage: its manifest and
+// config bytes as they are (digests kept), its layers where they lie on disk with their
+// diff_ids. An index is Errc::invalid.
+Result<PlatformImage> local_platform_image(ImageSource& source, const Descriptor& manifest);
 
 // Bounded readers shared by the sources: a blob file of at most `limit` bytes, hashed.
 Result<std::string> read_verified(const http::FileRange& range, const Descriptor& d,

@@ -136,8 +136,8 @@ class RegistryDestination : public oci::ImageDestination {
   Result<void> tag(const oci::Descriptor& d, std::string_view bytes,
                    const std::string& tag) override {
     PARE_TRY(std::string media_type, oci::document_media_type(bytes, d.media_type));
-    PARE_TRY(std::string ignored, repo_.put_manifest(tag, media_type, bytes));
-    return {};
+    PARE_TRY(std::string subject_header, repo_.put_manifest(tag, media_type, bytes));
+    return index_referrer(repo_, d, media_type, bytes, subject_header);
   }
 
   Result<void> commit() override { return {}; }  // every PUT is visible at once

@@ -59,9 +59,8 @@ Result<std::vector<Pushed>> push_tags(oci::ImageSource& source,
   }
   PARE_TRY(auto targets, map_tags(source_tags, destination));
   std::vector<Pushed> out(targets.size());
-  // The first tag alone (it uploads the layers the family shares, which the others then
-  // mount), the rest in parallel (each copy checks and uploads its blobs in parallel too): a
-  // re-push of a whole family is one HEAD per tag.
+  // Each copy checks and uploads its blobs in parallel; a re-push of a whole family is one
+  // HEAD per tag.
   auto push_one = [&](size_t i) -> Result<void> {
     const TagTarget& t = targets[i];
     PARE_TRY(oci::Descriptor root, source.resolve(t.source_tag));
@@ -80,8 +79,24 @@ Result<std::vector<Pushed>> push_tags(oci::ImageSource& source,
     p.bytes_uploaded = r->bytes_copied;
     return {};
   };
-  PARE_CHECK(push_one(0));
-  PARE_CHECK(parallel_for(targets.size() - 1, 4, [&](size_t i) { return push_one(i + 1); }));
+  // Tags of one repository go one after another: the distribution registry's filesystem
+  // storage can lose a manifest link when the same manifest is PUT twice at once (an index
+  // tag and its per-architecture tag name the same child), and a later tag then finds its
+  // manifests present and sends only the tag. Repositories go in parallel, after the first
+  // one (whose layers the others mount).
+  std::vector<std::vector<size_t>> by_repo;
+  std::map<std::string, size_t> repo_index;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    auto [it, fresh] = repo_index.emplace(targets[i].target.repository, by_repo.size());
+    if (fresh) by_repo.emplace_back();
+    by_repo[it->second].push_back(i);
+  }
+  auto push_repo = [&](size_t r) -> Result<void> {
+    for (size_t i : by_repo[r]) PARE_CHECK(push_one(i));
+    return {};
+  };
+  PARE_CHECK(push_repo(0));
+  PARE_CHECK(parallel_for(by_repo.size() - 1, 4, [&](size_t r) { return push_repo(r + 1); }));
   return out;
 }
 

@@ -78,6 +78,23 @@ assert_eq "$(skopeo inspect --raw --tls-verify=false "docker://$REG/by-skopeo/ap
   sha256sum | sed 's/ .*//; s/^/sha256:/')" "$(layout_digest "$T/from-skopeo" app)" \
   "the digest skopeo pushed is the digest pare pulled"
 
+# --- archives as destinations and sources -------------------------------------------------------
+run_pare out rc copy "docker://$REG/team/app:nonroot" "oci-archive:$T/app.oci.tar:app:nonroot"
+assert_eq 0 "$rc" "copy into an OCI archive ($out)"
+assert_eq "$(layout_digest "$T/app" app:nonroot)" \
+  "$(skopeo inspect --raw "oci-archive:$T/app.oci.tar:app:nonroot" | sha256sum | sed 's/ .*//; s/^/sha256:/')" \
+  "the archive keeps the index digest"
+run_pare out rc copy "docker://$REG/team/app:nonroot" "docker-archive:$T/app.docker.tar"
+assert_eq 2 "$rc" "an index into a docker-archive ($out)"
+assert_contains "$out" "--platform" "says how"
+[[ ! -e "$T/app.docker.tar" ]] || fail "a refused docker-archive copy left a file"
+run_pare out rc copy "docker://$REG/team/app:nonroot" "docker-archive:$T/app.docker.tar:app:v1" \
+  --platform linux/amd64
+assert_eq 0 "$rc" "one platform into a docker-archive ($out)"
+skopeo inspect "docker-archive:$T/app.docker.tar" >/dev/null || fail "skopeo cannot read the docker-archive"
+run_pare out rc copy "docker-archive:$T/app.docker.tar" "docker://$REG/from-archive/app:v1" --json
+assert_eq 0 "$rc" "a docker-archive to the registry ($out)"
+
 # --- podman runs what the registry holds --------------------------------------------------------
 pare_podman pull -q --tls-verify=false "docker://$REG/team/app:latest" >/dev/null ||
   fail "podman cannot pull what pare pushed"
