@@ -24,15 +24,18 @@ struct Copier {
         ++present;
         return {};
       }
+      std::string item = d.digest.substr(7, 12);
+      if (options.progress) options.progress->item(item, 0, d.size);
       auto r = destination.put_blob(d, source);
+      if (options.progress) options.progress->item_end(item);
       if (!r.ok()) return r.error().context("copying blob " + d.digest);
+      if (options.progress) options.progress->advance(d.size);
       if (!r.value()) {
         ++mounted;
         return {};
       }
       ++copied;
       bytes += d.size;
-      if (options.progress) options.progress->advance(d.size);
       return {};
     });
   }

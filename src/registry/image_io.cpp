@@ -100,7 +100,6 @@ class RegistryDestination : public oci::ImageDestination {
     if (home) {
       PARE_TRY(bool mounted, repo_.mount_blob(d.digest, *home));
       if (mounted) {
-        if (options_.progress) options_.progress->advance(d.size);
         registry.remember_blob(d.digest, repo_.name());
         return false;
       }

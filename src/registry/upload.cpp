@@ -22,6 +22,17 @@ uint64_t received_from_range(const std::string& range) {
   return std::strtoull(range.c_str() + dash + 1, nullptr, 10) + 1;
 }
 
+// Reports a blob's bytes sent (from `offset`) to the progress display.
+std::function<void(uint64_t)> sent_reporter(Progress* progress, const oci::Descriptor& d,
+                                            uint64_t offset) {
+  if (!progress) return nullptr;
+  std::string item = d.digest.substr(7, 12);
+  uint64_t total = d.size;
+  return [progress, item, total, offset](uint64_t sent) {
+    progress->item(item, offset + sent, total);
+  };
+}
+
 bool transient(const Result<http::Response>& r) {
   if (!r.ok()) return r.error().code() == Errc::network;
   return r->status >= 500 || r->status == 429 || r->status == 408;
@@ -58,12 +69,12 @@ Result<void> Repository::upload_chunked(const oci::Descriptor& d, const http::Fi
         {"Content-Type", "application/octet-stream"},
         {"Content-Range", std::to_string(offset) + "-" + std::to_string(offset + n - 1)}};
     patch.body_file = http::FileRange{bytes.path, bytes.offset + offset, n};
+    patch.on_sent = sent_reporter(progress, d, offset);
     auto r = registry_.send(patch);
     if (r.ok() && r->status == 202) {
       if (!r->header("location").empty()) location = r->header("location");
       uint64_t now =
           r->header("range").empty() ? offset + n : received_from_range(r->header("range"));
-      if (progress) progress->advance(now - offset);
       offset = now;
       continue;
     }
@@ -111,11 +122,9 @@ Result<void> Repository::upload_blob(const oci::Descriptor& d, const http::FileR
       put.retry = false;  // a failed session is started again below
       put.headers = {{"Content-Type", "application/octet-stream"}};
       put.body_file = bytes;
+      put.on_sent = sent_reporter(progress, d, 0);
       auto r = registry_.send(put);
-      if (r.ok() && r->status == 201) {
-        if (progress) progress->advance(bytes.length);
-        return {};
-      }
+      if (r.ok() && r->status == 201) return {};
       if (!transient(r) || attempt >= options.restarts) {
         if (!r.ok()) return r.error();
         return registry_.status_error(r.value(), "uploading " + d.digest + " to " + name_);

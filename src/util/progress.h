@@ -14,6 +14,14 @@ class Progress {
   virtual void begin(const std::string& stage, uint64_t total, const std::string& unit) = 0;
   virtual void advance(uint64_t amount) = 0;
   virtual void end() = 0;
+  // Transfers running side by side within the stage (the blobs of a push or pull): `done` of
+  // `total` bytes of `item` so far; item_end once it finished. The default shows nothing.
+  virtual void item(const std::string& name, uint64_t done, uint64_t total) {
+    (void)name;
+    (void)done;
+    (void)total;
+  }
+  virtual void item_end(const std::string& name) { (void)name; }
 };
 
 // Reports nothing. The default everywhere a Progress* may be null.

@@ -4,7 +4,8 @@
 # registry keeps half of it), drops a monolithic PUT, answers 503 to HEADs and 429 with
 # Retry-After to a POST. The push resumes the chunk from the offset the registry reports,
 # starts the dropped upload again, waits as told, and completes; what it pushed pulls back
-# verified, with the same digests. Peak RSS of the push and of the pull stays under 100 MB
+# verified, with the same digests; on a terminal the progress line shows each blob in flight.
+# Peak RSS of the push and of the pull stays under 100 MB
 # although the layer is larger (blobs stream from and to disk, never held whole in memory).
 # shellcheck shell=bash source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -48,6 +49,14 @@ assert_contains "$(cat "$T/push.err")" "starting the upload of" "a dropped PUT s
 assert_contains "$(cat "$T/push.err")" "HTTP 429" "the 429 is retried"
 rss="$(tail -n1 "$T/push.rss")"
 [[ "$rss" -lt 102400 ]] || fail "push peak RSS ${rss} KiB (limit 100 MiB)"
+
+# On a terminal, the progress line names the blobs in flight ("[<12 hex> 12.3 MB/73.4 MB]").
+if command -v script >/dev/null; then
+  script -qec "'$PARE' push 'oci:$T/big' '$REG/tty/big'" "$T/tty.log" >/dev/null ||
+    fail "push on a terminal: $(cat "$T/tty.log")"
+  grep -qE '\[[0-9a-f]{12} [0-9.]+ MB/[0-9.]+ MB\]' "$T/tty.log" ||
+    fail "no per-blob progress on a terminal: $(tr '\r' '\n' <"$T/tty.log" | tail -5)"
+fi
 
 # Pulled straight from the registry, every blob is verified against its digest.
 /usr/bin/time -f "%M" -o "$T/pull.rss" "$PARE" pull "docker://$REG/team/big:latest" "oci:$T/pulled" \

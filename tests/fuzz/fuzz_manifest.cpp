@@ -1,4 +1,5 @@
-// Fuzz target for manifests and indexes from registries and archives (oci/manifest.h): any
+// Fuzz target for manifests, indexes and image configs from registries and archives
+// (oci/manifest.h, oci/image.h parse_config): any
 // bytes parse or give an error, never a crash; what parses serialises to a document that
 // parses to the same serialisation.
 #include <cstddef>
@@ -6,6 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "oci/image.h"
 #include "oci/manifest.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -23,5 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!again.ok() || serialize_index(*again) != once) std::abort();
   }
   (void)parse_platform(text);
+  // Image configs of `from:` bases (oci/image.h): the history lines up with the diff_ids.
+  if (auto c = parse_config(text); c.ok() && c->history.size() != c->diff_ids.size()) std::abort();
   return 0;
 }
