@@ -1,15 +1,18 @@
 #include "build/base.h"
 
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "deb/deb822.h"
 #include "oci/copy.h"
 #include "oci/manifest.h"
 #include "oci/source.h"
-#include "oci/tar.h"
 #include "registry/image_io.h"
-#include "util/compress.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -101,6 +104,58 @@ bool is_status_d_entry(std::string_view path) {
          !(name.size() > 8 && name.substr(name.size() - 8) == ".md5sums");
 }
 
+// A layer read as a stream (gzip, zstd or plain tar, by libarchive): only the package records
+// are kept, so memory stays flat whatever the layer's size.
+constexpr uint64_t kMaxRecordBytes = uint64_t{64} << 20;
+
+class ArchiveReader {
+ public:
+  explicit ArchiveReader(struct archive* a) : a_(a) {}
+  bool is_file() const { return is_file_; }
+  Result<std::string> read(uint64_t limit) {
+    std::string out;
+    char buf[1 << 16];
+    for (la_ssize_t n; (n = archive_read_data(a_, buf, sizeof buf)) != 0;) {
+      if (n < 0) return Error(Errc::invalid, error_text(a_));
+      if (out.size() + static_cast<uint64_t>(n) > limit)
+        return Error(Errc::invalid, "a package record larger than 64 MiB");
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+  static std::string error_text(struct archive* a) {
+    return archive_error_string(a) ? archive_error_string(a) : "unreadable";
+  }
+  bool is_file_ = false;
+
+ private:
+  struct archive* a_;
+};
+
+Result<void> scan_layer(const stdfs::path& file,
+                        const std::function<Result<void>(const std::string&, ArchiveReader&)>& fn) {
+  struct archive* a = archive_read_new();
+  std::unique_ptr<struct archive, decltype(&archive_read_free)> guard(a, archive_read_free);
+  archive_read_support_filter_all(a);
+  archive_read_support_format_tar(a);
+  if (archive_read_open_filename(a, file.c_str(), 1 << 16) != ARCHIVE_OK)
+    return Error(Errc::invalid, "cannot read the layer: " + ArchiveReader::error_text(a));
+  ArchiveReader reader(a);
+  for (;;) {
+    struct archive_entry* entry = nullptr;
+    int rc = archive_read_next_header(a, &entry);
+    if (rc == ARCHIVE_EOF) return {};
+    if (rc < ARCHIVE_WARN)
+      return Error(Errc::invalid, "not a readable tar layer: " + ArchiveReader::error_text(a));
+    std::string path = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
+    while (path.rfind("./", 0) == 0) path.erase(0, 2);
+    while (!path.empty() && path.front() == '/') path.erase(0, 1);
+    while (!path.empty() && path.back() == '/') path.pop_back();
+    reader.is_file_ = archive_entry_filetype(entry) == AE_IFREG;
+    PARE_CHECK(fn(path, reader));
+  }
+}
+
 // A status.d file or the status database: its package paragraphs.
 Result<void> add_paragraphs(std::string_view text, const std::string& where,
                             std::map<std::string, deb::PackageInfo>& into) {
@@ -133,28 +188,18 @@ Result<std::vector<deb::PackageInfo>> installed_packages(
   // path -> content of the package records, the stack applied bottom up (whiteouts remove).
   std::map<std::string, std::string> records;
   for (const auto& layer : layers) {
-    PARE_TRY(auto mapped, fs::MappedFile::open(layer.file));
-    std::string tar;
-    bool compressed = layer.media_type.find("+gzip") != std::string::npos ||
-                      layer.media_type.find("+zstd") != std::string::npos ||
-                      layer.media_type.find(".gzip") != std::string::npos;
-    if (compressed) {
-      PARE_TRY(tar, decompress_all(mapped.bytes()));
-    }
-    std::string_view bytes = compressed ? std::string_view(tar) : mapped.bytes();
     auto r =
-        oci::read_tar(bytes, [&](const oci::TarHeader& h, std::string_view data) -> Result<void> {
-          std::string dir = h.path.substr(0, h.path.rfind('/') + 1);
-          std::string base = h.path.substr(dir.size());
+        scan_layer(layer.file, [&](const std::string& path, ArchiveReader& entry) -> Result<void> {
+          std::string dir = path.substr(0, path.rfind('/') + 1);
+          std::string base = path.substr(dir.size());
           if (base == ".wh..wh..opq") {  // opaque directory: what lower layers put there is gone
             for (auto it = records.lower_bound(dir);
                  it != records.end() && it->first.rfind(dir, 0) == 0;)
               it = records.erase(it);
           } else if (base.rfind(".wh.", 0) == 0) {
             records.erase(dir + base.substr(4));
-          } else if (h.type == oci::EntryType::file &&
-                     (is_status_d_entry(h.path) || h.path == kStatusFile)) {
-            records[h.path] = std::string(data);
+          } else if (entry.is_file() && (is_status_d_entry(path) || path == kStatusFile)) {
+            PARE_TRY(records[path], entry.read(kMaxRecordBytes));
           }
           return {};
         });

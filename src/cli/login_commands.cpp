@@ -101,6 +101,9 @@ std::function<int()> setup_login(CLI::App* cmd) {
             .value();
     if (r.status == 401) throw Error(Errc::invalid, h + " refused the username or password");
     if (r.status != 200) throw check.status_error(r, "login to " + h);
+    if (!check.asks_for_credentials())
+      std::fprintf(stderr, "warning: %s asks for no credentials; they are stored anyway\n",
+                   h.c_str());
     auto path =
         registry::store_login(h, *user, password, registry::system_credential_env()).value();
     if (o->json)

@@ -9,6 +9,21 @@ namespace pare::oci {
 
 namespace {
 
+class BoundedString : public fs::ByteSink {
+ public:
+  explicit BoundedString(uint64_t limit) : limit_(limit) {}
+  Result<void> write(std::string_view bytes) override {
+    if (data.size() + bytes.size() > limit_)
+      return Error(Errc::invalid, "config larger than 4 MiB");
+    data.append(bytes);
+    return {};
+  }
+  std::string data;
+
+ private:
+  uint64_t limit_;
+};
+
 struct Copier {
   ImageSource& source;
   ImageDestination& destination;
@@ -71,7 +86,17 @@ struct Copier {
 Result<Descriptor> select_platform(ImageSource& source, const Descriptor& root,
                                    const std::string& bytes, const Platform& wanted) {
   PARE_TRY(std::string media_type, document_media_type(bytes, root.media_type));
-  if (!is_index_media_type(media_type)) return root;  // a single manifest: take it as it is
+  if (!is_index_media_type(media_type)) {  // one image: its config says which platform it is
+    PARE_TRY(Manifest m, parse_manifest(bytes));
+    BoundedString config(kMaxManifestBytes);
+    PARE_CHECK(source.read_blob(m.config, config));
+    PARE_TRY(ImageConfig c, parse_config(config.data));
+    if (!c.platform.architecture.empty() && !platform_matches(wanted, c.platform))
+      return Error(Errc::not_found, source.name() + " is one image, for " +
+                                        platform_string(c.platform) + ", not for " +
+                                        platform_string(wanted));
+    return root;
+  }
   PARE_TRY(Index index, parse_index(bytes));
   std::string offered;
   for (const auto& child : index.manifests) {

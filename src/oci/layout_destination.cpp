@@ -17,6 +17,7 @@ namespace stdfs = std::filesystem;
 using nlohmann::json;
 
 constexpr const char* kRefName = "org.opencontainers.image.ref.name";
+constexpr int kBlobAttempts = 3;
 constexpr const char* kLayoutMarker = R"({"imageLayoutVersion":"1.0.0"})";
 
 class HashingFile : public fs::ByteSink {
@@ -51,11 +52,17 @@ class LayoutDestination : public ImageDestination {
 
   Result<bool> put_blob(const Descriptor& d, ImageSource& from) override {
     PARE_TRY(std::string rel, rel_path(d));
-    PARE_TRY(auto file, fs::AtomicFile::create(staging_.path() / rel));
-    HashingFile sink(std::move(file));
-    PARE_CHECK(from.read_blob(d, sink));  // verified while streamed; unverified bytes are dropped
-    PARE_CHECK(sink.file().commit());
-    return true;
+    // A download that broke off starts again into a fresh file (what it wrote is dropped).
+    for (int attempt = 0;; ++attempt) {
+      PARE_TRY(auto file, fs::AtomicFile::create(staging_.path() / rel));
+      HashingFile sink(std::move(file));
+      auto r = from.read_blob(d, sink);  // verified while streamed
+      if (r.ok()) {
+        PARE_CHECK(sink.file().commit());
+        return true;
+      }
+      if (r.error().code() != Errc::network || attempt >= kBlobAttempts) return r.error();
+    }
   }
 
   Result<void> put_manifest(const Descriptor& d, std::string_view bytes) override {

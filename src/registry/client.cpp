@@ -25,12 +25,27 @@ std::string strip_port(std::string_view host) {
       host.substr(0, host.rfind(':') == std::string_view::npos ? host.size() : host.rfind(':')));
 }
 
-// "scheme://authority" of an absolute URL.
 std::string origin_of(std::string_view url) {
-  auto p = url.find("://");
-  if (p == std::string_view::npos) return "";
-  auto slash = url.find('/', p + 3);
-  return std::string(url.substr(0, slash));
+  return http::url_origin(url);
+}
+
+// A URL as logs and errors show it: without its query (signed blob-storage URLs carry their
+// credentials there).
+std::string shown_url(const std::string& url) {
+  return url.substr(0, url.find('?'));
+}
+
+// Registry-controlled text as messages show it: no control characters, at most `limit` bytes.
+std::string printable(std::string_view text, size_t limit) {
+  std::string out;
+  for (char c : text) {
+    if (out.size() >= limit) {
+      out += "...";
+      break;
+    }
+    out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+  }
+  return out;
 }
 
 // Certificates a registry's certs.d directories hold, and its client certificate.
@@ -118,6 +133,15 @@ Result<void> Registry::ensure_endpoint() {
     ping.tls = &tls_;
     ping.max_body = 64 << 10;
     auto r = transport_.send(ping);
+    // A dropped connection or a name that did not resolve this once: tried again, as any
+    // other request is (a failed handshake or certificate is not retried).
+    for (int attempt = 0; !r.ok() && attempt < options_.retries &&
+                          r.error().message().find(http::kPlainHttpServer) == std::string::npos &&
+                          r.error().message().find("certificate") == std::string::npos;
+         ++attempt) {
+      wait(attempt, nullptr);
+      r = transport_.send(ping);
+    }
     if (!r.ok()) {
       bool plain = r.error().message().find(http::kPlainHttpServer) != std::string::npos;
       if (plain && std::string(scheme) == "https://" && plain_http_allowed()) continue;
@@ -164,6 +188,12 @@ Result<std::string> Registry::fetch_token(const std::vector<std::string>& scopes
   if (realm == p.end() || realm->second.empty())
     return Error(Errc::invalid, host_ + " asks for a bearer token but names no token server");
   std::string url = realm->second;
+  // The password goes to the token server: never in clear text to a remote one.
+  bool tls = url.rfind("https://", 0) == 0;
+  if (!tls && !(url.rfind("http://", 0) == 0 && plain_http_allowed()))
+    return Error(Errc::invalid, host_ + " names the token server '" + printable(url, 200) +
+                                    "', which is not https: refused (credentials would cross "
+                                    "the network in clear text)");
   char sep = url.find('?') == std::string::npos ? '?' : '&';
   if (auto s = p.find("service"); s != p.end()) {
     url += sep + std::string("service=") + url_encode(s->second);
@@ -250,14 +280,10 @@ void Registry::wait(int attempt, const http::Response* response) {
 }
 
 Result<http::Response> Registry::send(const Call& call) {
-  std::string url;
-  if (call.target.rfind("http://", 0) == 0 || call.target.rfind("https://", 0) == 0) {
-    url = call.target;
-    PARE_TRY(std::string base, this->url(""));
-    (void)base;
-  } else {
-    PARE_TRY(url, this->url(call.target));
-  }
+  // "/v2/..." paths, and Locations the registry gave (absolute, path-absolute or relative),
+  // resolved as RFC 3986 says.
+  PARE_TRY(std::string root, this->url("/v2/"));
+  PARE_TRY(std::string url, http::resolve_url(root, call.target));
   std::string own_origin;
   {
     std::lock_guard lock(mutex_);
@@ -282,16 +308,17 @@ Result<http::Response> Registry::send(const Call& call) {
     if (r.ok() && call.follow_redirects && r->status >= 301 && r->status <= 308 &&
         r->status != 304 && !r->header("location").empty()) {
       if (++redirects > 5) return Error(Errc::network, "more than 5 redirects from " + url);
-      std::string location = r->header("location");
-      url = location.find("://") != std::string::npos ? location : origin_of(url) + location;
+      PARE_TRY(url, http::resolve_url(url, r->header("location")));
       continue;  // to another host without the Authorization header (send_once: same_host)
     }
     bool transient = !r.ok() ? r.error().code() == Errc::network : is_transient_status(r->status);
-    if (!transient || !call.retry || attempt >= options_.retries) {
-      if (!r.ok()) return r.error().context(call.method + " " + url);
+    // A body already streamed into the caller's sink cannot be taken back: the caller retries.
+    bool retry = call.retry && !call.sink;
+    if (!transient || !retry || attempt >= options_.retries) {
+      if (!r.ok()) return r.error().context(call.method + " " + shown_url(url));
       return r;
     }
-    PARE_LOG(info) << "retrying " << call.method << " " << url << " ("
+    PARE_LOG(info) << "retrying " << call.method << " " << shown_url(url) << " ("
                    << (r.ok() ? "HTTP " + std::to_string(r->status) : r.error().message()) << ")";
     wait(attempt++, r.ok() ? &r.value() : nullptr);
   }
@@ -310,6 +337,7 @@ Error Registry::auth_error() const {
 
 Error Registry::status_error(const http::Response& response, const std::string& what) const {
   std::string detail;
+  bool digest_invalid = false;
   auto j = nlohmann::json::parse(response.body, nullptr, false);
   if (!j.is_discarded() && j.is_object() && j.contains("errors") && j["errors"].is_array())
     for (const auto& e : j["errors"]) {
@@ -318,11 +346,15 @@ Error Registry::status_error(const http::Response& response, const std::string& 
           e.contains("code") && e["code"].is_string() ? e["code"].get<std::string>() : "";
       std::string msg =
           e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>() : "";
-      detail +=
-          (detail.empty() ? "" : "; ") + code + (msg.empty() ? "" : ": " + msg.substr(0, 200));
+      if (detail.size() > 400) break;
+      detail += (detail.empty() ? "" : "; ") + printable(code, 60) +
+                (msg.empty() ? "" : ": " + printable(msg, 200));
+      digest_invalid = digest_invalid || code == "DIGEST_INVALID";
     }
   std::string base = what + ": HTTP " + std::to_string(response.status) +
                      (detail.empty() ? "" : " (" + detail + ")");
+  // The registry hashed what it received, and it was not what the digest says.
+  if (digest_invalid && response.status == 400) return Error(Errc::integrity, base);
   switch (response.status) {
     case 401: {
       // A token without the scope asked for: the credentials are right but not enough.

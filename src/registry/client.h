@@ -7,6 +7,7 @@
 // the Authorization header is not sent to another host.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -73,6 +74,12 @@ class Registry {
   std::optional<std::string> repository_with_blob(const std::string& digest,
                                                   const std::string& except);
 
+  // Whether the registry's /v2/ answered with a challenge (Basic or bearer).
+  bool asks_for_credentials() {
+    std::lock_guard lock(mutex_);
+    return challenge_.has_value();
+  }
+
   // How many times send() has waited before retrying (for tests and --json reports).
   int retries_done() const { return retries_done_; }
 
@@ -100,7 +107,7 @@ class Registry {
   bool credential_loaded_ = false;
   std::optional<Credential> credential_;
   std::map<std::string, std::string> tokens_;  // scope set -> bearer token
-  int retries_done_ = 0;
+  std::atomic<int> retries_done_{0};
   std::map<std::string, std::string> blob_homes_;  // digest -> a repository holding it
 };
 

@@ -106,7 +106,8 @@ Result<std::optional<Credential>> credential_from_config(std::string_view text,
 }
 
 std::vector<std::string> credential_places(const CredentialEnv& env) {
-  std::vector<std::string> out{"$PARE_REGISTRY_USERNAME/$PARE_REGISTRY_PASSWORD"};
+  std::vector<std::string> out{
+      "$PARE_REGISTRY_USERNAME/$PARE_REGISTRY_PASSWORD (for the hosts $PARE_REGISTRY_HOST names)"};
   for (const auto& f : auth_files(env)) out.push_back(f.shown);
   return out;
 }
@@ -115,8 +116,17 @@ Result<std::optional<Credential>> find_credential(const std::string& host,
                                                   const CredentialEnv& env) {
   std::string user = env.getenv("PARE_REGISTRY_USERNAME");
   std::string pass = env.getenv("PARE_REGISTRY_PASSWORD");
-  std::string only = env.getenv("PARE_REGISTRY_HOST");
-  if (!pass.empty() && (only.empty() || only == host))
+  // Only for the registries PARE_REGISTRY_HOST names (comma-separated): a CI password must
+  // not go to whatever registry a `from:` line or a token realm points at.
+  std::string hosts = env.getenv("PARE_REGISTRY_HOST");
+  bool named = false;
+  for (size_t start = 0; start <= hosts.size();) {
+    size_t comma = hosts.find(',', start);
+    if (hosts.substr(start, comma - start) == host) named = true;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (!pass.empty() && named)
     return std::optional<Credential>(
         Credential{user, pass, "$PARE_REGISTRY_USERNAME/$PARE_REGISTRY_PASSWORD"});
   for (const auto& file : auth_files(env)) {

@@ -1,6 +1,6 @@
 // Where registry credentials come from, in this order (the first that has the registry wins):
-//   1. the environment, for CI: PARE_REGISTRY_USERNAME and PARE_REGISTRY_PASSWORD (for every
-//      registry, or only the one PARE_REGISTRY_HOST names);
+//   1. the environment, for CI: PARE_REGISTRY_USERNAME and PARE_REGISTRY_PASSWORD, for the
+//      registries PARE_REGISTRY_HOST names (comma-separated; never for any other host);
 //   2. podman's auth file: $REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json;
 //   3. docker's: $DOCKER_CONFIG/config.json, else ~/.docker/config.json.
 // In each file: credHelpers[host], then auths[host].auth (base64 "user:password"), then

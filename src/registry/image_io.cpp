@@ -62,10 +62,8 @@ class TempBlob : public fs::ByteSink {
     return TempBlob(std::move(dir), std::move(file));
   }
   Result<void> write(std::string_view bytes) override { return file_.write(bytes); }
-  Result<stdfs::path> finish() {
-    PARE_CHECK(file_.commit());
-    return dir_.path() / "blob";
-  }
+  Result<void> finish() { return file_.commit(); }
+  stdfs::path path() const { return dir_.path() / "blob"; }
 
  private:
   TempBlob(fs::TempDir d, fs::AtomicFile f) : dir_(std::move(d)), file_(std::move(f)) {}
@@ -111,14 +109,26 @@ class RegistryDestination : public oci::ImageDestination {
                                           " bytes, its descriptor " + std::to_string(d.size));
       PARE_CHECK(repo_.upload_blob(d, *local, options_.upload, options_.progress));
     } else {
-      PARE_TRY(TempBlob temp, TempBlob::create());
-      PARE_CHECK(from.read_blob(d, temp));  // verified while it downloads
-      PARE_TRY(stdfs::path file, temp.finish());
-      PARE_CHECK(repo_.upload_blob(d, http::FileRange{file, 0, d.size}, options_.upload,
+      PARE_TRY(TempBlob temp, download(d, from));  // removed when it goes out of scope
+      PARE_CHECK(repo_.upload_blob(d, http::FileRange{temp.path(), 0, d.size}, options_.upload,
                                    options_.progress));
     }
     registry.remember_blob(d.digest, repo_.name());
     return true;
+  }
+
+  // A remote blob to a temporary file (verified), for an upload from disk; a download that
+  // broke off starts again.
+  Result<TempBlob> download(const oci::Descriptor& d, oci::ImageSource& from) {
+    for (int attempt = 0;; ++attempt) {
+      PARE_TRY(TempBlob temp, TempBlob::create());
+      auto r = from.read_blob(d, temp);
+      if (r.ok()) {
+        PARE_CHECK(temp.finish());
+        return temp;
+      }
+      if (r.error().code() != Errc::network || attempt >= 2) return r.error();
+    }
   }
 
   Result<void> put_manifest(const oci::Descriptor& d, std::string_view bytes) override {

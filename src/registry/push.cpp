@@ -23,6 +23,12 @@ Result<std::vector<TagTarget>> map_tags(const std::vector<std::string>& source_t
                                         const Reference& destination) {
   if (source_tags.empty()) return Error(Errc::invalid, "the source has no tags to push");
   std::vector<TagTarget> out;
+  bool by_digest = source_tags.size() == 1 && source_tags[0].rfind("sha256:", 0) == 0;
+  if (by_digest && destination.tag.empty())
+    return Error(Errc::invalid,
+                 "the source is named by digest, which is no tag to push under: "
+                 "give the destination one (" +
+                     destination.registry + "/" + destination.repository + ":TAG)");
   if (!destination.tag.empty() || !destination.digest.empty()) {
     if (source_tags.size() != 1)
       return Error(Errc::invalid, destination.str() + " names one tag, but the source has " +

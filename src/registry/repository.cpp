@@ -1,6 +1,7 @@
 #include "registry/repository.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "util/sha256.h"
 
@@ -39,8 +40,19 @@ oci::Descriptor descriptor_from_headers(const http::Response& r) {
   return d;
 }
 
+// A manifest reference with ':' is a digest (tags cannot hold one); pare checks sha256 only,
+// so any other algorithm is refused rather than taken on the registry's word.
+constexpr size_t kMaxTags = 100000;
+
 bool is_digest(const std::string& ref) {
-  return ref.rfind("sha256:", 0) == 0;
+  return ref.find(':') != std::string::npos;
+}
+Result<void> check_digest_ref(const std::string& ref) {
+  if (is_digest(ref) && ref.rfind("sha256:", 0) != 0)
+    return Error(Errc::unsupported, "digest '" + ref.substr(0, 80) +
+                                        "': pare verifies sha256 digests only; name the image "
+                                        "by its sha256 digest or a tag");
+  return {};
 }
 
 }  // namespace
@@ -52,6 +64,7 @@ std::string referrers_tag(const std::string& digest) {
 }
 
 Result<std::optional<oci::Descriptor>> Repository::head_manifest(const std::string& ref) {
+  PARE_CHECK(check_digest_ref(ref));
   Call call;
   call.method = "HEAD";
   call.target = path("manifests/" + ref);
@@ -66,6 +79,7 @@ Result<std::optional<oci::Descriptor>> Repository::head_manifest(const std::stri
 }
 
 Result<std::pair<oci::Descriptor, std::string>> Repository::get_manifest(const std::string& ref) {
+  PARE_CHECK(check_digest_ref(ref));
   Call call;
   call.target = path("manifests/" + ref);
   call.headers = {{"Accept", oci::manifest_accept_header()}};
@@ -125,14 +139,15 @@ Result<void> Repository::get_blob(const oci::Descriptor& d, fs::ByteSink& sink) 
   call.target = path("blobs/" + d.digest);
   call.scopes = {pull_scope()};
   call.follow_redirects = true;
-  call.sink = &verify;
+  call.sink = &verify;  // streamed: send() does not retry it (the caller starts again)
   std::string shown = registry_.host() + "/" + name_ + "@" + d.digest;
   PARE_TRY(http::Response r, registry_.send(call));
   if (r.status == 404) return Error(Errc::not_found, shown + ": no such blob");
   if (r.status != 200) return registry_.status_error(r, "GET blob " + shown);
   if (verify.received() != d.size)
-    return Error(Errc::integrity, shown + ": got " + std::to_string(verify.received()) +
-                                      " bytes, the descriptor says " + std::to_string(d.size));
+    return Error(Errc::network, shown + ": got " + std::to_string(verify.received()) +
+                                    " bytes, the descriptor says " + std::to_string(d.size) +
+                                    " (the transfer broke off)");
   std::string hex = verify.hex();
   if (d.digest != "sha256:" + hex)
     return Error(Errc::integrity, shown + ": the blob's bytes hash to sha256:" + hex +
@@ -147,17 +162,29 @@ Result<bool> Repository::mount_blob(const std::string& digest, const std::string
   call.scopes = {push_scope(), "repository:" + from + ":pull"};
   PARE_TRY(http::Response r, registry_.send(call));
   if (r.status == 201) return true;
-  if (r.status == 202) {  // the registry started an upload instead: leave it unused
+  if (r.status == 202) {  // not mounted: the registry opened an upload session instead
+    cancel_upload(r.header("location"));
     return false;
   }
   if (r.status == 401 || r.status == 403 || r.status == 404) return false;
   return registry_.status_error(r, "mounting " + digest + " from " + from);
 }
 
+void Repository::cancel_upload(const std::string& location) {
+  if (location.empty()) return;
+  Call cancel;
+  cancel.method = "DELETE";
+  cancel.target = location;
+  cancel.scopes = {push_scope()};
+  cancel.retry = false;
+  (void)registry_.send(cancel);  // best effort: an unused session also expires by itself
+}
+
 Result<std::vector<std::string>> Repository::tags() {
   std::vector<std::string> out;
   std::string target = path("tags/list?n=1000");
-  for (int page = 0; page < 1000 && !target.empty(); ++page) {
+  std::set<std::string> seen;
+  for (int page = 0; page < 1000 && !target.empty() && seen.insert(target).second; ++page) {
     Call call;
     call.target = target;
     call.scopes = {pull_scope()};
@@ -172,6 +199,8 @@ Result<std::vector<std::string>> Repository::tags() {
     if (auto t = j.find("tags"); t != j.end() && t->is_array())
       for (const auto& tag : *t)
         if (tag.is_string()) out.push_back(tag.get<std::string>());
+    if (out.size() > kMaxTags)
+      return Error(Errc::invalid, name_ + ": more than " + std::to_string(kMaxTags) + " tags");
     // Pagination (spec "Listing Tags"): Link: </v2/...?n=..&last=..>; rel="next"
     target.clear();
     std::string link = r.header("link");

@@ -57,6 +57,7 @@ class Repository {
  private:
   std::string path(std::string_view rest) const { return "/v2/" + name_ + "/" + std::string(rest); }
   Result<std::string> start_upload(uint64_t* min_chunk);
+  void cancel_upload(const std::string& location);
   Result<void> upload_chunked(const oci::Descriptor& d, const http::FileRange& bytes,
                               std::string location, uint64_t chunk, Progress* progress);
 

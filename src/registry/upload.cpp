@@ -15,10 +15,11 @@ std::string with_query(const std::string& location, const std::string& query) {
   return location + (location.find('?') == std::string::npos ? "?" : "&") + query;
 }
 
-// "0-1234" -> 1235 bytes received; "" -> 0.
+// "0-1234" -> 1235 bytes received; "" -> 0. "0-0" is how the distribution registry reports an
+// empty session (and also one byte): taken as 0, so a resume never skips a byte.
 uint64_t received_from_range(const std::string& range) {
   auto dash = range.find('-');
-  if (dash == std::string::npos) return 0;
+  if (dash == std::string::npos || range == "0-0") return 0;
   return std::strtoull(range.c_str() + dash + 1, nullptr, 10) + 1;
 }
 
@@ -75,10 +76,20 @@ Result<void> Repository::upload_chunked(const oci::Descriptor& d, const http::Fi
       if (!r->header("location").empty()) location = r->header("location");
       uint64_t now =
           r->header("range").empty() ? offset + n : received_from_range(r->header("range"));
-      offset = now;
+      // A registry whose session does not move forward would keep pare here forever.
+      if (now > offset && now <= bytes.length) {
+        offset = now;
+        continue;
+      }
+      if (++failures > 5)
+        return Error(Errc::network, "upload of " + d.digest +
+                                        " makes no progress (the registry answers Range " +
+                                        r->header("range").substr(0, 40) + ")");
       continue;
     }
-    if (!transient(r) || ++failures > 5) {
+    // 416: the registry holds another offset than pare thought; ask it, as after a break.
+    bool out_of_range = r.ok() && r->status == 416;
+    if ((!transient(r) && !out_of_range) || ++failures > 5) {
       if (!r.ok()) return r.error();
       return registry_.status_error(r.value(), "uploading " + d.digest);
     }

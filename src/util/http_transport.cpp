@@ -35,6 +35,7 @@ constexpr size_t kMaxErrorBody = 64 << 10;
 struct Exchange {
   const Request* request = nullptr;
   Response response;
+  bool error_body_cut = false;  // an error answer longer than kMaxErrorBody: stopped there
   size_t header_bytes = 0;
   std::optional<Error> failure;  // set by a callback that stopped the transfer
   // request body from a file
@@ -90,7 +91,10 @@ size_t on_body(char* ptr, size_t size, size_t nmemb, void* user) {
   }
   uint64_t limit = success ? req.max_body : kMaxErrorBody;
   if (x->response.body.size() + n > limit) {
-    if (!success) return n;  // an error page: keep its start only
+    if (!success) {  // an error page: its start is enough, and one without end must not hang us
+      x->error_body_cut = true;
+      return 0;
+    }
     x->failure = Error(Errc::invalid, "response from " + req.url + " is larger than " +
                                           std::to_string(limit) + " bytes");
     return 0;
@@ -215,14 +219,24 @@ class CurlTransport : public Transport {
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
       }
     }
+    // Small requests (manifests, HEADs, tokens) get an overall deadline; blob transfers are
+    // bounded by the low-speed limit instead (they may take long, but not stall).
+    if (!req.sink && !req.body_file) curl_easy_setopt(e, CURLOPT_TIMEOUT, 300L);
     CURLcode code = curl_easy_perform(e);
     if (x.fd >= 0) ::close(x.fd);
     if (x.failure) return *x.failure;
+    if (code == CURLE_WRITE_ERROR && x.error_body_cut) code = CURLE_OK;  // the status is known
     if (code != CURLE_OK) {
       std::string what = errbuf[0] ? errbuf : curl_easy_strerror(code);
       while (!what.empty() && what.back() == '\n') what.pop_back();
-      if (code == CURLE_SSL_CONNECT_ERROR && what.find("wrong version number") != std::string::npos)
-        what = std::string(kPlainHttpServer) + " (" + what + ")";
+      // A TLS handshake that failed (not a certificate that failed verification): what a
+      // plain-HTTP server answering a ClientHello looks like, whatever OpenSSL's wording.
+      if (code == CURLE_SSL_CONNECT_ERROR)
+        what = std::string(kPlainHttpServer) + "? (" + what + ")";
+      if (code == CURLE_PEER_FAILED_VERIFICATION)
+        what +=
+            " (trust its CA with --ca-file FILE or a certs.d directory: "
+            "/etc/containers/certs.d/HOST/ca.crt)";
       return Error(Errc::network, what);
     }
     long status = 0;
@@ -237,6 +251,29 @@ class CurlTransport : public Transport {
 };
 
 }  // namespace
+
+Result<std::string> resolve_url(const std::string& base, const std::string& reference) {
+  global_init();
+  CURLU* u = curl_url();
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> guard(u, curl_url_cleanup);
+  if (curl_url_set(u, CURLUPART_URL, base.c_str(), 0) != CURLUE_OK ||
+      curl_url_set(u, CURLUPART_URL, reference.c_str(), 0) != CURLUE_OK)
+    return Error(Errc::invalid, "cannot resolve the URL '" + reference.substr(0, 200) + "'");
+  char* out = nullptr;
+  if (curl_url_get(u, CURLUPART_URL, &out, 0) != CURLUE_OK)
+    return Error(Errc::invalid, "cannot resolve the URL '" + reference.substr(0, 200) + "'");
+  std::string url = out;
+  curl_free(out);
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+    return Error(Errc::invalid, "'" + url.substr(0, 200) + "' is not an http(s) URL");
+  return url;
+}
+
+std::string url_origin(std::string_view url) {
+  auto p = url.find("://");
+  if (p == std::string_view::npos) return "";
+  return std::string(url.substr(0, url.find_first_of("/?#", p + 3)));
+}
 
 std::unique_ptr<Transport> make_curl_transport(const TransportOptions& options) {
   return std::make_unique<CurlTransport>(options);

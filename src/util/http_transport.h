@@ -75,8 +75,14 @@ struct TransportOptions {
 };
 std::unique_ptr<Transport> make_curl_transport(const TransportOptions& options = {});
 
-// Curl's error for "the server answered TLS with plain HTTP": the one failure after which a
-// loopback or --insecure-registry registry is retried over http.
+// `reference` (a Location header: absolute, path-absolute, relative or network-path) resolved
+// against `base` as RFC 3986 section 5 says (curl's URL parser); only http(s) results.
+Result<std::string> resolve_url(const std::string& base, const std::string& reference);
+// "scheme://host[:port]" of an absolute URL ("" if it is not one): what tells hosts apart.
+std::string url_origin(std::string_view url);
+
+// In the error of a TLS handshake that failed (not of a certificate that failed verification):
+// the one failure after which a loopback or --insecure-registry registry is tried over http.
 inline constexpr const char* kPlainHttpServer = "server speaks plain HTTP";
 
 }  // namespace pare::http

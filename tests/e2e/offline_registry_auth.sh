@@ -22,7 +22,8 @@ run_pare out rc build "$T/spec/app.yaml" -o "$T/app" --cache-dir "$T/cache" -q
 assert_eq 0 "$rc" "build ($out)"
 export HOME="$T/home"
 mkdir -p "$HOME" "$T/logs"
-unset DOCKER_CONFIG REGISTRY_AUTH_FILE XDG_RUNTIME_DIR PARE_REGISTRY_USERNAME PARE_REGISTRY_PASSWORD
+unset DOCKER_CONFIG REGISTRY_AUTH_FILE XDG_RUNTIME_DIR PARE_REGISTRY_USERNAME PARE_REGISTRY_PASSWORD \
+  PARE_REGISTRY_HOST
 passwords=()
 n=0
 # logged NAME ARGS... — run pare at -vv, keeping stdout+stderr in $T/logs for the final search.
@@ -59,7 +60,10 @@ assert_eq "$(layout_digest "$T/app" app:latest)" "$(layout_digest "$T/pulled" ap
 "$PARE" logout "$REG" -q
 logged out rc tags "docker://$REG/team/app"
 assert_eq 2 "$rc" "logout removed the credentials"
-# CI: the environment.
+# CI: the environment, only for the hosts PARE_REGISTRY_HOST names.
+PARE_REGISTRY_USERNAME="$REG_USER" PARE_REGISTRY_PASSWORD="$REG_PASS" \
+  logged out rc tags "docker://$REG/team/app"
+assert_eq 2 "$rc" "the environment's credentials go to no host it does not name ($out)"
 PARE_REGISTRY_USERNAME="$REG_USER" PARE_REGISTRY_PASSWORD="$REG_PASS" PARE_REGISTRY_HOST="$REG" \
   logged out rc tags "docker://$REG/team/app"
 assert_eq 0 "$rc" "credentials from the environment ($out)"
@@ -103,25 +107,25 @@ start_registry token
 passwords+=("$REG_PASS" "reader-pass")
 logged out rc push "oci:$T/app" "$REG/team/app"
 assert_eq 2 "$rc" "anonymous push with token auth ($out)"
-PARE_REGISTRY_USERNAME="$REG_USER" PARE_REGISTRY_PASSWORD="$REG_PASS" \
+PARE_REGISTRY_USERNAME="$REG_USER" PARE_REGISTRY_PASSWORD="$REG_PASS" PARE_REGISTRY_HOST="$REG" \
   logged out rc push "oci:$T/app" "$REG/team/app"
 assert_eq 0 "$rc" "push with a token ($out)"
 grep -q "scopes=\['repository:team/app:pull,push'\]" "$REG_TOKEN_LOG" || fail "no push-scope token"
-PARE_REGISTRY_USERNAME="$REG_USER" PARE_REGISTRY_PASSWORD="$REG_PASS" \
+PARE_REGISTRY_USERNAME="$REG_USER" PARE_REGISTRY_PASSWORD="$REG_PASS" PARE_REGISTRY_HOST="$REG" \
   logged out rc copy "docker://$REG/team/app:latest" "docker://$REG/copy/app:latest"
 assert_eq 0 "$rc" "copy with a mount ($out)"
 grep -q "repository:team/app:pull" <(grep "copy/app:pull,push" "$REG_TOKEN_LOG") ||
   fail "the mount's token did not ask for the source's pull scope: $(cat "$REG_TOKEN_LOG")"
 [[ "$(mount_requests)" -gt 0 ]] || fail "no mount with token auth"
-PARE_REGISTRY_USERNAME=reader PARE_REGISTRY_PASSWORD=reader-pass \
+PARE_REGISTRY_USERNAME=reader PARE_REGISTRY_PASSWORD=reader-pass PARE_REGISTRY_HOST="$REG" \
   logged out rc pull "docker://$REG/team/app:latest" "oci:$T/reader-pulled"
 assert_eq 0 "$rc" "a read-only user pulls ($out)"
-PARE_REGISTRY_USERNAME=reader PARE_REGISTRY_PASSWORD=reader-pass \
+PARE_REGISTRY_USERNAME=reader PARE_REGISTRY_PASSWORD=reader-pass PARE_REGISTRY_HOST="$REG" \
   logged out rc push "oci:$T/app" "$REG/reader/app"
 assert_eq 2 "$rc" "a read-only user's push is denied ($out)"
 assert_contains "$out" "do not grant" "the denial names the scope"
 assert_contains "$out" "push" "the missing scope"
-PARE_REGISTRY_USERNAME="$REG_USER" PARE_REGISTRY_PASSWORD="wrong" \
+PARE_REGISTRY_USERNAME="$REG_USER" PARE_REGISTRY_PASSWORD="wrong" PARE_REGISTRY_HOST="$REG" \
   logged out rc tags "docker://$REG/team/app"
 assert_eq 2 "$rc" "a wrong password with token auth ($out)"
 assert_contains "$out" "refused the credentials from \$PARE_REGISTRY_USERNAME" "names the source"

@@ -92,11 +92,14 @@ TEST(Credentials, OrderEnvThenPodmanThenDocker) {
 
   f.vars["PARE_REGISTRY_USERNAME"] = "ci";
   f.vars["PARE_REGISTRY_PASSWORD"] = "ci-pass";
+  // Without PARE_REGISTRY_HOST the CI password goes to no registry.
+  EXPECT_EQ(find_credential("reg.example", f.env()).value()->username, "pod");
   f.vars["PARE_REGISTRY_HOST"] = "other.example";
   EXPECT_EQ(find_credential("reg.example", f.env()).value()->username, "pod");
-  f.vars["PARE_REGISTRY_HOST"] = "reg.example";
+  f.vars["PARE_REGISTRY_HOST"] = "other.example,reg.example";
   EXPECT_EQ(find_credential("reg.example", f.env()).value()->username, "ci");
-  EXPECT_FALSE(find_credential("nobody.example", f.env()).value());
+  EXPECT_FALSE(find_credential("evil.example", f.env()).value());
+  EXPECT_FALSE(find_credential("nobody.example", f.env()).value().has_value());
 }
 
 TEST(Credentials, HelpersPerHostAndStore) {

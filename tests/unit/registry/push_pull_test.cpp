@@ -339,3 +339,92 @@ TEST(Endpoint, PlainHttpOnlyForLoopbackOrInsecureRegistries) {
 
 }  // namespace
 }  // namespace pare::registry
+
+namespace pare::registry {
+namespace {
+
+using testing::Harness;
+using testing::TempLayout;
+namespace stdfs = std::filesystem;
+
+// What a hostile or flaky registry does (the review of session 7's registry client).
+struct Pushed1 {
+  Harness h;
+  TempLayout layout;
+  oci::Descriptor image;
+  explicit Pushed1(const std::string& layer = "layer bytes", const std::string& arch = "amd64") {
+    image = layout.add_image({layer}, arch);
+    layout.write_index({{"app:latest", image}});
+    auto source =
+        oci::open_local_source(oci::LocalRef{oci::LocalRef::Kind::layout, layout.dir(), ""});
+    EXPECT_TRUE(
+        push_tags(**source, {}, Reference{h.fake.host, "team/app", "", ""}, *h.pool, {}).ok());
+  }
+  Result<oci::CopyResult> pull(const std::string& ref, const oci::CopyOptions& options = {}) {
+    stdfs::remove_all(layout.dir() / "out");
+    PARE_TRY(ImageRef r, parse_image_ref("docker://" + h.fake.host + "/team/app" + ref, {}));
+    PARE_TRY(auto source, open_source(*h.pool, r));
+    PARE_TRY(oci::Descriptor root, source->resolve(""));
+    PARE_TRY(auto dest, oci::open_layout_destination(layout.dir() / "out"));
+    PARE_TRY(oci::CopyResult c, oci::copy_image(*source, root, *dest, {"x"}, options));
+    PARE_CHECK(dest->commit());
+    return c;
+  }
+};
+
+TEST(Hostile, DigestsOtherThanSha256AreRefusedNotTrusted) {
+  Pushed1 p;
+  auto r = p.pull("@sha512:" + std::string(128, '0'));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), Errc::unsupported) << r.error().message();
+}
+
+TEST(Hostile, ABlobDownloadThatBreaksOffStartsAgain) {
+  Pushed1 p;
+  p.h.fake.faults.push_back({[](const http::Request& r) {
+                               return r.method == "GET" &&
+                                      r.url.find("/blobs/") != std::string::npos;
+                             },
+                             0, 0, "", 1});
+  auto r = p.pull(":latest");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_TRUE(fs::exists(p.layout.dir() / "out/index.json"));
+}
+
+TEST(Hostile, AnImageOfAnotherPlatformIsNotTakenForTheOneAskedFor) {
+  Pushed1 p("x", "amd64");
+  oci::CopyOptions arm;
+  arm.platform = oci::Platform{"linux", "arm64", ""};
+  auto r = p.pull(":latest", arm);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("linux/amd64"), std::string::npos) << r.error().message();
+}
+
+TEST(Hostile, AFirstChunkThatFailsResumesFromAnEmptySession) {
+  Harness h;
+  TempLayout layout;
+  std::string big(100, 'q');
+  auto image = layout.add_image({big});
+  layout.write_index({{"big:latest", image}});
+  // The first PATCH answers 503 with nothing kept: the session reports "0-0" (empty).
+  h.fake.faults.push_back(
+      {[](const http::Request& r) { return r.method == "PATCH"; }, 503, 0, "", 1});
+  PushOptions options;
+  options.upload.monolithic_max = 10;
+  options.upload.chunk_size = 40;
+  auto source =
+      oci::open_local_source(oci::LocalRef{oci::LocalRef::Kind::layout, layout.dir(), ""});
+  auto pushed =
+      push_tags(**source, {}, Reference{h.fake.host, "team/big", "", ""}, *h.pool, options);
+  ASSERT_TRUE(pushed.ok()) << pushed.error().message();
+  EXPECT_EQ(h.fake.blobs["sha256:" + sha256_hex(big)], big);
+}
+
+TEST(Hostile, ADigestSourceNeedsADestinationTag) {
+  auto r = map_tags({"sha256:" + std::string(64, 'a')}, Reference{"r.example", "team/app", "", ""});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find(":TAG"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pare::registry

@@ -41,7 +41,8 @@ class TempLayout {
     oci::Manifest m;
     m.media_type = oci::media::kOciManifest;
     m.config =
-        add_blob(R"({"architecture":")" + arch + R"(","os":"linux"})", oci::media::kOciConfig);
+        add_blob(R"({"architecture":")" + arch + R"(","os":"linux","rootfs":{"diff_ids":[]}})",
+                 oci::media::kOciConfig);
     for (const auto& l : layers)
       m.layers.push_back(add_blob(l, "application/vnd.oci.image.layer.v1.tar+gzip"));
     oci::Descriptor d = add_blob(oci::serialize_manifest(m), oci::media::kOciManifest);
@@ -91,6 +92,7 @@ struct Harness {
       std::string n = name;
       if (n == "PARE_REGISTRY_USERNAME" && with_credentials) return fake.user;
       if (n == "PARE_REGISTRY_PASSWORD" && with_credentials) return given_password;
+      if (n == "PARE_REGISTRY_HOST") return fake.host;
       return "";
     };
     pool = std::make_unique<RegistryPool>(fake, env, options);
