@@ -1,5 +1,7 @@
 #include "registry/auth.h"
 
+#include "util/http.h"
+
 #include <cctype>
 #include <nlohmann/json.hpp>
 
@@ -117,18 +119,7 @@ Result<Token> parse_token_response(std::string_view body) {
 }
 
 std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return http::percent_encode(text);
 }
 
 }  // namespace pare::registry

@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 
+#include <cctype>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -17,6 +18,21 @@
 #include "util/sha256.h"
 
 namespace pare::http {
+
+std::string percent_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
 
 std::string join_url(std::string_view base, std::string_view rel) {
   std::string out(base);

@@ -48,6 +48,10 @@ struct CurlOptions {
 
 std::unique_ptr<Client> make_curl_client(const CurlOptions& options = {});
 
+// RFC 3986 percent-encoding: every byte but the unreserved A-Z a-z 0-9 - . _ ~ becomes %XX
+// (query values, purl components).
+std::string percent_encode(std::string_view text);
+
 // Join a base URL and a relative path with exactly one '/'.
 std::string join_url(std::string_view base, std::string_view rel);
 

@@ -1,0 +1,126 @@
+// CycloneDX 1.6 JSON (document.h says what goes where and why).
+#include <nlohmann/json.hpp>
+
+#include "oci/image.h"
+#include "sbom/document.h"
+#include "util/sha256.h"
+
+namespace pare::sbom {
+
+namespace {
+
+using nlohmann::json;
+
+// A name-based UUID from the document's hash (RFC 9562 layout, version 5 and variant bits set).
+std::string uuid_of(const std::string& bytes) {
+  std::string h = sha256_hex(bytes).substr(0, 32);
+  h[12] = '5';
+  h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20, 12);
+}
+
+json licences(const PackageRecord& p) {
+  json out = json::array();
+  std::string expr;
+  for (const auto& l : p.licenses) {
+    std::string one = p.kind == PackageKind::deb ? spdx_expression(l) : l;
+    if (!one.empty()) expr += (expr.empty() ? "" : " AND ") + one;
+  }
+  if (expr.empty()) return out;
+  bool single = expr.find(' ') == std::string::npos && expr.rfind("LicenseRef-", 0) != 0;
+  if (single)
+    out.push_back({{"license", {{"id", expr}}}});
+  else if (expr.find(' ') == std::string::npos)
+    out.push_back({{"license", {{"name", expr}}}});
+  else
+    out.push_back({{"expression", expr}});
+  return out;
+}
+
+}  // namespace
+
+std::string cyclonedx_json(const SbomImage& image) {
+  std::string os_version = image.os.version.empty() ? image.os.version_id : image.os.version;
+  std::string os_ref = "os:" + image.os.id + "@" + os_version;
+  json components = json::array();
+  components.push_back({{"type", "operating-system"},
+                        {"bom-ref", os_ref},
+                        {"name", image.os.id},
+                        {"version", os_version},
+                        {"description", image.os.name}});
+  std::vector<const PackageRecord*> sorted;
+  for (const auto& p : image.packages) sorted.push_back(&p);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) {
+    return std::tie(a->name, a->version, a->arch) < std::tie(b->name, b->version, b->arch);
+  });
+  json os_deps = json::array();
+  for (const auto* p : sorted) {
+    std::string purl = package_purl(*p, image.os);
+    json c = {{"type", "library"},
+              {"bom-ref", purl},
+              {"name", p->name},
+              {"version", p->version},
+              {"purl", purl}};
+    if (!p->maintainer.empty()) c["supplier"] = {{"name", p->maintainer}};
+    json l = licences(*p);
+    if (!l.empty()) c["licenses"] = l;
+    if (!p->sha256.empty())
+      c["hashes"] = json::array({{{"alg", "SHA-256"}, {"content", p->sha256}}});
+    json props = json::array();
+    if (!p->source.empty()) {
+      props.push_back({{"name", "pare:package:source"}, {"value", p->source}});
+      props.push_back({{"name", "pare:package:source_version"},
+                       {"value", p->source_version.empty() ? p->version : p->source_version}});
+    }
+    if (!p->slice.empty())
+      for (const auto& g : p->slice) props.push_back({{"name", "pare:slice:path"}, {"value", g}});
+    if (!props.empty()) c["properties"] = props;
+    if (!p->download_location.empty())
+      c["externalReferences"] =
+          json::array({{{"type", "distribution"}, {"url", p->download_location}}});
+    os_deps.push_back(purl);
+    components.push_back(std::move(c));
+  }
+  std::string image_ref = image.manifest_digest.empty()
+                              ? "image:" + image.name
+                              : oci_purl(image.name, image.manifest_digest, image.arch);
+  json image_component = {{"type", "container"}, {"bom-ref", image_ref}, {"name", image.name}};
+  if (!image.manifest_digest.empty()) {
+    image_component["version"] = image.manifest_digest;
+    image_component["purl"] = image_ref;
+  }
+  json layer_refs = json::array();
+  for (size_t i = 0; i < image.layers.size(); ++i) {
+    const LayerInfo& l = image.layers[i];
+    std::string ref = "layer:" + l.digest;
+    layer_refs.push_back(ref);
+    components.push_back(
+        {{"type", "file"},
+         {"bom-ref", ref},
+         {"name", "layer " + std::to_string(i)},
+         {"version", l.digest},
+         {"hashes", json::array({{{"alg", "SHA-256"}, {"content", l.digest.substr(7)}}})},
+         {"properties", json::array({{{"name", "oci:layer:mediaType"}, {"value", l.media_type}},
+                                     {{"name", "oci:layer:diffID"}, {"value", l.diff_id}}})}});
+  }
+  json image_deps = layer_refs;
+  image_deps.push_back(os_ref);
+  json bom = {
+      {"bomFormat", "CycloneDX"},
+      {"specVersion", "1.6"},
+      {"version", 1},
+      {"metadata",
+       {{"timestamp", oci::rfc3339_utc(image.created)},
+        {"tools",
+         {{"components",
+           json::array({{{"type", "application"}, {"name", "pare"}, {"version", "0.1.0"}}})}}},
+        {"component", image_component}}},
+      {"components", components},
+      {"dependencies", json::array({{{"ref", image_ref}, {"dependsOn", image_deps}},
+                                    {{"ref", os_ref}, {"dependsOn", os_deps}}})}};
+  bom["serialNumber"] = "urn:uuid:" + uuid_of(bom.dump());
+  return bom.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace pare::sbom

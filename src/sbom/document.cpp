@@ -1,0 +1,76 @@
+// purls and licence expressions shared by the SPDX and CycloneDX writers.
+#include <cctype>
+
+#include "sbom/document.h"
+#include "util/http.h"
+
+namespace pare::sbom {
+
+std::string purl_encode(std::string_view text) {
+  return http::percent_encode(text);
+}
+
+std::string package_purl(const PackageRecord& p, const OsInfo& os) {
+  if (p.kind == PackageKind::apk) {
+    std::string purl =
+        "pkg:apk/" + purl_encode(os.id) + "/" + purl_encode(p.name) + "@" + purl_encode(p.version);
+    if (!p.arch.empty()) purl += "?arch=" + purl_encode(p.arch);
+    return purl;
+  }
+  // Qualifiers in sorted order: arch, distro, upstream.
+  std::string purl = "pkg:deb/debian/" + purl_encode(p.name) + "@" + purl_encode(p.version);
+  std::vector<std::string> q;
+  if (!p.arch.empty()) q.push_back("arch=" + purl_encode(p.arch));
+  std::string distro = os.id + "-" + (os.version.empty() ? os.version_id : os.version);
+  if (!os.version_id.empty() || !os.version.empty()) q.push_back("distro=" + purl_encode(distro));
+  bool same_source = p.source.empty() || (p.source == p.name && p.source_version == p.version);
+  if (!same_source) {
+    std::string upstream = p.source;
+    if (!p.source_version.empty() && p.source_version != p.version)
+      upstream += "@" + p.source_version;
+    q.push_back("upstream=" + purl_encode(upstream));
+  }
+  for (size_t i = 0; i < q.size(); ++i) purl += (i == 0 ? "?" : "&") + q[i];
+  return purl;
+}
+
+std::string oci_purl(const std::string& name, const std::string& digest, const std::string& arch) {
+  std::string repo = name.substr(0, name.find(':'));
+  std::string purl = "pkg:oci/" + purl_encode(repo) + "@" + purl_encode(digest);
+  if (!arch.empty()) purl += "?arch=" + purl_encode(arch);
+  return purl;
+}
+
+std::string spdx_expression(std::string_view text) {
+  // Debian writes "A or B", "A and B", and sometimes "A, and B" (copyright-format 1.0,
+  // "License specification"): each name is mapped, the operators become SPDX's; an operator
+  // with no licence on one side of it is dropped.
+  std::vector<std::string> tokens;
+  std::string word;
+  auto flush = [&] {
+    if (word.empty()) return;
+    bool op = word == "or" || word == "OR" || word == "and" || word == "AND" || word == "with" ||
+              word == "WITH";
+    if (op) {
+      std::string upper;
+      for (char c : word) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (!tokens.empty() && tokens.back().front() != ' ') tokens.push_back(" " + upper + " ");
+    } else {
+      tokens.push_back(spdx_license_id(word));
+    }
+    word.clear();
+  };
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == ',' || c == '(' || c == ')')
+      flush();
+    else
+      word += c;
+  }
+  flush();
+  if (!tokens.empty() && tokens.back().front() == ' ') tokens.pop_back();
+  std::string out;
+  for (const auto& t : tokens) out += t;
+  return out;
+}
+
+}  // namespace pare::sbom

@@ -1,0 +1,68 @@
+// SBOM documents for one image and architecture, in the two formats the ecosystem reads:
+//   - SPDX 2.3 JSON (spdx-spec v2.3, "SPDX JSON schema"): the document DESCRIBES an
+//     OPERATING_SYSTEM package (name = the OS id, versionInfo = its version), which CONTAINS
+//     every OS package; each package has its pkg:deb purl as an externalRef (PACKAGE-MANAGER),
+//     the Maintainer as supplier, licences from DEP-5 (else NOASSERTION) and
+//     sourceInfo "built package from: SRC VER", which Trivy needs to match source-level
+//     advisories; the image and its layers are pkg:oci packages; files the spec added carry
+//     their SHA-256.
+//   - CycloneDX 1.6 JSON (cyclonedx-spec 1.6, bom-1.6.schema.json): metadata.component is
+//     the image (type container), an operating-system component, library components with
+//     purls, dependencies OS -> packages.
+// Deterministic: same input, same bytes (keys sorted, lists sorted, SPDX namespace and
+// CycloneDX serialNumber derived from the content's hash, timestamps from `created`).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sbom/packages.h"
+
+namespace pare::sbom {
+
+struct OsInfo {
+  std::string id = "debian";  // os-release ID
+  std::string version_id;     // "12"
+  std::string version;        // the point release, "12.8" ("" = unknown)
+  std::string name = "Debian GNU/Linux";
+};
+
+struct LayerInfo {
+  std::string digest, diff_id, media_type;
+  uint64_t size = 0;
+};
+
+struct AddedFile {
+  std::string path;  // in the image, absolute
+  std::string sha256;
+};
+
+struct SbomImage {
+  std::string name;             // "python3:latest"
+  std::string arch;             // Debian architecture
+  std::string manifest_digest;  // "sha256:..." of the image's manifest ("" = not known yet)
+  int64_t created = 0;          // seconds since the epoch (SOURCE_DATE_EPOCH)
+  OsInfo os;
+  std::vector<PackageRecord> packages;
+  std::vector<LayerInfo> layers;
+  std::vector<AddedFile> files;
+};
+
+// purl-spec: pkg:deb/debian/NAME@VERSION?arch=ARCH&distro=debian-12.8&upstream=SRC%40VER
+// (qualifiers sorted, values percent-encoded, upstream only when it differs from the
+// package); pkg:apk/<os id>/NAME@VERSION?arch=ARCH.
+std::string package_purl(const PackageRecord& p, const OsInfo& os);
+// pkg:oci/NAME@sha256%3A...?arch=ARCH (purl-spec's oci type: the digest is the version).
+std::string oci_purl(const std::string& name, const std::string& digest, const std::string& arch);
+// purl-spec percent-encoding: everything but A-Z a-z 0-9 . - _ ~ is %XX.
+std::string purl_encode(std::string_view text);
+
+// A Debian licence expression ("GPL-2+ or Artistic") as an SPDX expression ("GPL-2.0-or-later
+// OR Artistic-1.0-Perl").
+std::string spdx_expression(std::string_view debian_expression);
+
+std::string spdx_json(const SbomImage& image);
+std::string cyclonedx_json(const SbomImage& image);
+
+}  // namespace pare::sbom

@@ -1,0 +1,169 @@
+// SPDX 2.3 JSON (document.h says what goes where and why).
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "oci/image.h"
+#include "sbom/document.h"
+#include "util/sha256.h"
+
+namespace pare::sbom {
+
+namespace {
+
+using nlohmann::json;
+
+// SPDXRef ids allow letters, digits, '.' and '-' only.
+std::string spdx_id(std::string_view kind, std::string_view name, std::string_view unique) {
+  std::string id = "SPDXRef-" + std::string(kind) + "-";
+  for (char c : name) id += (std::isalnum(static_cast<unsigned char>(c)) || c == '.') ? c : '-';
+  return id + "-" + sha256_hex(unique).substr(0, 8);
+}
+
+// "Name <mail>" -> "Person: Name (mail)" (SPDX 2.3 section 7.5).
+std::string supplier(const std::string& maintainer) {
+  if (maintainer.empty()) return "NOASSERTION";
+  auto lt = maintainer.find('<');
+  auto gt = maintainer.find('>', lt == std::string::npos ? 0 : lt);
+  if (lt == std::string::npos || gt == std::string::npos) return "Person: " + maintainer;
+  std::string name = maintainer.substr(0, lt);
+  while (!name.empty() && name.back() == ' ') name.pop_back();
+  std::string mail = maintainer.substr(lt + 1, gt - lt - 1);
+  // A mailing list or a team is an organisation to SPDX; Debian does not say which: Person.
+  return "Person: " + name + " (" + mail + ")";
+}
+
+std::string licence_of(const PackageRecord& p, std::set<std::string>& refs) {
+  if (p.licenses.empty()) return "NOASSERTION";
+  std::string expr;
+  for (const auto& l : p.licenses) {
+    std::string one = p.kind == PackageKind::deb ? spdx_expression(l) : l;
+    if (one.empty()) continue;
+    bool compound = one.find(' ') != std::string::npos;
+    expr +=
+        (expr.empty() ? "" : " AND ") + (compound && p.licenses.size() > 1 ? "(" + one + ")" : one);
+    for (size_t at = one.find("LicenseRef-"); at != std::string::npos;
+         at = one.find("LicenseRef-", at + 1))
+      refs.insert(one.substr(at, one.find(' ', at) - at));
+  }
+  return expr.empty() ? "NOASSERTION" : expr;
+}
+
+json package_json(const PackageRecord& p, const OsInfo& os, std::set<std::string>& refs) {
+  std::string purl = package_purl(p, os);
+  json j = {{"SPDXID", spdx_id("Package", p.name, purl)},
+            {"name", p.name},
+            {"versionInfo", p.version},
+            {"supplier", supplier(p.maintainer)},
+            {"downloadLocation", p.download_location.empty() ? "NOASSERTION" : p.download_location},
+            {"filesAnalyzed", false},
+            {"licenseConcluded", "NOASSERTION"},
+            {"licenseDeclared", licence_of(p, refs)},
+            {"copyrightText", "NOASSERTION"},
+            {"primaryPackagePurpose", "LIBRARY"},
+            {"externalRefs", json::array({{{"referenceCategory", "PACKAGE-MANAGER"},
+                                           {"referenceType", "purl"},
+                                           {"referenceLocator", purl}}})}};
+  // Trivy reads the source package from exactly this sentence.
+  if (!p.source.empty())
+    j["sourceInfo"] = "built package from: " + p.source + " " +
+                      (p.source_version.empty() ? p.version : p.source_version);
+  if (!p.sha256.empty())
+    j["checksums"] = json::array({{{"algorithm", "SHA256"}, {"checksumValue", p.sha256}}});
+  if (!p.slice.empty()) {
+    std::string kept;
+    for (const auto& g : p.slice) kept += (kept.empty() ? "" : ", ") + g;
+    j["comment"] = "a slice of the package: only " + kept + " (and its copyright and status)";
+  }
+  return j;
+}
+
+// The fields every SPDX package has, for the ones pare knows little of (image, OS, layer).
+json bare_package(const std::string& id, const std::string& name, const std::string& version,
+                  const char* purpose) {
+  return {{"SPDXID", id},
+          {"name", name},
+          {"versionInfo", version},
+          {"downloadLocation", "NOASSERTION"},
+          {"filesAnalyzed", false},
+          {"licenseConcluded", "NOASSERTION"},
+          {"licenseDeclared", "NOASSERTION"},
+          {"copyrightText", "NOASSERTION"},
+          {"supplier", "NOASSERTION"},
+          {"primaryPackagePurpose", purpose}};
+}
+
+json relationship(const std::string& a, const char* type, const std::string& b) {
+  return {{"spdxElementId", a}, {"relationshipType", type}, {"relatedSpdxElement", b}};
+}
+
+}  // namespace
+
+std::string spdx_json(const SbomImage& image) {
+  std::set<std::string> refs;
+  json packages = json::array(), relationships = json::array();
+  std::string image_id =
+      spdx_id("Image", image.name, image.name + image.manifest_digest + image.arch);
+  json image_pkg = bare_package(
+      image_id, image.name, image.manifest_digest.empty() ? "NOASSERTION" : image.manifest_digest,
+      "CONTAINER");
+  if (!image.manifest_digest.empty())
+    image_pkg["externalRefs"] = json::array(
+        {{{"referenceCategory", "PACKAGE-MANAGER"},
+          {"referenceType", "purl"},
+          {"referenceLocator", oci_purl(image.name, image.manifest_digest, image.arch)}}});
+  packages.push_back(image_pkg);
+  relationships.push_back(relationship("SPDXRef-DOCUMENT", "DESCRIBES", image_id));
+
+  std::string os_version = image.os.version.empty() ? image.os.version_id : image.os.version;
+  std::string os_id = spdx_id("OperatingSystem", image.os.id, image.os.id + os_version);
+  packages.push_back(bare_package(os_id, image.os.id, os_version, "OPERATING_SYSTEM"));
+  relationships.push_back(relationship(image_id, "CONTAINS", os_id));
+
+  std::vector<const PackageRecord*> sorted;
+  for (const auto& p : image.packages) sorted.push_back(&p);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) {
+    return std::tie(a->name, a->version, a->arch) < std::tie(b->name, b->version, b->arch);
+  });
+  for (const auto* p : sorted) {
+    json j = package_json(*p, image.os, refs);
+    relationships.push_back(relationship(os_id, "CONTAINS", j["SPDXID"]));
+    packages.push_back(std::move(j));
+  }
+  for (size_t i = 0; i < image.layers.size(); ++i) {
+    const LayerInfo& l = image.layers[i];
+    std::string id = spdx_id("Layer", std::to_string(i), l.digest);
+    json layer =
+        bare_package(id, image.name.substr(0, image.name.find(':')) + " layer " + std::to_string(i),
+                     l.digest, "FILE");
+    layer["checksums"] =
+        json::array({{{"algorithm", "SHA256"}, {"checksumValue", l.digest.substr(7)}}});
+    layer["comment"] = "layer " + l.media_type + ", diff_id " + l.diff_id;
+    packages.push_back(std::move(layer));
+    relationships.push_back(relationship(image_id, "CONTAINS", id));
+  }
+  json doc = {{"spdxVersion", "SPDX-2.3"},
+              {"dataLicense", "CC0-1.0"},
+              {"SPDXID", "SPDXRef-DOCUMENT"},
+              {"name", image.name + (image.arch.empty() ? "" : " (" + image.arch + ")")},
+              {"creationInfo",
+               {{"created", oci::rfc3339_utc(image.created)},
+                {"creators", json::array({"Tool: pare-0.1.0"})}}},
+              {"packages", packages},
+              {"relationships", relationships}};
+  if (!refs.empty()) {
+    json extracted = json::array();
+    for (const auto& r : refs)
+      extracted.push_back(
+          {{"licenseId", r},
+           {"name", r.substr(11)},
+           {"extractedText",
+            "The licence the package's Debian copyright file calls '" + r.substr(11) + "'."}});
+    doc["hasExtractedLicensingInfos"] = extracted;
+  }
+  // The namespace is derived from everything else: equal documents, equal bytes.
+  std::string body = doc.dump();
+  doc["documentNamespace"] = "https://pare.invalid/spdx/" + sha256_hex(body);
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace pare::sbom

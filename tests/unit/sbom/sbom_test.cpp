@@ -1,0 +1,182 @@
+// sbom/packages.h and sbom/document.h: package databases read, licences from DEP-5, purls
+// exactly as Trivy, Syft and Grype key on them, and both documents' structure and determinism.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "sbom/document.h"
+#include "sbom/packages.h"
+
+namespace pare::sbom {
+namespace {
+
+using nlohmann::json;
+
+TEST(Records, DpkgStatusAndStatusD) {
+  auto r = parse_dpkg_records(
+      "Package: libc6\nStatus: install ok installed\nVersion: 2.36-9+deb12u8\nArchitecture: amd64\n"
+      "Maintainer: GNU Libc Maintainers <debian-glibc@lists.debian.org>\nSource: glibc\n\n"
+      "Package: libssl3\nVersion: 3.0.15-1~deb12u1\nArchitecture: amd64\n"
+      "Source: openssl (3.0.15-1~deb12u1)\n\n"
+      "Package: gone\nStatus: deinstall ok config-files\nVersion: 1\n",
+      "status");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].source, "glibc");
+  EXPECT_EQ((*r)[0].source_version, "2.36-9+deb12u8");
+  EXPECT_EQ((*r)[1].source, "openssl");
+  EXPECT_EQ((*r)[0].maintainer, "GNU Libc Maintainers <debian-glibc@lists.debian.org>");
+  EXPECT_FALSE(parse_dpkg_records("no colon\n", "x").ok());
+}
+
+TEST(Records, ApkInstalledDatabase) {
+  auto r = parse_apk_installed(
+      "C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\no:musl\nm:Timo Teras <timo@example>\n\n"
+      "P:busybox\nV:1.36.1-r5\nA:x86_64\nL:GPL-2.0-only\no:busybox\n",
+      "installed");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].kind, PackageKind::apk);
+  EXPECT_EQ((*r)[1].licenses, std::vector<std::string>{"GPL-2.0-only"});
+  EXPECT_FALSE(parse_apk_installed("garbage line\n", "installed").ok());
+}
+
+TEST(Licences, Dep5OrNoAssertion) {
+  std::string dep5 =
+      "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n"
+      "Files: *\nCopyright: 1 A\nLicense: GPL-2+\n\n"
+      "Files: lib/*\nCopyright: 2 B\nLicense: LGPL-2.1+ or BSD-3-clause\n\n"
+      "License: GPL-2+\n This program is free software...\n";
+  auto l = dep5_licenses(dep5);
+  ASSERT_TRUE(l.has_value());
+  EXPECT_EQ(*l, (std::vector<std::string>{"GPL-2+", "LGPL-2.1+ or BSD-3-clause"}));
+  EXPECT_FALSE(dep5_licenses("This is the Debian prepackaged version of zlib.\n").has_value());
+  EXPECT_EQ(spdx_expression("LGPL-2.1+ or BSD-3-clause"), "LGPL-2.1-or-later OR BSD-3-Clause");
+  EXPECT_EQ(spdx_expression("GPL-2+, and Expat"), "GPL-2.0-or-later AND MIT");
+  EXPECT_EQ(spdx_license_id("Some License!"), "LicenseRef-Some-License-");
+}
+
+PackageRecord record(std::string name, std::string version, std::string arch, std::string source,
+                     std::string source_version) {
+  PackageRecord p;
+  p.name = std::move(name);
+  p.version = std::move(version);
+  p.arch = std::move(arch);
+  p.source = std::move(source);
+  p.source_version = std::move(source_version);
+  return p;
+}
+
+PackageRecord libssl() {
+  PackageRecord p;
+  p.name = "libssl3";
+  p.version = "3.0.15-1~deb12u1";
+  p.arch = "amd64";
+  p.source = "openssl";
+  p.source_version = "3.0.15-1~deb12u1";
+  p.maintainer = "Debian OpenSSL Team <pkg-openssl-devel@alioth-lists.debian.net>";
+  p.licenses = {"Apache-2.0"};
+  p.sha256 = std::string(64, 'b');
+  return p;
+}
+
+TEST(Purl, QualifiersSortedAndEncoded) {
+  OsInfo os{"debian", "12", "12.8", "Debian GNU/Linux"};
+  EXPECT_EQ(
+      package_purl(libssl(), os),
+      "pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12.8&upstream=openssl");
+  PackageRecord epoch;
+  epoch.name = "libgcc-s1";
+  epoch.version = "12.2.0-14";
+  epoch.arch = "amd64";
+  epoch.source = "gcc-12";
+  epoch.source_version = "12.2.0-14";
+  EXPECT_EQ(package_purl(epoch, os),
+            "pkg:deb/debian/libgcc-s1@12.2.0-14?arch=amd64&distro=debian-12.8&upstream=gcc-12");
+  PackageRecord self = record("tzdata", "2024a-0+deb12u1", "all", "tzdata", "2024a-0+deb12u1");
+  EXPECT_EQ(package_purl(self, os),
+            "pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?arch=all&distro=debian-12.8");
+  PackageRecord binnmu = record("libx", "1:2.0-1+b1", "amd64", "x", "1:2.0-1");
+  EXPECT_EQ(
+      package_purl(binnmu, os),
+      "pkg:deb/debian/libx@1%3A2.0-1%2Bb1?arch=amd64&distro=debian-12.8&upstream=x%401%3A2.0-1");
+  EXPECT_EQ(oci_purl("python3:latest", "sha256:ab", "amd64"),
+            "pkg:oci/python3@sha256%3Aab?arch=amd64");
+}
+
+SbomImage image() {
+  SbomImage i;
+  i.name = "base:latest";
+  i.arch = "amd64";
+  i.manifest_digest = "sha256:" + std::string(64, 'c');
+  i.created = 0;
+  i.os = {"debian", "12", "12.8", "Debian GNU/Linux"};
+  i.packages = {libssl()};
+  PackageRecord odd = libssl();
+  odd.name = "odd";
+  odd.licenses = {"Weird-License"};
+  i.packages.push_back(odd);
+  i.layers = {{"sha256:" + std::string(64, 'd'), "sha256:" + std::string(64, 'e'),
+               "application/vnd.oci.image.layer.v1.tar+gzip", 100}};
+  return i;
+}
+
+TEST(Spdx, WhatScannersKeyOn) {
+  std::string text = spdx_json(image());
+  EXPECT_EQ(text, spdx_json(image())) << "deterministic";
+  auto j = json::parse(text);
+  EXPECT_EQ(j["spdxVersion"], "SPDX-2.3");
+  EXPECT_EQ(j["creationInfo"]["created"], "1970-01-01T00:00:00Z");
+  const json* os = nullptr;
+  const json* ssl = nullptr;
+  for (const auto& p : j["packages"]) {
+    if (p.value("primaryPackagePurpose", "") == "OPERATING_SYSTEM") os = &p;
+    if (p["name"] == "libssl3") ssl = &p;
+  }
+  ASSERT_TRUE(os && ssl);
+  EXPECT_EQ((*os)["name"], "debian");
+  EXPECT_EQ((*os)["versionInfo"], "12.8");
+  EXPECT_EQ((*ssl)["sourceInfo"], "built package from: openssl 3.0.15-1~deb12u1");
+  EXPECT_EQ((*ssl)["licenseDeclared"], "Apache-2.0");
+  EXPECT_EQ((*ssl)["supplier"],
+            "Person: Debian OpenSSL Team (pkg-openssl-devel@alioth-lists.debian.net)");
+  EXPECT_EQ((*ssl)["externalRefs"][0]["referenceType"], "purl");
+  bool os_contains_ssl = false, doc_describes = false;
+  for (const auto& r : j["relationships"]) {
+    os_contains_ssl |= r["spdxElementId"] == (*os)["SPDXID"] &&
+                       r["relationshipType"] == "CONTAINS" &&
+                       r["relatedSpdxElement"] == (*ssl)["SPDXID"];
+    doc_describes |=
+        r["spdxElementId"] == "SPDXRef-DOCUMENT" && r["relationshipType"] == "DESCRIBES";
+  }
+  EXPECT_TRUE(os_contains_ssl);
+  EXPECT_TRUE(doc_describes);
+  ASSERT_TRUE(j.contains("hasExtractedLicensingInfos"));  // LicenseRef-Weird-License is defined
+  EXPECT_EQ(j["hasExtractedLicensingInfos"][0]["licenseId"], "LicenseRef-Weird-License");
+  SbomImage other = image();
+  other.packages.pop_back();
+  EXPECT_NE(json::parse(spdx_json(other))["documentNamespace"], j["documentNamespace"]);
+}
+
+TEST(CycloneDx, WhatScannersKeyOn) {
+  std::string text = cyclonedx_json(image());
+  EXPECT_EQ(text, cyclonedx_json(image()));
+  auto j = json::parse(text);
+  EXPECT_EQ(j["specVersion"], "1.6");
+  EXPECT_EQ(j["metadata"]["component"]["type"], "container");
+  std::string serial = j["serialNumber"];
+  EXPECT_EQ(serial.rfind("urn:uuid:", 0), 0u);
+  EXPECT_EQ(serial[9 + 14], '5');  // a version-5 style UUID
+  bool os = false;
+  for (const auto& c : j["components"])
+    os |= c["type"] == "operating-system" && c["version"] == "12.8";
+  EXPECT_TRUE(os);
+  bool deps = false;
+  for (const auto& d : j["dependencies"])
+    for (const auto& on : d["dependsOn"])
+      deps |= on.get<std::string>().rfind("pkg:deb/debian/libssl3@", 0) == 0;
+  EXPECT_TRUE(deps);
+}
+
+}  // namespace
+}  // namespace pare::sbom
