@@ -1,18 +1,15 @@
 #include "build/base.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "deb/deb822.h"
 #include "oci/copy.h"
 #include "oci/manifest.h"
 #include "oci/source.h"
 #include "registry/image_io.h"
+#include "sbom/image_files.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -22,9 +19,6 @@ namespace pare::build {
 namespace {
 
 namespace stdfs = std::filesystem;
-
-constexpr const char* kStatusDir = "var/lib/dpkg/status.d/";
-constexpr const char* kStatusFile = "var/lib/dpkg/status";
 
 // Where the base of this reference lives in the cache: an OCI layout, one tag per
 // architecture, and beside it DIR.json recording what the reference resolved to.
@@ -95,86 +89,6 @@ Result<ArchBase> read_arch(oci::ImageSource& cache, const std::string& arch) {
   return out;
 }
 
-// status.d/<package> (distroless writes status.d/<package>.md5sums beside it: not a record).
-bool is_status_d_entry(std::string_view path) {
-  std::string_view dir = kStatusDir;
-  if (path.rfind(dir, 0) != 0 || path.size() == dir.size()) return false;
-  std::string_view name = path.substr(dir.size());
-  return name.find('/') == std::string_view::npos &&
-         !(name.size() > 8 && name.substr(name.size() - 8) == ".md5sums");
-}
-
-// A layer read as a stream (gzip, zstd or plain tar, by libarchive): only the package records
-// are kept, so memory stays flat whatever the layer's size.
-constexpr uint64_t kMaxRecordBytes = uint64_t{64} << 20;
-
-class ArchiveReader {
- public:
-  explicit ArchiveReader(struct archive* a) : a_(a) {}
-  bool is_file() const { return is_file_; }
-  Result<std::string> read(uint64_t limit) {
-    std::string out;
-    char buf[1 << 16];
-    for (la_ssize_t n; (n = archive_read_data(a_, buf, sizeof buf)) != 0;) {
-      if (n < 0) return Error(Errc::invalid, error_text(a_));
-      if (out.size() + static_cast<uint64_t>(n) > limit)
-        return Error(Errc::invalid, "a package record larger than 64 MiB");
-      out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-  }
-  static std::string error_text(struct archive* a) {
-    return archive_error_string(a) ? archive_error_string(a) : "unreadable";
-  }
-  bool is_file_ = false;
-
- private:
-  struct archive* a_;
-};
-
-Result<void> scan_layer(const stdfs::path& file,
-                        const std::function<Result<void>(const std::string&, ArchiveReader&)>& fn) {
-  struct archive* a = archive_read_new();
-  std::unique_ptr<struct archive, decltype(&archive_read_free)> guard(a, archive_read_free);
-  archive_read_support_filter_all(a);
-  archive_read_support_format_tar(a);
-  if (archive_read_open_filename(a, file.c_str(), 1 << 16) != ARCHIVE_OK)
-    return Error(Errc::invalid, "cannot read the layer: " + ArchiveReader::error_text(a));
-  ArchiveReader reader(a);
-  for (;;) {
-    struct archive_entry* entry = nullptr;
-    int rc = archive_read_next_header(a, &entry);
-    if (rc == ARCHIVE_EOF) return {};
-    if (rc < ARCHIVE_WARN)
-      return Error(Errc::invalid, "not a readable tar layer: " + ArchiveReader::error_text(a));
-    std::string path = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
-    while (path.rfind("./", 0) == 0) path.erase(0, 2);
-    while (!path.empty() && path.front() == '/') path.erase(0, 1);
-    while (!path.empty() && path.back() == '/') path.pop_back();
-    reader.is_file_ = archive_entry_filetype(entry) == AE_IFREG;
-    PARE_CHECK(fn(path, reader));
-  }
-}
-
-// A status.d file or the status database: its package paragraphs.
-Result<void> add_paragraphs(std::string_view text, const std::string& where,
-                            std::map<std::string, deb::PackageInfo>& into) {
-  PARE_TRY(auto paragraphs, deb::parse_deb822(text, where));
-  for (const auto& p : paragraphs) {
-    std::string name = p.get("Package"), status = p.get("Status", "install ok installed");
-    if (name.empty() || status.find("not-installed") != std::string::npos ||
-        status.find("config-files") != std::string::npos)
-      continue;
-    deb::PackageInfo info;
-    info.name = name;
-    info.version = p.get("Version");
-    info.arch = p.get("Architecture");
-    info.source = p.get("Source");
-    into[name] = std::move(info);
-  }
-  return {};
-}
-
 }  // namespace
 
 const ArchBase* BaseImage::for_arch(const std::string& arch) const {
@@ -185,30 +99,24 @@ const ArchBase* BaseImage::for_arch(const std::string& arch) const {
 
 Result<std::vector<deb::PackageInfo>> installed_packages(
     const std::vector<oci::LayerBlob>& layers) {
-  // path -> content of the package records, the stack applied bottom up (whiteouts remove).
-  std::map<std::string, std::string> records;
-  for (const auto& layer : layers) {
-    auto r =
-        scan_layer(layer.file, [&](const std::string& path, ArchiveReader& entry) -> Result<void> {
-          std::string dir = path.substr(0, path.rfind('/') + 1);
-          std::string base = path.substr(dir.size());
-          if (base == ".wh..wh..opq") {  // opaque directory: what lower layers put there is gone
-            for (auto it = records.lower_bound(dir);
-                 it != records.end() && it->first.rfind(dir, 0) == 0;)
-              it = records.erase(it);
-          } else if (base.rfind(".wh.", 0) == 0) {
-            records.erase(dir + base.substr(4));
-          } else if (entry.is_file() && (is_status_d_entry(path) || path == kStatusFile)) {
-            PARE_TRY(records[path], entry.read(kMaxRecordBytes));
-          }
-          return {};
-        });
-    if (!r.ok()) return r.error().context("base layer " + layer.digest);
-  }
-  std::map<std::string, deb::PackageInfo> packages;
-  for (const auto& [path, text] : records) PARE_CHECK(add_paragraphs(text, path, packages));
+  // The one package-metadata reader (sbom/image_files.h), the dpkg records only.
+  std::vector<stdfs::path> files;
+  for (const auto& l : layers) files.push_back(l.file);
+  auto wanted = [](const std::string& path) {
+    return path.rfind("var/lib/dpkg/status", 0) == 0 && sbom::is_metadata_path(path);
+  };
+  PARE_TRY(auto found, sbom::read_image_files(files, wanted));
+  PARE_TRY(sbom::ImageContents contents, sbom::describe_files(found));
   std::vector<deb::PackageInfo> out;
-  for (auto& [name, info] : packages) out.push_back(std::move(info));
+  for (const auto& r : contents.packages) {
+    if (r.kind != sbom::PackageKind::deb) continue;
+    deb::PackageInfo info;
+    info.name = r.name;
+    info.version = r.version;
+    info.arch = r.arch;
+    info.source = r.source;
+    out.push_back(std::move(info));
+  }
   return out;
 }
 

@@ -189,6 +189,7 @@ const Command kCommands[] = {
     {"logout", "remove stored credentials for a registry", setup_logout},
     {"attach", "push an artifact (SBOM, signature, ...) that refers to an image", setup_attach},
     {"referrers", "list the artifacts that refer to an image", setup_referrers},
+    {"sbom", "the SBOM (SPDX or CycloneDX) of any image", setup_sbom},
     {"version", "print pare's version", setup_version},
 };
 

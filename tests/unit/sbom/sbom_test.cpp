@@ -180,3 +180,37 @@ TEST(CycloneDx, WhatScannersKeyOn) {
 
 }  // namespace
 }  // namespace pare::sbom
+
+#include "sbom/image_files.h"
+
+namespace pare::sbom {
+namespace {
+
+TEST(ImageFiles, MetadataPathsAndWhatTheySay) {
+  EXPECT_TRUE(is_metadata_path("var/lib/dpkg/status.d/libc6"));
+  EXPECT_FALSE(is_metadata_path("var/lib/dpkg/status.d/libc6.md5sums"));
+  EXPECT_TRUE(is_metadata_path("usr/share/doc/libc6/copyright"));
+  EXPECT_FALSE(is_metadata_path("usr/share/doc/libc6/changelog.gz"));
+  EXPECT_TRUE(is_metadata_path("lib/apk/db/installed"));
+  std::map<std::string, std::string> files = {
+      {"etc/os-release",
+       "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n"},
+      {"etc/debian_version", "12.8\n"},
+      {"var/lib/dpkg/status.d/libc6",
+       "Package: libc6\nVersion: 2.36-9+deb12u8\nArchitecture: amd64\nSource: glibc\n"},
+      {"usr/share/doc/libc6/copyright",
+       "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n"
+       "Files: *\nCopyright: x\nLicense: LGPL-2.1+\n"}};
+  auto c = describe_files(files);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_TRUE(c->os_known);
+  EXPECT_EQ(c->os.id, "debian");
+  EXPECT_EQ(c->os.version_id, "12");
+  EXPECT_EQ(c->os.version, "12.8");
+  EXPECT_EQ(c->os.name, "Debian GNU/Linux 12 (bookworm)");
+  ASSERT_EQ(c->packages.size(), 1u);
+  EXPECT_EQ(c->packages[0].licenses, std::vector<std::string>{"LGPL-2.1+"});
+}
+
+}  // namespace
+}  // namespace pare::sbom

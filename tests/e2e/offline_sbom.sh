@@ -1,0 +1,63 @@
+# labels: offline registry
+# `pare sbom IMAGE` on the fixture's image, from a layout, a docker-archive and the registry:
+# the packages are exactly those the image's status.d records (names and versions), the OS
+# comes from its os-release and debian_version, purls carry distro=debian-<point release>,
+# both formats are deterministic (same bytes twice), and every transport gives the same
+# package list. (#12: SBOMs written by builds, schema validation and the scanners' verdict
+# are still to come.)
+# shellcheck shell=bash source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/offline_common.bash"
+source "$(dirname "${BASH_SOURCE[0]}")/registry.bash"
+need_cmd jq tar
+offline_init
+write_chain "$T/spec"
+run_pare out rc build "$T/spec/app.yaml" -o "$T/app" --cache-dir "$T/cache" -q
+assert_eq 0 "$rc" "build ($out)"
+run_pare out rc build "$T/spec/app.yaml" -o "$T/app.tar" --format docker-archive \
+  --variant latest --cache-dir "$T/cache" -q
+assert_eq 0 "$rc" "build a docker-archive ($out)"
+
+# What the image's own records say: name=version per status.d file.
+listing="$(layers_listing "$T/app" app:latest)"
+want="$(for d in $(layer_digests "$T/app" app:latest); do
+  tar -xOf "$(blob_path "$T/app" "$d")" --wildcards 'var/lib/dpkg/status.d/*' \
+    --exclude='*.md5sums' 2>/dev/null || true
+done | awk '/^Package:/ { p = $2 } /^Version:/ { print p "=" $2 }' | sort -u)"
+[[ -n "$want" ]] || fail "no status.d records in the image: $listing"
+
+spdx_packages() { jq -r '.packages[] | select(.primaryPackagePurpose == "LIBRARY") | "\(.name)=\(.versionInfo)"' | sort; }
+cdx_packages() { jq -r '.components[] | select(.type == "library") | "\(.name)=\(.version)"' | sort; }
+
+run_pare spdx rc sbom "oci:$T/app:app:latest"
+assert_eq 0 "$rc" "pare sbom (spdx)"
+assert_eq "$want" "$(spdx_packages <<<"$spdx")" "SPDX packages = status.d records"
+assert_eq "$spdx" "$("$PARE" sbom "oci:$T/app:app:latest")" "SPDX is deterministic"
+os="$(jq -r '.packages[] | select(.primaryPackagePurpose == "OPERATING_SYSTEM") | "\(.name) \(.versionInfo)"' <<<"$spdx")"
+debian_version="$(for d in $(layer_digests "$T/app" app:latest); do
+  tar -xOf "$(blob_path "$T/app" "$d")" etc/debian_version 2>/dev/null || true
+done | tail -n1)"
+assert_eq "debian $debian_version" "$os" "the OS element"
+purl="$(jq -r '.packages[] | select(.name == "hello") | .externalRefs[0].referenceLocator' <<<"$spdx")"
+assert_contains "$purl" "pkg:deb/debian/hello@" "hello's purl"
+assert_contains "$purl" "distro=debian-$debian_version" "the purl's distro qualifier"
+assert_eq "built package from: hello" "$(jq -r '.packages[] | select(.name == "hello") | .sourceInfo' <<<"$spdx" |
+  awk '{ print $1, $2, $3, $4 }')" "sourceInfo for Trivy"
+
+run_pare cdx rc sbom "oci:$T/app:app:latest" --format cyclonedx
+assert_eq 0 "$rc" "pare sbom (cyclonedx)"
+assert_eq "$want" "$(cdx_packages <<<"$cdx")" "CycloneDX components = status.d records"
+assert_eq "1.6" "$(jq -r .specVersion <<<"$cdx")" "CycloneDX 1.6"
+assert_eq "$cdx" "$("$PARE" sbom "oci:$T/app:app:latest" --format cyclonedx)" "CycloneDX is deterministic"
+
+run_pare out rc sbom "docker-archive:$T/app.tar"
+assert_eq 0 "$rc" "pare sbom of a docker-archive ($out)"
+assert_eq "$want" "$(spdx_packages <<<"$out")" "the same packages from a docker-archive"
+
+start_registry plain
+run_pare out rc push "oci:$T/app" "$REG/team/app" -q
+assert_eq 0 "$rc" "push ($out)"
+run_pare out rc sbom "docker://$REG/team/app:latest" -o "$T/reg.spdx.json"
+assert_eq 0 "$rc" "pare sbom of a registry image ($out)"
+assert_eq "$want" "$(spdx_packages <"$T/reg.spdx.json")" "the same packages from the registry"
+echo "PASS"
