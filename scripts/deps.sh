@@ -16,12 +16,18 @@ PACKAGES=(
   # fixture repository and e2e tests
   dpkg-dev apt-utils gnupg gpgv python3 curl xz-utils zstd openssl ca-certificates tzdata
   busybox-static util-linux git jq clang-format
+  # SBOM schema validation (the schemas come from an npm package; npm itself below)
+  python3-jsonschema
   # the java runtime test compiles its classes on the host
   openjdk-17-jdk-headless
   # running and reading images, registries, comparison
   podman runc uidmap skopeo umoci docker-registry apache2-utils mmdebstrap debian-archive-keyring
   qemu-user-static binfmt-support
 )
+
+# npm from Debian unless one is already there (a nodejs package of another origin ships its
+# own npm and conflicts with Debian's).
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing_packages() { # one dpkg-query for all: it exits non-zero when some are unknown
   local installed
