@@ -75,6 +75,8 @@ std::function<int()> setup_login(CLI::App* cmd) {
       "~/.docker/config.json (mode 0600).");
   return [=] {
     Session session(*o);
+    // (The flag must be named here: the runner then holds the variable CLI11 writes to.)
+    if (!*from_stdin) throw Error(Errc::invalid, "login reads the password from stdin only");
     std::string h = login_host(*host);
     std::string password = read_password_stdin();
     // Check first, against a registry client that sees only these credentials.
