@@ -7,6 +7,7 @@
 #include "build/cache.h"
 #include "build/images.h"
 #include "build/inputs.h"
+#include "build/sbom_output.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -131,7 +132,7 @@ namespace {
 Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& spec_path,
                                                  const BuildOptions& options,
                                                  const Environment& env, BuildResult& result,
-                                                 Timer& timer) {
+                                                 Timer& timer, PackageFacts& facts) {
   PARE_TRY(spec::Spec spec, spec::load_spec(spec_path, options.load));
   std::vector<std::string> variants = options.variants.empty() ? spec.variants : options.variants;
   add_debug_level(spec, variants);
@@ -139,6 +140,9 @@ Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& sp
   timer.lap("spec");
   PARE_TRY(Plan plan, make_plan(spec, options.lockfile, env));
   timer.lap(options.lockfile ? "lockfile" : "index+resolve");
+  for (const auto& ap : plan.archs)
+    for (const auto& level : ap.levels)
+      for (const auto& p : level) facts.emplace(p.key(), p);
 
   PARE_TRY(std::vector<LayerJob> jobs, plan_layers(plan, options.layer, env));
   std::vector<deb::PackageInfo> needed = packages_needed(plan, jobs);
@@ -210,8 +214,9 @@ Result<BuildResult> build_and_write(const BuildOptions& options, const Environme
   Timer timer(result.times);
   std::vector<oci::TaggedImage> all;
   std::set<std::string> tags;
+  PackageFacts facts;
   for (const auto& path : options.spec_paths) {
-    PARE_TRY(auto tagged, build_spec(path, options, env, result, timer));
+    PARE_TRY(auto tagged, build_spec(path, options, env, result, timer, facts));
     for (auto& t : tagged) {
       if (!tags.insert(t.tag).second)
         return Error(Errc::invalid, path.string() + ": tag " + t.tag +
@@ -225,6 +230,11 @@ Result<BuildResult> build_and_write(const BuildOptions& options, const Environme
   result.output = options.output;
   PARE_CHECK(oci::write_output(options.format, options.output, all));
   timer.lap("output");
+  if (options.sbom) {
+    result.sbom_dir = sbom_dir_for(options.output);
+    PARE_CHECK(write_sboms(all, facts, options.layer.mtime, result.sbom_dir));
+    timer.lap("sbom");
+  }
   return result;
 }
 
@@ -234,6 +244,7 @@ Result<BuildResult> run_build(const BuildOptions& options, const Environment& en
   if (options.spec_paths.empty()) return Error(Errc::invalid, "no spec given");
   // Refused before anything is fetched or built: pare replaces only its own outputs.
   PARE_CHECK(oci::check_replaceable(options.format, options.output));
+  if (options.sbom) PARE_CHECK(check_sbom_dir_replaceable(sbom_dir_for(options.output)));
   PARE_CHECK(mark_cache(env));
   sweep_stale_temporaries(env.cache_dir);  // what killed builds left behind
   for (int attempt = 0;; ++attempt) {

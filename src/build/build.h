@@ -36,6 +36,8 @@ struct BuildOptions {
   // Annotate images with the source URL and commit of the git checkout the spec lives in
   // (build/annotations.h); --no-git-annotations turns it off.
   bool git_annotations = true;
+  // SPDX and CycloneDX documents beside the output (build/sbom_output.h); --no-sbom: none.
+  bool sbom = true;
 };
 
 struct StageTime {
@@ -58,6 +60,7 @@ std::vector<oci::TaggedImage> with_arch_tags(const std::vector<oci::TaggedImage>
 
 struct BuildResult {
   std::filesystem::path output;
+  std::filesystem::path sbom_dir;  // "" when no SBOMs were written
   std::vector<ImageSummary> images;
   std::vector<StageTime> times;
   size_t layers_built = 0, layers_cached = 0;

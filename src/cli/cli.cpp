@@ -59,6 +59,9 @@ std::function<int()> setup_build(CLI::App* cmd) {
   cmd->add_flag("--no-git-annotations", *no_git,
                 "do not annotate images with the source URL and commit of the git checkout the "
                 "spec is in (clones with different remotes then build the same bytes)");
+  auto no_sbom = std::make_shared<bool>(false);
+  cmd->add_flag("--no-sbom", *no_sbom,
+                "write no SPDX / CycloneDX documents beside the output (OUT.sbom/)");
   auto push = std::make_shared<std::string>();
   auto ro = std::make_shared<RegistryOptions>();
   cmd->add_option("--push", *push,
@@ -71,6 +74,7 @@ std::function<int()> setup_build(CLI::App* cmd) {
     session.env.registries = &session.registries(*ro);
     b->load = load_options(*o);
     b->git_annotations = !*no_git;
+    b->sbom = !*no_sbom;
     if (!context->empty()) b->load.context = *context;
     b->format = oci::parse_output_format(*format == "oci" ? "oci-layout" : *format).value();
     b->layer.compress.kind = parse_compression(*compression).value();

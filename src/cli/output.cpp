@@ -41,6 +41,7 @@ namespace {
 nlohmann::json build_json(const build::BuildResult& r) {
   nlohmann::json j;
   j["output"] = r.output.string();
+  if (!r.sbom_dir.empty()) j["sbom_dir"] = r.sbom_dir.string();
   j["layers_built"] = r.layers_built;
   j["layers_cached"] = r.layers_cached;
   j["packages_downloaded"] = r.packages_downloaded;

@@ -38,40 +38,57 @@ Result<std::string> read_entry(struct archive* a, uint64_t limit, const std::str
   return out;
 }
 
-// One layer applied on top of `files`.
-Result<void> apply_layer(const std::filesystem::path& layer, const PathFilter& wanted,
-                         uint64_t limit, std::map<std::string, std::string>& files) {
+}  // namespace
+
+Result<LayerFiles> read_layer_files(const std::filesystem::path& layer, const PathFilter& wanted,
+                                    uint64_t limit) {
   struct archive* a = archive_read_new();
   std::unique_ptr<struct archive, decltype(&archive_read_free)> guard(a, archive_read_free);
   archive_read_support_filter_all(a);
   archive_read_support_format_tar(a);
   if (archive_read_open_filename(a, layer.c_str(), 1 << 16) != ARCHIVE_OK)
     return Error(Errc::invalid, "cannot read the layer: " + archive_error(a));
+  LayerFiles out;
   for (;;) {
     struct archive_entry* entry = nullptr;
     int rc = archive_read_next_header(a, &entry);
-    if (rc == ARCHIVE_EOF) return {};
+    if (rc == ARCHIVE_EOF) return out;
     if (rc < ARCHIVE_WARN)
       return Error(Errc::invalid, "not a readable tar layer: " + archive_error(a));
     std::string path = normal_path(archive_entry_pathname(entry));
     std::string dir = path.substr(0, path.rfind('/') + 1);
     std::string base = path.substr(dir.size());
     if (base == ".wh..wh..opq") {
-      for (auto it = files.lower_bound(dir); it != files.end() && it->first.rfind(dir, 0) == 0;)
-        it = files.erase(it);
+      out.opaque_dirs.push_back(dir);
     } else if (base.rfind(".wh.", 0) == 0) {
-      std::string gone = dir + base.substr(4);
-      files.erase(gone);
-      for (auto it = files.lower_bound(gone + "/");
-           it != files.end() && it->first.rfind(gone + "/", 0) == 0;)
-        it = files.erase(it);
+      out.removed.push_back(dir + base.substr(4));
     } else if (archive_entry_filetype(entry) == AE_IFREG && wanted(path)) {
-      PARE_TRY(files[path], read_entry(a, limit, path));
+      PARE_TRY(out.files[path], read_entry(a, limit, path));
+    } else if (archive_entry_filetype(entry) == AE_IFDIR) {
+      out.replaced.push_back(path);  // a directory merges with one below; it replaces a file
     } else {
-      files.erase(path);  // replaced by a directory, link or an unwanted file
+      out.removed.push_back(path);  // a link or an unwanted file now stands there
+      out.files.erase(path);
     }
   }
 }
+
+void apply_layer_files(const LayerFiles& layer, std::map<std::string, std::string>& files) {
+  // Whiteouts hide what the layers below put there; the layer's own entries then land.
+  auto erase_under = [&](const std::string& prefix) {
+    for (auto it = files.lower_bound(prefix); it != files.end() && it->first.rfind(prefix, 0) == 0;)
+      it = files.erase(it);
+  };
+  for (const auto& dir : layer.opaque_dirs) erase_under(dir);
+  for (const auto& gone : layer.removed) {
+    files.erase(gone);
+    erase_under(gone + "/");
+  }
+  for (const auto& dir : layer.replaced) files.erase(dir);
+  for (const auto& [path, content] : layer.files) files[path] = content;
+}
+
+namespace {
 
 std::string os_release_value(const std::string& text, const std::string& key) {
   for (size_t start = 0; start < text.size();) {
@@ -114,8 +131,9 @@ Result<std::map<std::string, std::string>> read_image_files(
     uint64_t max_file_bytes) {
   std::map<std::string, std::string> files;
   for (const auto& layer : layer_files) {
-    auto r = apply_layer(layer, wanted, max_file_bytes, files);
+    auto r = read_layer_files(layer, wanted, max_file_bytes);
     if (!r.ok()) return r.error().context(layer.filename().string());
+    apply_layer_files(*r, files);
   }
   return files;
 }

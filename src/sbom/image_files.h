@@ -19,6 +19,19 @@ namespace pare::sbom {
 // Which paths to keep (relative, no leading '/'): `wanted(path)`; each kept file is bounded.
 using PathFilter = std::function<bool(const std::string& path)>;
 
+// One layer's part: the wanted files it holds, and what it hides below it (whiteouts, opaque
+// directories, and paths it replaces with something unwanted). Reading a layer once serves
+// every image that shares it.
+struct LayerFiles {
+  std::map<std::string, std::string> files;
+  std::vector<std::string> removed;      // this path and everything under it
+  std::vector<std::string> replaced;     // directories: a file of that name below is gone
+  std::vector<std::string> opaque_dirs;  // with their trailing '/'
+};
+Result<LayerFiles> read_layer_files(const std::filesystem::path& layer, const PathFilter& wanted,
+                                    uint64_t max_file_bytes = uint64_t{64} << 20);
+void apply_layer_files(const LayerFiles& layer, std::map<std::string, std::string>& files);
+
 // path -> content of the wanted regular files of the flattened layer stack.
 Result<std::map<std::string, std::string>> read_image_files(
     const std::vector<std::filesystem::path>& layer_files, const PathFilter& wanted,

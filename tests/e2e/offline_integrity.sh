@@ -120,8 +120,9 @@ printf '\x00' | dd of="$deb" bs=1 seek=$((size - 10)) conv=notrunc status=none
 assert_eq "$size" "$(stat -c %s "$deb")" "the one-byte .deb edit keeps the size"
 expect_failure deb1 5 "SHA-256" "@MIRROR@/pool/main/g/glibc/libc6_2.36-9+deb12u10_amd64.deb"
 
-# Nothing half-written anywhere next to the outputs (no staging directories or temp files).
-assert_eq "./keep ./keep.tar" "$(cd "$OUTS" && find . -mindepth 1 -maxdepth 1 | sort | tr '\n' ' ' | sed 's/ $//')" \
+# Nothing half-written anywhere next to the outputs (no staging directories or temp files): the
+# outputs and their SBOM directories only.
+assert_eq "./keep ./keep.sbom ./keep.tar ./keep.tar.sbom" "$(cd "$OUTS" && find . -mindepth 1 -maxdepth 1 | sort | tr '\n' ' ' | sed 's/ $//')" \
   "entries in the output directory"
 
 echo "offline_integrity: ok"

@@ -3,8 +3,10 @@
 # the packages are exactly those the image's status.d records (names and versions), the OS
 # comes from its os-release and debian_version, purls carry distro=debian-<point release>,
 # both formats are deterministic (same bytes twice), and every transport gives the same
-# package list. (#12: SBOMs written by builds, schema validation and the scanners' verdict
-# are still to come.)
+# package list; `pare build` writes both documents per image beside its output (OUT.sbom/) with
+# the .deb's SHA-256 and download location, --no-sbom writes none, and a directory of other
+# files there is refused before anything is built. (#12: the SBOM in the image, referrers on
+# push, SPDX schema validation and the scanners' verdict are still to come.)
 # shellcheck shell=bash source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/offline_common.bash"
@@ -53,6 +55,27 @@ assert_eq "$cdx" "$("$PARE" sbom "oci:$T/app:app:latest" --format cyclonedx)" "C
 run_pare out rc sbom "docker-archive:$T/app.tar"
 assert_eq 0 "$rc" "pare sbom of a docker-archive ($out)"
 assert_eq "$want" "$(spdx_packages <<<"$out")" "the same packages from a docker-archive"
+
+# --- the SBOMs a build writes beside its output ------------------------------------------------
+ls "$T/app.sbom" >/dev/null 2>&1 || fail "no SBOM directory beside the output"
+built="$T/app.sbom/app_latest_amd64.spdx.json"
+[[ -f "$built" && -f "$T/app.sbom/app_nonroot_amd64.cdx.json" ]] ||
+  fail "the build wrote: $(ls "$T/app.sbom")"
+assert_eq "$want" "$(spdx_packages <"$built")" "the build's SPDX lists the image's packages"
+assert_eq "$(layout_digest "$T/app" app:latest)" "$(jq -r '.packages[] | select(.primaryPackagePurpose == "CONTAINER") | .versionInfo' "$built")" \
+  "it names the image by its manifest digest"
+sha="$(jq -r '.packages[] | select(.name == "hello") | .checksums[0].checksumValue' "$built")"
+[[ "$sha" =~ ^[0-9a-f]{64}$ ]] || fail "hello's .deb SHA-256 from the signed index: $sha"
+assert_contains "$(jq -r '.packages[] | select(.name == "hello") | .downloadLocation' "$built")" \
+  "/pool/main/h/hello/" "hello's download location"
+run_pare out rc build "$T/spec/app.yaml" -o "$T/nosbom" --cache-dir "$T/cache" -q --no-sbom
+assert_eq 0 "$rc" "--no-sbom ($out)"
+[[ ! -e "$T/nosbom.sbom" ]] || fail "--no-sbom wrote SBOMs"
+mkdir -p "$T/foreign.sbom" && echo mine >"$T/foreign.sbom/notes.txt"
+run_pare out rc build "$T/spec/app.yaml" -o "$T/foreign" --cache-dir "$T/cache" -q
+assert_eq 2 "$rc" "a directory of someone else's files where the SBOMs go ($out)"
+assert_eq mine "$(cat "$T/foreign.sbom/notes.txt")" "left untouched"
+[[ ! -e "$T/foreign" ]] || fail "the build went ahead although its SBOM directory was taken"
 
 start_registry plain
 run_pare out rc push "oci:$T/app" "$REG/team/app" -q
