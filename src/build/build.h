@@ -17,6 +17,7 @@
 
 #include "build/layers.h"
 #include "build/plan.h"
+#include "build/sbom_output.h"
 #include "oci/layout.h"
 
 namespace pare::build {
@@ -61,6 +62,7 @@ std::vector<oci::TaggedImage> with_arch_tags(const std::vector<oci::TaggedImage>
 struct BuildResult {
   std::filesystem::path output;
   std::filesystem::path sbom_dir;  // "" when no SBOMs were written
+  std::vector<SbomFiles> sboms;    // one entry per image described
   std::vector<ImageSummary> images;
   std::vector<StageTime> times;
   size_t layers_built = 0, layers_cached = 0;

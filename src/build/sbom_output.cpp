@@ -78,13 +78,15 @@ Result<void> check_sbom_dir_replaceable(const stdfs::path& dir) {
   return {};
 }
 
-Result<size_t> write_sboms(const std::vector<oci::TaggedImage>& images, const PackageFacts& facts,
-                           int64_t created, const stdfs::path& dir) {
+Result<std::vector<SbomFiles>> write_sboms(const std::vector<oci::TaggedImage>& images,
+                                           const PackageFacts& facts, int64_t created,
+                                           const stdfs::path& dir) {
   PARE_CHECK(check_sbom_dir_replaceable(dir));
   stdfs::path parent = dir.has_parent_path() ? dir.parent_path() : stdfs::path(".");
   PARE_TRY(fs::TempDir stage, fs::TempDir::create(parent, ".pare-sbom"));
   LayerCache layers;
   std::set<std::string> done;
+  std::vector<SbomFiles> written;
   for (const auto& tagged : images)
     for (const auto& image : tagged.images) {
       std::string digest = image.manifest.digest();
@@ -105,6 +107,7 @@ Result<size_t> write_sboms(const std::vector<oci::TaggedImage>& images, const Pa
       PARE_CHECK(fs::write_file_atomic(stage.path() / (stem + ".spdx.json"), sbom::spdx_json(doc)));
       PARE_CHECK(
           fs::write_file_atomic(stage.path() / (stem + ".cdx.json"), sbom::cyclonedx_json(doc)));
+      written.push_back({digest, dir / (stem + ".spdx.json"), dir / (stem + ".cdx.json")});
     }
   stdfs::path staged = stage.release();
   auto published = fs::publish(staged, dir);
@@ -113,7 +116,7 @@ Result<size_t> write_sboms(const std::vector<oci::TaggedImage>& images, const Pa
     stdfs::remove_all(staged, ec);
     return published.error();
   }
-  return done.size();
+  return written;
 }
 
 }  // namespace pare::build

@@ -23,9 +23,15 @@ std::filesystem::path sbom_dir_for(const std::filesystem::path& output);
 // Whether the SBOM directory may be replaced: absent, empty, or holding only SBOM files.
 Result<void> check_sbom_dir_replaceable(const std::filesystem::path& dir);
 
+struct SbomFiles {
+  std::string manifest_digest;  // the image the documents describe
+  std::filesystem::path spdx, cyclonedx;
+};
+
 // Writes every distinct image's documents (a per-arch tag repeats its index's manifests: one
-// document each) into dir, staged and moved into place. Returns how many images were described.
-Result<size_t> write_sboms(const std::vector<oci::TaggedImage>& images, const PackageFacts& facts,
-                           int64_t created, const std::filesystem::path& dir);
+// document each) into dir, staged and moved into place; returns where each image's went.
+Result<std::vector<SbomFiles>> write_sboms(const std::vector<oci::TaggedImage>& images,
+                                           const PackageFacts& facts, int64_t created,
+                                           const std::filesystem::path& dir);
 
 }  // namespace pare::build

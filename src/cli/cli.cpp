@@ -18,6 +18,7 @@
 #include "cli/progress_line.h"
 #include "cli/registry_commands.h"
 #include "cli/session.h"
+#include "registry/referrers.h"
 #include "util/cas.h"
 #include "util/log.h"
 
@@ -97,6 +98,17 @@ std::function<int()> setup_build(CLI::App* cmd) {
     }
     std::string transport = std::string(oci::output_format_name(b->format)) + ":";
     auto pushed = push_local(session, *ro, transport + r.output.string(), *push);
+    // The SBOMs go along, as artifacts that refer to the images they describe, in the
+    // repository each image was pushed to (a single-platform tag, or a per-arch tag, names it).
+    for (const auto& p : pushed)
+      for (const auto& s : r.sboms) {
+        if (s.manifest_digest != p.digest) continue;
+        registry::attach_all(session.registries(*ro),
+                             {registry::parse_reference(p.reference).value()},
+                             {{s.manifest_digest, "application/spdx+json", s.spdx},
+                              {s.manifest_digest, "application/vnd.cyclonedx+json", s.cyclonedx}})
+            .value();
+      }
     print_build_and_push(r, pushed, o->json, o->quiet);
     return 0;
   };

@@ -1,5 +1,7 @@
 #include "registry/referrers.h"
 
+#include <set>
+
 #include "util/log.h"
 #include "util/sha256.h"
 
@@ -118,6 +120,26 @@ Result<oci::Descriptor> push_artifact(Repository& repo, const oci::Descriptor& s
   PARE_TRY(std::string subject_header, repo.put_manifest(d.digest, d.media_type, doc));
   PARE_CHECK(index_referrer(repo, d, d.media_type, doc, subject_header));
   return d;
+}
+
+Result<std::vector<std::string>> attach_all(RegistryPool& pool,
+                                            const std::vector<Reference>& repositories,
+                                            const std::vector<Attachment>& attachments) {
+  std::vector<std::string> out;
+  std::set<std::string> seen_repos;
+  for (const auto& r : repositories) {
+    if (!seen_repos.insert(r.registry + "/" + r.repository).second) continue;
+    Repository repo(pool.get(r.registry), r.repository);
+    for (const auto& a : attachments) {
+      PARE_TRY(auto subject, repo.head_manifest(a.subject_digest));
+      if (!subject) continue;  // that image is not in this repository
+      subject->digest = a.subject_digest;
+      PARE_TRY(oci::Descriptor d,
+               push_artifact(repo, *subject, a.artifact_type, {{a.file, a.artifact_type}}, {}));
+      out.push_back(r.registry + "/" + r.repository + "@" + d.digest);
+    }
+  }
+  return out;
 }
 
 }  // namespace pare::registry

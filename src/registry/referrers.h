@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "oci/manifest.h"
+#include "registry/reference.h"
 #include "registry/repository.h"
 
 namespace pare::registry {
@@ -35,5 +36,18 @@ Result<oci::Descriptor> push_artifact(Repository& repo, const oci::Descriptor& s
                                       const std::string& artifact_type,
                                       const std::vector<ArtifactFile>& files,
                                       const std::map<std::string, std::string>& annotations);
+
+// Files to attach to images already pushed: each becomes an artifact whose subject is the
+// manifest `subject_digest` names, in every repository of `repositories` that holds it.
+struct Attachment {
+  std::string subject_digest;
+  std::string artifact_type;
+  std::filesystem::path file;
+};
+// Returns the artifacts pushed ("host/repo@sha256:..."). Pushing the same again is a no-op
+// (an artifact is content-addressed and listed once).
+Result<std::vector<std::string>> attach_all(RegistryPool& pool,
+                                            const std::vector<Reference>& repositories,
+                                            const std::vector<Attachment>& attachments);
 
 }  // namespace pare::registry

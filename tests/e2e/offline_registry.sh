@@ -37,6 +37,15 @@ done
 assert_eq "application/vnd.oci.image.index.v1+json" \
   "$(skopeo inspect --raw --tls-verify=false "docker://$REG/team/app:latest" | jq -r .mediaType)" \
   "two architectures push as an index"
+# The build's SBOMs went along, as referrers of each architecture's image.
+run_pare out rc referrers "docker://$REG/team/app:nonroot-arm64" --json
+assert_eq 0 "$rc" "referrers of a pushed image ($out)"
+assert_eq "application/spdx+json application/vnd.cyclonedx+json" \
+  "$(jq -r '[.referrers[].artifact_type] | sort | join(" ")' <<<"$out")" "its SPDX and CycloneDX SBOMs"
+sbom_artifact="$(jq -r '.referrers[] | select(.artifact_type == "application/spdx+json") | .digest' <<<"$out")"
+run_pare out rc manifest "docker://$REG/team/app@$sbom_artifact"
+assert_eq "$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "app:nonroot-arm64") | .digest' "$T/app/index.json")" \
+  "$(jq -r .subject.digest <<<"$out")" "the SBOM's subject is that image"
 uploads="$(upload_requests)"
 [[ "$uploads" -gt 0 ]] || fail "the registry logged no uploads for the first push"
 run_pare out rc push "oci:$T/app" "$REG/team/app" --json
