@@ -206,6 +206,8 @@ const Command kCommands[] = {
     {"attach", "push an artifact (SBOM, signature, ...) that refers to an image", setup_attach},
     {"referrers", "list the artifacts that refer to an image", setup_referrers},
     {"sbom", "the SBOM (SPDX or CycloneDX) of any image", setup_sbom},
+    {"inspect", "what an image is: platforms, config, layers and their history, packages",
+     setup_inspect},
     {"version", "print pare's version", setup_version},
 };
 

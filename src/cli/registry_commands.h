@@ -20,7 +20,8 @@ std::function<int()> setup_login(CLI::App* cmd);
 std::function<int()> setup_logout(CLI::App* cmd);
 std::function<int()> setup_attach(CLI::App* cmd);
 std::function<int()> setup_referrers(CLI::App* cmd);
-std::function<int()> setup_sbom(CLI::App* cmd);  // sbom_commands.cpp
+std::function<int()> setup_sbom(CLI::App* cmd);     // sbom_commands.cpp
+std::function<int()> setup_inspect(CLI::App* cmd);  // sbom_commands.cpp
 
 // Every tag of a local image (or the one it names) to a registry repository; shared by
 // `pare push` and `pare build --push`.

@@ -1,7 +1,10 @@
-// `pare sbom IMAGE`: the SBOM of any image (sbom/image_sbom.h), SPDX 2.3 or CycloneDX 1.6.
+// Commands that look into any image: `pare sbom IMAGE` (sbom/image_sbom.h: SPDX 2.3 or
+// CycloneDX 1.6) and `pare inspect IMAGE` (inspect/inspect.h).
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
 #include "cli/registry_commands.h"
+#include "inspect/inspect.h"
 #include "registry/image_io.h"
 #include "sbom/image_sbom.h"
 #include "util/fs.h"
@@ -45,6 +48,90 @@ std::function<int()> setup_sbom(CLI::App* cmd) {
       if (!o->quiet)
         std::fprintf(stderr, "wrote %s (%zu packages)\n", output->c_str(), doc.packages.size());
     }
+    return 0;
+  };
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+void print_summary(const inspect::ImageSummary& s, bool as_json) {
+  using nlohmann::json;
+  const auto& c = s.config;
+  if (as_json) {
+    json platforms = json::array();
+    for (const auto& p : s.platforms) platforms.push_back(oci::platform_string(p));
+    json layers = json::array();
+    for (const auto& l : s.layers)
+      layers.push_back({{"digest", l.digest},
+                        {"size", l.size},
+                        {"media_type", l.media_type},
+                        {"created_by", l.created_by}});
+    json j = {{"reference", s.reference},
+              {"digest", s.digest},
+              {"media_type", s.media_type},
+              {"platforms", platforms},
+              {"manifest", s.manifest_digest},
+              {"config",
+               {{"user", c.user},
+                {"working_dir", c.working_dir},
+                {"entrypoint", c.entrypoint},
+                {"cmd", c.cmd},
+                {"env", c.env},
+                {"exposed_ports", c.exposed_ports},
+                {"labels", c.labels}}},
+              {"layers", layers},
+              {"compressed_size", s.compressed_size},
+              {"packages", s.packages},
+              {"os", s.os}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  std::string platforms;
+  for (const auto& p : s.platforms)
+    platforms += (platforms.empty() ? "" : ", ") + oci::platform_string(p);
+  std::printf("%s\n  digest     %s\n  platforms  %s\n  os         %s\n  packages   %zu\n",
+              s.reference.c_str(), s.digest.c_str(), platforms.c_str(),
+              s.os.empty() ? "(no os-release)" : s.os.c_str(), s.packages);
+  std::printf("  user       %s\n  workdir    %s\n  entrypoint %s\n  cmd        %s\n",
+              c.user.empty() ? "(root)" : c.user.c_str(), c.working_dir.c_str(),
+              join(c.entrypoint).c_str(), join(c.cmd).c_str());
+  for (const auto& e : c.env) std::printf("  env        %s\n", e.c_str());
+  for (const auto& p : c.exposed_ports) std::printf("  port       %s\n", p.c_str());
+  std::printf("  layers (%zu, %.1f MB with the config):\n", s.layers.size(),
+              s.compressed_size / 1e6);
+  for (const auto& l : s.layers)
+    std::printf("    %s  %9.1f kB  %s\n", l.digest.substr(7, 12).c_str(), l.size / 1e3,
+                l.created_by.c_str());
+}
+
+}  // namespace
+
+std::function<int()> setup_inspect(CLI::App* cmd) {
+  auto o = std::make_shared<CommonOptions>();
+  auto ro = std::make_shared<RegistryOptions>();
+  auto image = std::make_shared<std::string>();
+  auto platform = std::make_shared<std::string>();
+  cmd->add_option("image", *image,
+                  "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE or docker://REF")
+      ->required();
+  cmd->add_option("--platform", *platform, "which image of an index (default linux/amd64)");
+  add_output_options(cmd, *o);
+  add_registry_options(cmd, *ro);
+  return [=] {
+    Session session(*o);
+    auto ref = registry::parse_image_ref(*image, short_names_from_env()).value();
+    auto source = registry::open_source(session.registries(*ro), ref).value();
+    std::string tag = ref.local ? ref.local->tag : ref.remote->manifest_ref();
+    oci::Descriptor root = source->resolve(tag).value();
+    std::optional<oci::Platform> p;
+    if (!platform->empty()) p = oci::parse_platform(*platform).value();
+    print_summary(inspect::inspect_image(*source, root, *image, p).value(), o->json);
     return 0;
   };
 }

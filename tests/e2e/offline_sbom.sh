@@ -56,6 +56,15 @@ run_pare out rc sbom "docker-archive:$T/app.tar"
 assert_eq 0 "$rc" "pare sbom of a docker-archive ($out)"
 assert_eq "$want" "$(spdx_packages <<<"$out")" "the same packages from a docker-archive"
 
+# --- pare inspect ------------------------------------------------------------------------------
+run_pare out rc inspect "oci:$T/app:app:nonroot" --json
+assert_eq 0 "$rc" "pare inspect ($out)"
+assert_eq "$(wc -l <<<"$want")" "$(jq .packages <<<"$out")" "inspect counts the image's packages"
+assert_eq "$(layer_digests "$T/app" app:nonroot | wc -l)" "$(jq '.layers | length' <<<"$out")" "its layers"
+assert_eq 65532 "$(jq -r .config.user <<<"$out")" "its user"
+assert_contains "$(jq -r '.layers[-1].created_by' <<<"$out")" "pare: app" "what made the top layer"
+assert_eq "linux/amd64" "$(jq -r '.platforms | join(",")' <<<"$out")" "its platform"
+
 # --- the SBOMs a build writes beside its output ------------------------------------------------
 ls "$T/app.sbom" >/dev/null 2>&1 || fail "no SBOM directory beside the output"
 built="$T/app.sbom/app_latest_amd64.spdx.json"
