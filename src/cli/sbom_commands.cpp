@@ -11,6 +11,27 @@
 
 namespace pare::cli {
 
+namespace {
+
+// An image named on the command line: its reference, source, tag and the root it names.
+struct OpenedImage {
+  registry::ImageRef ref;
+  std::unique_ptr<oci::ImageSource> source;
+  std::string tag;
+  oci::Descriptor root;
+};
+
+OpenedImage open_image(Session& session, const RegistryOptions& ro, const std::string& text) {
+  OpenedImage out;
+  out.ref = registry::parse_image_ref(text, short_names_from_env()).value();
+  out.source = registry::open_source(session.registries(ro), out.ref).value();
+  out.tag = out.ref.local ? out.ref.local->tag : out.ref.remote->manifest_ref();
+  out.root = out.source->resolve(out.tag).value();
+  return out;
+}
+
+}  // namespace
+
 std::function<int()> setup_sbom(CLI::App* cmd) {
   auto o = std::make_shared<CommonOptions>();
   auto ro = std::make_shared<RegistryOptions>();
@@ -32,10 +53,8 @@ std::function<int()> setup_sbom(CLI::App* cmd) {
       "licences from its DEP-5 copyright files, the OS from os-release.");
   return [=] {
     Session session(*o);
-    auto ref = registry::parse_image_ref(*image, short_names_from_env()).value();
-    auto source = registry::open_source(session.registries(*ro), ref).value();
-    std::string tag = ref.local ? ref.local->tag : ref.remote->manifest_ref();
-    oci::Descriptor root = source->resolve(tag).value();
+    OpenedImage opened = open_image(session, *ro, *image);
+    auto& [ref, source, tag, root] = opened;
     sbom::ImageSbomOptions options;
     options.name = ref.remote ? ref.remote->str() : (tag.empty() ? *image : tag);
     if (!platform->empty()) options.platform = oci::parse_platform(*platform).value();
@@ -125,10 +144,8 @@ std::function<int()> setup_inspect(CLI::App* cmd) {
   add_registry_options(cmd, *ro);
   return [=] {
     Session session(*o);
-    auto ref = registry::parse_image_ref(*image, short_names_from_env()).value();
-    auto source = registry::open_source(session.registries(*ro), ref).value();
-    std::string tag = ref.local ? ref.local->tag : ref.remote->manifest_ref();
-    oci::Descriptor root = source->resolve(tag).value();
+    OpenedImage opened = open_image(session, *ro, *image);
+    auto& [ref, source, tag, root] = opened;
     std::optional<oci::Platform> p;
     if (!platform->empty()) p = oci::parse_platform(*platform).value();
     print_summary(inspect::inspect_image(*source, root, *image, p).value(), o->json);
