@@ -4,21 +4,6 @@
 
 namespace pare::inspect {
 
-namespace {
-
-class Bounded : public fs::ByteSink {
- public:
-  Result<void> write(std::string_view bytes) override {
-    if (data.size() + bytes.size() > oci::kMaxManifestBytes)
-      return Error(Errc::invalid, "image config larger than 4 MiB");
-    data.append(bytes);
-    return {};
-  }
-  std::string data;
-};
-
-}  // namespace
-
 Result<ImageSummary> inspect_image(oci::ImageSource& source, const oci::Descriptor& root,
                                    const std::string& reference,
                                    const std::optional<oci::Platform>& platform) {
@@ -49,9 +34,8 @@ Result<ImageSummary> inspect_image(oci::ImageSource& source, const oci::Descript
   }
   out.manifest_digest = manifest.digest;
   PARE_TRY(oci::Manifest m, oci::parse_manifest(bytes));
-  Bounded config;
-  PARE_CHECK(source.read_blob(m.config, config));
-  PARE_TRY(out.config, oci::parse_config(config.data));
+  PARE_TRY(std::string config, oci::read_config(source, m.config));
+  PARE_TRY(out.config, oci::parse_config(config));
   if (out.platforms.empty()) out.platforms.push_back(out.config.platform);
   out.compressed_size = m.config.size;
   for (size_t i = 0; i < m.layers.size(); ++i) {

@@ -9,21 +9,6 @@ namespace pare::oci {
 
 namespace {
 
-class BoundedString : public fs::ByteSink {
- public:
-  explicit BoundedString(uint64_t limit) : limit_(limit) {}
-  Result<void> write(std::string_view bytes) override {
-    if (data.size() + bytes.size() > limit_)
-      return Error(Errc::invalid, "config larger than 4 MiB");
-    data.append(bytes);
-    return {};
-  }
-  std::string data;
-
- private:
-  uint64_t limit_;
-};
-
 struct Copier {
   ImageSource& source;
   ImageDestination& destination;
@@ -83,14 +68,17 @@ struct Copier {
   }
 };
 
+}  // namespace
+
 Result<Descriptor> select_platform(ImageSource& source, const Descriptor& root,
-                                   const std::string& bytes, const Platform& wanted) {
+                                   const Platform& wanted, bool check_single_image) {
+  PARE_TRY(std::string bytes, source.read_manifest(root));
   PARE_TRY(std::string media_type, document_media_type(bytes, root.media_type));
   if (!is_index_media_type(media_type)) {  // one image: its config says which platform it is
+    if (!check_single_image) return root;
     PARE_TRY(Manifest m, parse_manifest(bytes));
-    BoundedString config(kMaxManifestBytes);
-    PARE_CHECK(source.read_blob(m.config, config));
-    PARE_TRY(ImageConfig c, parse_config(config.data));
+    PARE_TRY(std::string config, read_config(source, m.config));
+    PARE_TRY(ImageConfig c, parse_config(config));
     if (!c.platform.architecture.empty() && !platform_matches(wanted, c.platform))
       return Error(Errc::not_found, source.name() + " is one image, for " +
                                         platform_string(c.platform) + ", not for " +
@@ -108,15 +96,13 @@ Result<Descriptor> select_platform(ImageSource& source, const Descriptor& root,
                                     " (it has: " + (offered.empty() ? "none" : offered) + ")");
 }
 
-}  // namespace
-
 Result<CopyResult> copy_image(ImageSource& source, const Descriptor& root_in,
                               ImageDestination& destination, const std::vector<std::string>& tags,
                               const CopyOptions& options) {
   Descriptor root = root_in;
   PARE_TRY(std::string bytes, source.read_manifest(root));
   if (options.platform) {
-    PARE_TRY(root, select_platform(source, root, bytes, *options.platform));
+    PARE_TRY(root, select_platform(source, root, *options.platform, true));
     if (root.digest != root_in.digest) {
       PARE_TRY(bytes, source.read_manifest(root));
     }

@@ -28,6 +28,12 @@ struct CopyResult {
   uint64_t bytes_copied = 0;
 };
 
+// The manifest of `wanted`'s platform in what `root` names: the index entry for it (an index
+// without one is Errc::not_found listing the platforms it has), or `root` itself when it is one
+// image (with check_single_image, only when its config says it is for that platform).
+Result<Descriptor> select_platform(ImageSource& source, const Descriptor& root,
+                                   const Platform& wanted, bool check_single_image);
+
 Result<CopyResult> copy_image(ImageSource& source, const Descriptor& root,
                               ImageDestination& destination, const std::vector<std::string>& tags,
                               const CopyOptions& options = {});

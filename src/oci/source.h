@@ -92,6 +92,9 @@ Result<std::unique_ptr<ImageDestination>> open_archive_destination(const LocalRe
 // diff_ids. An index is Errc::invalid.
 Result<PlatformImage> local_platform_image(ImageSource& source, const Descriptor& manifest);
 
+// An image config blob of `source`, read whole (at most kMaxManifestBytes) and verified.
+Result<std::string> read_config(ImageSource& source, const Descriptor& config);
+
 // Bounded readers shared by the sources: a blob file of at most `limit` bytes, hashed.
 Result<std::string> read_verified(const http::FileRange& range, const Descriptor& d,
                                   uint64_t limit);

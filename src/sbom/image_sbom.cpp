@@ -1,5 +1,6 @@
 #include "sbom/image_sbom.h"
 
+#include "oci/copy.h"
 #include "sbom/image_files.h"
 #include "util/fs.h"
 
@@ -16,29 +17,12 @@ class FileSink : public fs::ByteSink {
   fs::AtomicFile file;
 };
 
-// The image's manifest: the root itself, or the platform's entry of an index.
-Result<oci::Descriptor> platform_manifest(oci::ImageSource& source, const oci::Descriptor& root,
-                                          const oci::Platform& wanted) {
-  PARE_TRY(std::string bytes, source.read_manifest(root));
-  PARE_TRY(std::string media_type, oci::document_media_type(bytes, root.media_type));
-  if (!oci::is_index_media_type(media_type)) return root;
-  PARE_TRY(oci::Index index, oci::parse_index(bytes));
-  std::string offered;
-  for (const auto& m : index.manifests) {
-    if (!m.platform) continue;
-    if (oci::platform_matches(wanted, *m.platform)) return m;
-    offered += (offered.empty() ? "" : ", ") + oci::platform_string(*m.platform);
-  }
-  return Error(Errc::not_found, source.name() + " has no image for " +
-                                    oci::platform_string(wanted) + " (it has: " + offered + ")");
-}
-
 }  // namespace
 
 Result<SbomImage> image_sbom(oci::ImageSource& source, const oci::Descriptor& root,
                              const ImageSbomOptions& options) {
   oci::Platform wanted = options.platform.value_or(oci::Platform{"linux", "amd64", ""});
-  PARE_TRY(oci::Descriptor d, platform_manifest(source, root, wanted));
+  PARE_TRY(oci::Descriptor d, oci::select_platform(source, root, wanted, false));
   PARE_TRY(std::string bytes, source.read_manifest(d));
   PARE_TRY(oci::Manifest m, oci::parse_manifest(bytes));
   // Layers a source does not hold on disk are fetched (verified) into a temporary directory.
