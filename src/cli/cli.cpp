@@ -216,7 +216,9 @@ const Command kCommands[] = {
 int run(int argc, char** argv) {
   CLI::App app{"pare: distroless container images from Debian packages, without a daemon or root"};
   app.require_subcommand(1);
-  app.footer("Run `pare COMMAND --help` for a command's options. Docs: README.md, docs/spec.md");
+  app.footer(
+      "Run `pare COMMAND --help` for a command's options. Docs: README.md, docs/spec.md, "
+      "docs/registry.md, docs/sbom.md");
   std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
   for (const auto& c : kCommands) {
     CLI::App* sub = app.add_subcommand(c.name, c.help);
