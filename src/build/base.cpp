@@ -100,8 +100,8 @@ const ArchBase* BaseImage::for_arch(const std::string& arch) const {
 Result<std::vector<deb::PackageInfo>> installed_packages(
     const std::vector<oci::LayerBlob>& layers) {
   // The one package-metadata reader (sbom/image_files.h), the dpkg records only.
-  std::vector<stdfs::path> files;
-  for (const auto& l : layers) files.push_back(l.file);
+  std::vector<sbom::LayerRef> files;
+  for (const auto& l : layers) files.push_back({l.file, l.digest});
   auto wanted = [](const std::string& path) {
     return path.rfind("var/lib/dpkg/status", 0) == 0 && sbom::is_metadata_path(path);
   };

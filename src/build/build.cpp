@@ -132,7 +132,8 @@ namespace {
 Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& spec_path,
                                                  const BuildOptions& options,
                                                  const Environment& env, BuildResult& result,
-                                                 Timer& timer, PackageFacts& facts) {
+                                                 Timer& timer, PackageFacts& facts, SbomMaker* sbom,
+                                                 std::vector<BuiltSbom>& sboms) {
   PARE_TRY(spec::Spec spec, spec::load_spec(spec_path, options.load));
   std::vector<std::string> variants = options.variants.empty() ? spec.variants : options.variants;
   add_debug_level(spec, variants);
@@ -183,11 +184,13 @@ Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& sp
 
   std::vector<std::vector<oci::LayerBlob>> layers(plan.archs.size());
   for (const auto& job : jobs) layers[job.arch].push_back(*job.blob);
-  ImageMeta meta{options.layer.mtime, std::nullopt};
+  ImageMeta meta{options.layer.mtime, std::nullopt, sbom, &sboms};
   if (options.git_annotations)
     meta.git = vcs::find_git_info(plan.spec.levels.back().file.parent_path(), vcs::disk_reader());
   PARE_TRY(auto tagged, make_images(plan, layers, variants, meta));
-  for (auto& s : summarize(plan, tagged)) result.images.push_back(std::move(s));
+  timer.lap("images+sbom");
+  for (auto& s : summarize(plan, tagged, sbom && plan.spec.sbom))
+    result.images.push_back(std::move(s));
   std::vector<std::string> archs;
   for (const auto& ap : plan.archs) archs.push_back(ap.arch);
   return with_arch_tags(tagged, archs);
@@ -215,9 +218,17 @@ Result<BuildResult> build_and_write(const BuildOptions& options, const Environme
   std::vector<oci::TaggedImage> all;
   std::set<std::string> tags;
   PackageFacts facts;
+  std::vector<BuiltSbom> sboms;
+  SbomMaker maker(facts, options.layer.mtime, env.cache_dir / "blobs" / "sha256",
+                  options.layer.compress);
+  SbomMaker* sbom = options.sbom ? &maker : nullptr;
   for (const auto& path : options.spec_paths) {
-    PARE_TRY(auto tagged, build_spec(path, options, env, result, timer, facts));
-    for (auto& t : tagged) {
+    auto tagged = build_spec(path, options, env, result, timer, facts, sbom, sboms);
+    if (!tagged.ok()) {
+      blob_files.insert(blob_files.end(), maker.dropped().begin(), maker.dropped().end());
+      return tagged.error();
+    }
+    for (auto& t : *tagged) {
       if (!tags.insert(t.tag).second)
         return Error(Errc::invalid, path.string() + ": tag " + t.tag +
                                         " is already made by another spec (set `name:`)");
@@ -232,7 +243,7 @@ Result<BuildResult> build_and_write(const BuildOptions& options, const Environme
   timer.lap("output");
   if (options.sbom) {
     result.sbom_dir = sbom_dir_for(options.output);
-    PARE_TRY(result.sboms, write_sboms(all, facts, options.layer.mtime, result.sbom_dir));
+    PARE_TRY(result.sboms, write_sboms(sboms, result.sbom_dir));
     timer.lap("sbom");
   }
   return result;

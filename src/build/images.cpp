@@ -105,12 +105,29 @@ Result<std::vector<oci::TaggedImage>> make_images(
       oci::ImageConfig config =
           config_for(plan, v, platform, base, mine, meta.created, facts.version);
       if (base) mine.insert(mine.begin(), base->layers.begin(), base->layers.end());
+      std::optional<sbom::SbomImage> sbom;
+      if (meta.sbom) {
+        PARE_TRY(sbom,
+                 meta.sbom->describe(tagged.tag, platform.architecture, mine, config.history));
+        if (plan.spec.sbom) {
+          PARE_TRY(oci::LayerBlob layer, meta.sbom->layer(*sbom));
+          config.diff_ids.push_back(layer.diff_id);
+          config.history.push_back(kSbomLayerHistory);
+          // The documents beside the output list every layer, this one too.
+          sbom->layers.push_back({layer.digest, layer.diff_id, layer.media_type, layer.size});
+          mine.push_back(std::move(layer));
+        }
+      }
       oci::PlatformImage img;
       img.platform = platform;
       img.config = oci::make_config_blob(config);
       auto annotations = image_annotations(facts, v.image);
       if (base) add_base_annotations(*plan.base, annotations);
       img.manifest = oci::make_manifest_blob(img.config, mine, annotations);
+      if (sbom && meta.sboms) {
+        sbom->manifest_digest = img.manifest.digest();
+        meta.sboms->push_back({tagged.tag, std::move(*sbom)});
+      }
       if (a == 0) tagged.index_annotations = std::move(annotations);
       img.layers = std::move(mine);
       tagged.images.push_back(std::move(img));
@@ -120,7 +137,8 @@ Result<std::vector<oci::TaggedImage>> make_images(
   return out;
 }
 
-std::vector<ImageSummary> summarize(const Plan& plan, const std::vector<oci::TaggedImage>& images) {
+std::vector<ImageSummary> summarize(const Plan& plan, const std::vector<oci::TaggedImage>& images,
+                                    bool sbom_layer) {
   std::vector<ImageSummary> out;
   for (const auto& t : images) {
     ImageSummary s;
@@ -135,7 +153,7 @@ std::vector<ImageSummary> summarize(const Plan& plan, const std::vector<oci::Tag
     // One layer per level, bottom up (a non-debug image leaves the debug level out), above
     // the base image's layers, whose packages count too.
     const auto& levels = plan.archs.front().levels;
-    size_t own = s.layers;
+    size_t own = s.layers - (sbom_layer && s.layers > 0 ? 1 : 0);
     if (const ArchBase* base = plan.base ? plan.base->for_arch(plan.archs.front().arch) : nullptr) {
       own -= std::min(own, base->layers.size());
       s.packages += base->packages.size();

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "oci/layer.h"
 #include "sbom/document.h"
 #include "sbom/image_files.h"
 #include "util/fs.h"
@@ -25,27 +26,6 @@ std::string file_stem(const std::string& tag, const std::string& arch) {
   for (char c : tag) stem += (c == ':' || c == '/') ? '_' : c;
   return stem + "_" + arch;
 }
-
-// The layers' metadata files, each layer read once however many images share it.
-class LayerCache {
- public:
-  Result<std::map<std::string, std::string>> files_of(const std::vector<oci::LayerBlob>& layers) {
-    std::map<std::string, std::string> files;
-    for (const auto& l : layers) {
-      auto it = cache_.find(l.digest);
-      if (it == cache_.end()) {
-        auto read = sbom::read_layer_files(l.file, sbom::is_metadata_path);
-        if (!read.ok()) return read.error().context("layer " + l.digest);
-        it = cache_.emplace(l.digest, std::move(read.value())).first;
-      }
-      sbom::apply_layer_files(it->second, files);
-    }
-    return files;
-  }
-
- private:
-  std::map<std::string, sbom::LayerFiles> cache_;
-};
 
 void add_facts(sbom::PackageRecord& r, const PackageFacts& facts) {
   auto it = facts.find(r.name + "=" + r.version + ":" + r.arch);
@@ -78,37 +58,23 @@ Result<void> check_sbom_dir_replaceable(const stdfs::path& dir) {
   return {};
 }
 
-Result<std::vector<SbomFiles>> write_sboms(const std::vector<oci::TaggedImage>& images,
-                                           const PackageFacts& facts, int64_t created,
+Result<std::vector<SbomFiles>> write_sboms(const std::vector<BuiltSbom>& sboms,
                                            const stdfs::path& dir) {
   PARE_CHECK(check_sbom_dir_replaceable(dir));
   stdfs::path parent = dir.has_parent_path() ? dir.parent_path() : stdfs::path(".");
   PARE_TRY(fs::TempDir stage, fs::TempDir::create(parent, ".pare-sbom"));
-  LayerCache layers;
   std::set<std::string> done;
   std::vector<SbomFiles> written;
-  for (const auto& tagged : images)
-    for (const auto& image : tagged.images) {
-      std::string digest = image.manifest.digest();
-      if (!done.insert(digest).second) continue;
-      PARE_TRY(auto files, layers.files_of(image.layers));
-      PARE_TRY(sbom::ImageContents contents, sbom::describe_files(files));
-      sbom::SbomImage doc;
-      doc.name = tagged.tag;
-      doc.arch = image.platform.architecture;
-      doc.manifest_digest = digest;
-      doc.created = created;
-      doc.os = contents.os;
-      doc.packages = std::move(contents.packages);
-      for (auto& p : doc.packages) add_facts(p, facts);
-      for (const auto& l : image.layers)
-        doc.layers.push_back({l.digest, l.diff_id, l.media_type, l.size});
-      std::string stem = file_stem(tagged.tag, image.platform.architecture);
-      PARE_CHECK(fs::write_file_atomic(stage.path() / (stem + ".spdx.json"), sbom::spdx_json(doc)));
-      PARE_CHECK(
-          fs::write_file_atomic(stage.path() / (stem + ".cdx.json"), sbom::cyclonedx_json(doc)));
-      written.push_back({digest, dir / (stem + ".spdx.json"), dir / (stem + ".cdx.json")});
-    }
+  for (const auto& built : sboms) {
+    const std::string& digest = built.doc.manifest_digest;
+    if (!done.insert(digest).second) continue;
+    std::string stem = file_stem(built.tag, built.doc.arch);
+    PARE_CHECK(
+        fs::write_file_atomic(stage.path() / (stem + ".spdx.json"), sbom::spdx_json(built.doc)));
+    PARE_CHECK(fs::write_file_atomic(stage.path() / (stem + ".cdx.json"),
+                                     sbom::cyclonedx_json(built.doc)));
+    written.push_back({digest, dir / (stem + ".spdx.json"), dir / (stem + ".cdx.json")});
+  }
   stdfs::path staged = stage.release();
   auto published = fs::publish(staged, dir);
   if (!published.ok()) {
@@ -117,6 +83,99 @@ Result<std::vector<SbomFiles>> write_sboms(const std::vector<oci::TaggedImage>& 
     return published.error();
   }
   return written;
+}
+
+namespace {
+
+bool is_database(const std::string& path) {
+  for (std::string_view dir : {"var/lib/dpkg/", "lib/apk/db/"})
+    if (path.rfind(dir, 0) == 0) return true;
+  return path.rfind(std::string(sbom::kImageSbomDir) + "/", 0) == 0;
+}
+
+// A path as the tree stores it once directory symlinks are followed, for matching the paths
+// the databases list ("bin/x" under a merged /usr is "usr/bin/x").
+std::string canonical(const std::map<std::string, sbom::FileEntry>& entries,
+                      const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return path;
+  std::string dir = sbom::resolve_path(entries, path.substr(0, slash));
+  return dir.empty() ? path : dir + path.substr(slash);
+}
+
+}  // namespace
+
+Result<sbom::SbomImage> SbomMaker::describe(const std::string& tag, const std::string& arch,
+                                            const std::vector<oci::LayerBlob>& layers,
+                                            const std::vector<std::string>& history) {
+  sbom::FlatImage flat;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const auto& l = layers[i];
+    auto it = layers_.find(l.digest);
+    if (it == layers_.end()) {
+      sbom::ReadOptions options;
+      options.entries = true;
+      options.content = [](const std::string& p) {
+        return sbom::is_metadata_path(p) || sbom::is_ownership_path(p);
+      };
+      options.digest = [](const std::string& p) { return !is_database(p); };
+      auto read = sbom::read_layer({l.file, l.digest}, options, 0);
+      if (!read.ok()) {
+        // A damaged cache blob goes, as the output pass would drop it: run_build's second
+        // pass builds the layer again.
+        if (read.error().code() == Errc::integrity) {
+          std::error_code ec;
+          std::filesystem::remove(l.file, ec);
+          dropped_.push_back(l.file);
+          return read.error();
+        }
+        return read.error().context("layer " + l.digest);
+      }
+      it = layers_.emplace(l.digest, std::move(read.value())).first;
+    }
+    for (auto& [path, e] : it->second.entries) e.layer = i;  // where it lies in this image
+    sbom::apply_layer(it->second, flat);
+  }
+  PARE_TRY(sbom::ImageContents contents, sbom::describe_files(flat.files));
+  sbom::SbomImage doc;
+  doc.name = tag;
+  doc.arch = arch;
+  doc.created = created_;
+  doc.os = contents.os;
+  doc.packages = std::move(contents.packages);
+  for (auto& p : doc.packages) add_facts(p, facts_);
+  for (const auto& l : layers) doc.layers.push_back({l.digest, l.diff_id, l.media_type, l.size});
+  std::set<std::string> owned;
+  for (const auto& p : sbom::owned_paths(flat.files)) owned.insert(canonical(flat.entries, p));
+  for (const auto& [path, e] : flat.entries) {
+    if (e.type != sbom::FileEntry::Type::file || owned.count(path) || is_database(path)) continue;
+    std::string made_by = e.layer < history.size() ? history[e.layer] : "";
+    doc.files.push_back(
+        {"/" + path, e.sha256,
+         "no package lists it; layer " + std::to_string(e.layer) + " (" + made_by + ")"});
+  }
+  return doc;
+}
+
+Result<oci::LayerBlob> SbomMaker::layer(const sbom::SbomImage& doc) {
+  // The image must come out the same on any machine: nothing that depends on where the build
+  // ran goes in (the mirror's URLs), nor its own manifest digest, which cannot be known yet.
+  sbom::SbomImage in_image = doc;
+  in_image.manifest_digest.clear();
+  for (auto& p : in_image.packages) p.download_location.clear();
+  std::string spdx = sbom::spdx_json(in_image), cyclonedx = sbom::cyclonedx_json(in_image);
+  PARE_TRY(auto writer, oci::LayerWriter::create(blob_dir_, compress_));
+  auto& tar = writer->tar();
+  std::string dir;
+  for (std::string_view part : {"var", "lib", "pare", "sbom"}) {
+    dir += (dir.empty() ? "" : "/") + std::string(part);
+    PARE_CHECK(tar.add({dir, oci::EntryType::dir, 0755, 0, 0, 0, "", created_}));
+  }
+  for (const auto& [name, bytes] :
+       {std::pair{"image.cdx.json", &cyclonedx}, std::pair{"image.spdx.json", &spdx}})
+    PARE_CHECK(tar.add(
+        {dir + "/" + name, oci::EntryType::file, 0644, 0, 0, bytes->size(), "", created_}, *bytes));
+  return writer->finish();
 }
 
 }  // namespace pare::build

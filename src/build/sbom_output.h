@@ -1,8 +1,16 @@
-// The SBOMs a build writes beside its output (#12): for every image and architecture an SPDX
-// 2.3 and a CycloneDX 1.6 document, OUT.sbom/<name>_<variant>_<arch>.spdx.json and .cdx.json.
+// The SBOMs of a build (#12). For every image and architecture an SPDX 2.3 and a CycloneDX 1.6
+// document, made before the image's manifest: they describe its content layers, packages and
+// added files, and (unless the spec says `sbom: false`) travel inside it as its own small top
+// layer at /var/lib/pare/sbom/image.{spdx,cdx}.json; the same bytes are written beside the
+// output, OUT.sbom/<name>_<variant>_<arch>.spdx.json and .cdx.json, and pushed as referrers.
+//
 // The packages are read from the image's own layers by the one package-metadata reader
 // (sbom/image_files.h: what scanners will see), then given what only the build knows: the
-// .deb's SHA-256 from the signed index, its download location, and a slice's kept paths.
+// .deb's SHA-256 from the signed index, its download location, and a slice's kept paths. Every
+// regular file no package database lists (what the spec added: files:, certificates:; what
+// pare generated: accounts, the CA bundle, ld.so.cache; a package's conffiles, which
+// distroless-style records do not list) is declared with its SHA-256, so `pare audit` can tell
+// a declared file from a stray one.
 #pragma once
 
 #include <filesystem>
@@ -12,11 +20,52 @@
 
 #include "deb/resolver.h"
 #include "oci/layout.h"
+#include "sbom/document.h"
+#include "sbom/image_files.h"
+#include "util/compress.h"
 
 namespace pare::build {
 
 // "name=version:arch" (deb::PackageInfo::key()) -> what the plan says of that package.
 using PackageFacts = std::map<std::string, deb::PackageInfo>;
+
+// One image's SBOM, once its manifest exists: `doc.manifest_digest` is set, so the documents
+// written beside the output and pushed as referrers name the image by its digest. The copy in
+// the image's own SBOM layer is the same document without it (an image cannot hold its own
+// manifest digest).
+struct BuiltSbom {
+  std::string tag;
+  sbom::SbomImage doc;
+};
+
+// Makes the documents and SBOM layers of every image of a build; each layer is read once
+// however many images share it.
+class SbomMaker {
+ public:
+  SbomMaker(const PackageFacts& facts, int64_t created, std::filesystem::path blob_dir,
+            CompressOptions compress)
+      : facts_(facts), created_(created), blob_dir_(std::move(blob_dir)), compress_(compress) {}
+  // `layers` bottom first, `history` the config's created_by per layer (same count). The
+  // document has no manifest digest yet.
+  Result<sbom::SbomImage> describe(const std::string& tag, const std::string& arch,
+                                   const std::vector<oci::LayerBlob>& layers,
+                                   const std::vector<std::string>& history);
+  // The layer holding the documents (directories var/lib/pare/sbom, files 0644, root-owned,
+  // mtime SOURCE_DATE_EPOCH), written into the blob directory.
+  Result<oci::LayerBlob> layer(const sbom::SbomImage& doc);
+  // Cache blobs found damaged while reading (and removed).
+  const std::vector<std::filesystem::path>& dropped() const { return dropped_; }
+
+ private:
+  const PackageFacts& facts_;
+  int64_t created_;
+  std::filesystem::path blob_dir_;
+  CompressOptions compress_;
+  std::map<std::string, sbom::LayerFiles> layers_;  // by layer digest
+  std::vector<std::filesystem::path> dropped_;
+};
+
+inline constexpr const char* kSbomLayerHistory = "pare: SBOM (/var/lib/pare/sbom)";
 
 // OUT.sbom for an output at OUT.
 std::filesystem::path sbom_dir_for(const std::filesystem::path& output);
@@ -28,10 +77,9 @@ struct SbomFiles {
   std::filesystem::path spdx, cyclonedx;
 };
 
-// Writes every distinct image's documents (a per-arch tag repeats its index's manifests: one
-// document each) into dir, staged and moved into place; returns where each image's went.
-Result<std::vector<SbomFiles>> write_sboms(const std::vector<oci::TaggedImage>& images,
-                                           const PackageFacts& facts, int64_t created,
+// Writes every image's documents into dir, staged and moved into place; returns where each
+// image's went.
+Result<std::vector<SbomFiles>> write_sboms(const std::vector<BuiltSbom>& sboms,
                                            const std::filesystem::path& dir);
 
 }  // namespace pare::build

@@ -208,6 +208,11 @@ const Command kCommands[] = {
     {"sbom", "the SBOM (SPDX or CycloneDX) of any image", setup_sbom},
     {"inspect", "what an image is: platforms, config, layers and their history, packages",
      setup_inspect},
+    {"ls", "list an image's files (mode, owner, size, link, layer) without unpacking it", setup_ls},
+    {"cat", "print a file of an image", setup_cat},
+    {"audit", "is it really distroless? shells, package managers, setuid, root, secrets...",
+     setup_audit},
+    {"diff", "packages, files and config changed between two images", setup_diff},
     {"version", "print pare's version", setup_version},
 };
 

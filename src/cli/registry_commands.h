@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/session.h"
+#include "registry/image_io.h"
 #include "registry/push.h"
 
 namespace pare::cli {
@@ -22,6 +23,22 @@ std::function<int()> setup_attach(CLI::App* cmd);
 std::function<int()> setup_referrers(CLI::App* cmd);
 std::function<int()> setup_sbom(CLI::App* cmd);     // sbom_commands.cpp
 std::function<int()> setup_inspect(CLI::App* cmd);  // sbom_commands.cpp
+std::function<int()> setup_ls(CLI::App* cmd);       // look_commands.cpp
+std::function<int()> setup_cat(CLI::App* cmd);      // look_commands.cpp
+std::function<int()> setup_audit(CLI::App* cmd);    // look_commands.cpp
+std::function<int()> setup_diff(CLI::App* cmd);     // look_commands.cpp
+
+// An image named on the command line (any transport): its reference, source, tag and the
+// root (manifest or index) it names. Throws pare's error on failure.
+struct OpenedImage {
+  registry::ImageRef ref;
+  std::unique_ptr<oci::ImageSource> source;
+  std::string tag;
+  oci::Descriptor root;
+};
+OpenedImage open_image(Session& session, const RegistryOptions& ro, const std::string& text);
+inline constexpr const char* kImageArgHelp =
+    "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE or docker://REF";
 
 // Every tag of a local image (or the one it names) to a registry repository; shared by
 // `pare push` and `pare build --push`.

@@ -11,16 +11,6 @@
 
 namespace pare::cli {
 
-namespace {
-
-// An image named on the command line: its reference, source, tag and the root it names.
-struct OpenedImage {
-  registry::ImageRef ref;
-  std::unique_ptr<oci::ImageSource> source;
-  std::string tag;
-  oci::Descriptor root;
-};
-
 OpenedImage open_image(Session& session, const RegistryOptions& ro, const std::string& text) {
   OpenedImage out;
   out.ref = registry::parse_image_ref(text, short_names_from_env()).value();
@@ -30,8 +20,6 @@ OpenedImage open_image(Session& session, const RegistryOptions& ro, const std::s
   return out;
 }
 
-}  // namespace
-
 std::function<int()> setup_sbom(CLI::App* cmd) {
   auto o = std::make_shared<CommonOptions>();
   auto ro = std::make_shared<RegistryOptions>();
@@ -39,9 +27,7 @@ std::function<int()> setup_sbom(CLI::App* cmd) {
   auto format = std::make_shared<std::string>("spdx");
   auto output = std::make_shared<std::string>();
   auto platform = std::make_shared<std::string>();
-  cmd->add_option("image", *image,
-                  "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE or docker://REF")
-      ->required();
+  cmd->add_option("image", *image, kImageArgHelp)->required();
   cmd->add_option("--format", *format, "spdx (SPDX 2.3 JSON, default) or cyclonedx (1.6 JSON)")
       ->check(CLI::IsMember({"spdx", "cyclonedx"}));
   cmd->add_option("-o,--output", *output, "write the document here (default: stdout)");
@@ -91,6 +77,8 @@ void print_summary(const inspect::ImageSummary& s, bool as_json) {
                         {"size", l.size},
                         {"media_type", l.media_type},
                         {"created_by", l.created_by}});
+    json largest = json::array();
+    for (const auto& f : s.largest) largest.push_back({{"path", f.path}, {"size", f.size}});
     json j = {{"reference", s.reference},
               {"digest", s.digest},
               {"media_type", s.media_type},
@@ -107,7 +95,10 @@ void print_summary(const inspect::ImageSummary& s, bool as_json) {
               {"layers", layers},
               {"compressed_size", s.compressed_size},
               {"packages", s.packages},
-              {"os", s.os}};
+              {"os", s.os},
+              {"files", s.files},
+              {"uncompressed_size", s.uncompressed_size},
+              {"largest_files", largest}};
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
@@ -127,6 +118,8 @@ void print_summary(const inspect::ImageSummary& s, bool as_json) {
   for (const auto& l : s.layers)
     std::printf("    %s  %9.1f kB  %s\n", l.digest.substr(7, 12).c_str(), l.size / 1e3,
                 l.created_by.c_str());
+  std::printf("  files (%zu, %.1f MB), the largest:\n", s.files, s.uncompressed_size / 1e6);
+  for (const auto& f : s.largest) std::printf("    %9.1f kB  %s\n", f.size / 1e3, f.path.c_str());
 }
 
 }  // namespace
@@ -136,9 +129,7 @@ std::function<int()> setup_inspect(CLI::App* cmd) {
   auto ro = std::make_shared<RegistryOptions>();
   auto image = std::make_shared<std::string>();
   auto platform = std::make_shared<std::string>();
-  cmd->add_option("image", *image,
-                  "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE or docker://REF")
-      ->required();
+  cmd->add_option("image", *image, kImageArgHelp)->required();
   cmd->add_option("--platform", *platform, "which image of an index (default linux/amd64)");
   add_output_options(cmd, *o);
   add_registry_options(cmd, *ro);

@@ -1,7 +1,7 @@
 // `pare inspect IMAGE`: what an image is, from its manifest, config and package records,
 // through the one image-reader interface (oci/source.h): its platforms (of an index), its
 // execution config, its layers with their sizes and what made each (config history), and how
-// many packages its databases record. (#12 adds largest files, ls, cat, audit and diff here.)
+// many packages its databases record, and its largest files.
 #pragma once
 
 #include <optional>
@@ -28,7 +28,14 @@ struct ImageSummary {
   std::vector<LayerSummary> layers;
   uint64_t compressed_size = 0;  // layers + config
   size_t packages = 0;
-  std::string os;  // "debian 12.8" when its os-release says
+  std::string os;                  // "debian 12.8" when its os-release says
+  size_t files = 0;                // regular files of the flattened filesystem
+  uint64_t uncompressed_size = 0;  // their bytes
+  struct File {
+    std::string path;
+    uint64_t size = 0;
+  };
+  std::vector<File> largest;  // the ten largest files, largest first
 };
 
 Result<ImageSummary> inspect_image(oci::ImageSource& source, const oci::Descriptor& root,

@@ -104,6 +104,14 @@ std::string cyclonedx_json(const SbomImage& image) {
          {"properties", json::array({{{"name", "oci:layer:mediaType"}, {"value", l.media_type}},
                                      {{"name", "oci:layer:diffID"}, {"value", l.diff_id}}})}});
   }
+  for (const auto& f : image.files) {
+    json c = {{"type", "file"},
+              {"bom-ref", "file:" + f.path},
+              {"name", f.path},
+              {"hashes", json::array({{{"alg", "SHA-256"}, {"content", f.sha256}}})}};
+    if (!f.comment.empty()) c["description"] = f.comment;
+    components.push_back(std::move(c));
+  }
   json image_deps = layer_refs;
   image_deps.push_back(os_ref);
   json bom = {

@@ -33,10 +33,17 @@ struct LayerInfo {
   uint64_t size = 0;
 };
 
+// A file no package installed: what the spec added (files:, certificates:) or pare generated
+// (accounts, the CA bundle, os-release, ld.so.cache...).
 struct AddedFile {
   std::string path;  // in the image, absolute
   std::string sha256;
+  std::string comment;  // what put it there ("files: app.yaml:12:3", "generated")
 };
+
+// Where an image's own SBOMs lie in it (its top layer, written by the build unless
+// `sbom: false`): image.spdx.json and image.cdx.json.
+inline constexpr const char* kImageSbomDir = "var/lib/pare/sbom";
 
 struct SbomImage {
   std::string name;             // "python3:latest"
@@ -63,6 +70,9 @@ std::string purl_encode(std::string_view text);
 std::string spdx_expression(std::string_view debian_expression);
 
 std::string spdx_json(const SbomImage& image);
+// The files an SPDX document lists (fileName, made relative: "etc/passwd"); an unreadable
+// document lists none.
+std::vector<std::string> spdx_file_names(std::string_view spdx_json);
 std::string cyclonedx_json(const SbomImage& image);
 
 }  // namespace pare::sbom

@@ -3,7 +3,11 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <memory>
+
+#include "util/sha256.h"
 
 namespace pare::sbom {
 
@@ -26,66 +30,296 @@ std::string normal_path(const char* raw) {
   return path;
 }
 
-Result<std::string> read_entry(struct archive* a, uint64_t limit, const std::string& path) {
-  std::string out;
+}  // namespace
+
+namespace {
+
+FileEntry entry_of(struct archive_entry* entry, size_t layer) {
+  FileEntry e;
+  e.layer = layer;
+  e.mode = static_cast<uint32_t>(archive_entry_perm(entry)) & 07777;
+  e.uid = static_cast<uint32_t>(archive_entry_uid(entry));
+  e.gid = static_cast<uint32_t>(archive_entry_gid(entry));
+  if (const char* hard = archive_entry_hardlink(entry)) {
+    e.type = FileEntry::Type::hardlink;
+    e.link = normal_path(hard);
+    return e;
+  }
+  switch (archive_entry_filetype(entry)) {
+    case AE_IFREG:
+      e.type = FileEntry::Type::file;
+      e.size = static_cast<uint64_t>(std::max<la_int64_t>(0, archive_entry_size(entry)));
+      break;
+    case AE_IFDIR:
+      e.type = FileEntry::Type::dir;
+      break;
+    case AE_IFLNK:
+      e.type = FileEntry::Type::symlink;
+      e.link = archive_entry_symlink(entry) ? archive_entry_symlink(entry) : "";
+      break;
+    default:
+      e.type = FileEntry::Type::other;
+  }
+  return e;
+}
+
+// Reads the entry's data, keeping it (bounded) and/or hashing it (streamed).
+Result<void> read_data(struct archive* a, const std::string& path, bool keep, bool hash,
+                       uint64_t limit, std::string& kept, std::string& digest) {
+  Sha256 sha;
   char buf[1 << 16];
   for (la_ssize_t n; (n = archive_read_data(a, buf, sizeof buf)) != 0;) {
     if (n < 0) return Error(Errc::invalid, path + ": " + archive_error(a));
-    if (out.size() + static_cast<uint64_t>(n) > limit)
+    std::string_view chunk(buf, static_cast<size_t>(n));
+    if (hash) sha.update(chunk);
+    if (!keep) continue;
+    if (kept.size() + chunk.size() > limit)
       return Error(Errc::invalid, path + ": larger than " + std::to_string(limit >> 20) + " MiB");
-    out.append(buf, static_cast<size_t>(n));
+    kept.append(chunk);
   }
-  return out;
+  if (hash) digest = sha.hex_digest();
+  return {};
 }
 
 }  // namespace
 
-Result<LayerFiles> read_layer_files(const std::filesystem::path& layer, const PathFilter& wanted,
-                                    uint64_t limit) {
+namespace {
+
+// The layer's bytes as libarchive reads them, hashed on the way: the blob's digest is checked
+// on the very bytes the entries come from, so a damaged cache blob or a layout blob changed on
+// disk is refused, never read as if it were the image.
+struct HashedFile {
+  std::FILE* file = nullptr;
+  Sha256 sha;
+  uint64_t size = 0;
+  char buf[1 << 16];
+  ~HashedFile() {
+    if (file) std::fclose(file);
+  }
+};
+
+la_ssize_t hashed_read(struct archive*, void* data, const void** out) {
+  auto* h = static_cast<HashedFile*>(data);
+  size_t n = std::fread(h->buf, 1, sizeof h->buf, h->file);
+  if (n == 0 && std::ferror(h->file)) return -1;
+  h->sha.update(std::string_view(h->buf, n));
+  h->size += n;
+  *out = h->buf;
+  return static_cast<la_ssize_t>(n);
+}
+
+// The rest of the file (libarchive stops at the tar end marker), then the digest compared.
+Result<void> finish_digest(HashedFile& h, const LayerRef& layer) {
+  for (size_t n; (n = std::fread(h.buf, 1, sizeof h.buf, h.file)) > 0;)
+    h.sha.update(std::string_view(h.buf, n));
+  if (std::ferror(h.file)) return Error(Errc::io, layer.file.string() + ": read error");
+  std::string got = "sha256:" + h.sha.hex_digest();
+  if (got != layer.digest)
+    return Error(Errc::integrity, "layer blob " + layer.digest + " (" + layer.file.string() +
+                                      ") hashes to " + got + ": damaged or changed");
+  return {};
+}
+
+Result<void> read_entries(struct archive* a, const ReadOptions& options, size_t layer_index,
+                          LayerFiles& out);
+
+}  // namespace
+
+Result<LayerFiles> read_layer(const LayerRef& layer, const ReadOptions& options,
+                              size_t layer_index) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(layer.file, ec))
+    return Error(Errc::invalid, layer.file.string() + ": not a regular file");
+  if (!layer.digest.empty() && layer.digest.rfind("sha256:", 0) != 0)
+    return Error(Errc::invalid, "layer " + layer.digest + ": only sha256 digests are checked");
+  HashedFile hashed;
+  hashed.file = std::fopen(layer.file.c_str(), "rb");
+  if (!hashed.file) return Error(Errc::io, layer.file.string() + ": cannot open");
   struct archive* a = archive_read_new();
   std::unique_ptr<struct archive, decltype(&archive_read_free)> guard(a, archive_read_free);
   archive_read_support_filter_all(a);
   archive_read_support_format_tar(a);
-  if (archive_read_open_filename(a, layer.c_str(), 1 << 16) != ARCHIVE_OK)
-    return Error(Errc::invalid, "cannot read the layer: " + archive_error(a));
   LayerFiles out;
+  Result<void> read = archive_read_open(a, &hashed, nullptr, hashed_read, nullptr) == ARCHIVE_OK
+                          ? read_entries(a, options, layer_index, out)
+                          : Error(Errc::invalid, "cannot read the layer: " + archive_error(a));
+  // A damaged blob shows as a digest mismatch first, whatever libarchive made of it.
+  if (!layer.digest.empty()) PARE_CHECK(finish_digest(hashed, layer));
+  if (!read.ok()) return read.error();
+  return out;
+}
+
+namespace {
+
+Result<void> read_entries(struct archive* a, const ReadOptions& options, size_t layer_index,
+                          LayerFiles& out) {
   for (;;) {
     struct archive_entry* entry = nullptr;
     int rc = archive_read_next_header(a, &entry);
-    if (rc == ARCHIVE_EOF) return out;
+    if (rc == ARCHIVE_EOF) return {};
     if (rc < ARCHIVE_WARN)
       return Error(Errc::invalid, "not a readable tar layer: " + archive_error(a));
     std::string path = normal_path(archive_entry_pathname(entry));
+    if (path.empty()) continue;  // the root directory itself
     std::string dir = path.substr(0, path.rfind('/') + 1);
     std::string base = path.substr(dir.size());
     if (base == ".wh..wh..opq") {
       out.opaque_dirs.push_back(dir);
-    } else if (base.rfind(".wh.", 0) == 0) {
+      continue;
+    }
+    if (base.rfind(".wh.", 0) == 0) {
       out.removed.push_back(dir + base.substr(4));
-    } else if (archive_entry_filetype(entry) == AE_IFREG && wanted(path)) {
-      PARE_TRY(out.files[path], read_entry(a, limit, path));
-    } else if (archive_entry_filetype(entry) == AE_IFDIR) {
+      continue;
+    }
+    FileEntry e = entry_of(entry, layer_index);
+    bool wanted = options.content && options.content(path);
+    if (e.type == FileEntry::Type::file) {
+      bool hash = options.digest && options.digest(path);
+      if (wanted || hash) {
+        std::string kept;
+        PARE_CHECK(read_data(a, path, wanted, hash, options.max_file_bytes, kept, e.sha256));
+        if (wanted) out.files[path] = std::move(kept);
+      }
+      if (!wanted) {
+        out.removed.push_back(path);  // an unwanted file hides a wanted one below
+        out.files.erase(path);
+      }
+    } else if (e.type == FileEntry::Type::hardlink && wanted &&
+               out.files.count(e.link)) {  // a hardlink names a file earlier in its layer
+      out.files[path] = out.files[e.link];
+    } else if (e.type == FileEntry::Type::dir) {
       out.replaced.push_back(path);  // a directory merges with one below; it replaces a file
     } else {
       out.removed.push_back(path);  // a link or an unwanted file now stands there
       out.files.erase(path);
     }
+    if (options.entries) out.entries[path] = std::move(e);
   }
 }
 
-void apply_layer_files(const LayerFiles& layer, std::map<std::string, std::string>& files) {
+}  // namespace
+
+Result<LayerFiles> read_layer_files(const LayerRef& layer, const PathFilter& wanted,
+                                    uint64_t limit) {
+  ReadOptions options;
+  options.content = wanted;
+  options.max_file_bytes = limit;
+  return read_layer(layer, options);
+}
+
+namespace {
+
+template <typename Map>
+void erase_under(Map& map, const std::string& prefix) {
+  for (auto it = map.lower_bound(prefix); it != map.end() && it->first.rfind(prefix, 0) == 0;)
+    it = map.erase(it);
+}
+
+template <typename Map>
+void apply_whiteouts(const LayerFiles& layer, Map& map) {
   // Whiteouts hide what the layers below put there; the layer's own entries then land.
-  auto erase_under = [&](const std::string& prefix) {
-    for (auto it = files.lower_bound(prefix); it != files.end() && it->first.rfind(prefix, 0) == 0;)
-      it = files.erase(it);
-  };
-  for (const auto& dir : layer.opaque_dirs) erase_under(dir);
+  for (const auto& dir : layer.opaque_dirs) erase_under(map, dir);
   for (const auto& gone : layer.removed) {
-    files.erase(gone);
-    erase_under(gone + "/");
+    map.erase(gone);
+    erase_under(map, gone + "/");
   }
+}
+
+}  // namespace
+
+void apply_layer_files(const LayerFiles& layer, std::map<std::string, std::string>& files) {
+  apply_whiteouts(layer, files);
   for (const auto& dir : layer.replaced) files.erase(dir);
-  for (const auto& [path, content] : layer.files) files[path] = content;
+  for (const auto& [path, content] : layer.files) {
+    erase_under(files, path + "/");  // a file where a directory was replaces all of it
+    files[path] = content;
+  }
+}
+
+void apply_layer(const LayerFiles& layer, FlatImage& image) {
+  apply_layer_files(layer, image.files);
+  apply_whiteouts(layer, image.entries);
+  for (const auto& [path, e] : layer.entries) {
+    if (e.type != FileEntry::Type::dir) erase_under(image.entries, path + "/");
+    image.entries[path] = e;
+  }
+}
+
+Result<FlatImage> read_flat_image(const std::vector<LayerRef>& layers, const ReadOptions& options) {
+  FlatImage image;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    auto r = read_layer(layers[i], options, i);
+    if (!r.ok()) return r.error().context("layer " + std::to_string(i));
+    apply_layer(*r, image);
+  }
+  return image;
+}
+
+std::vector<LayerRef> layer_refs(const oci::ImageOnDisk& image) {
+  std::vector<LayerRef> out;
+  for (size_t i = 0; i < image.layer_files.size(); ++i)
+    out.push_back({image.layer_files[i],
+                   i < image.manifest.layers.size() ? image.manifest.layers[i].digest : ""});
+  return out;
+}
+
+std::string resolve_path(const std::map<std::string, FileEntry>& entries, const std::string& path,
+                         bool follow_last) {
+  // Components still to walk, consumed from the front; `done` is the resolved prefix.
+  std::vector<std::string> todo;
+  auto push_front = [&](const std::string& p) {
+    std::vector<std::string> parts;
+    for (size_t start = 0; start <= p.size();) {
+      size_t slash = p.find('/', start);
+      if (slash == std::string::npos) slash = p.size();
+      if (slash > start) parts.push_back(p.substr(start, slash - start));
+      start = slash + 1;
+    }
+    todo.insert(todo.begin(), parts.begin(), parts.end());
+  };
+  push_front(path);
+  std::string done;
+  for (int hops = 0; !todo.empty();) {
+    std::string part = todo.front();
+    todo.erase(todo.begin());
+    if (part == ".") continue;
+    if (part == "..") {
+      size_t slash = done.rfind('/');
+      done = slash == std::string::npos ? "" : done.substr(0, slash);
+      continue;
+    }
+    std::string next = done.empty() ? part : done + "/" + part;
+    auto it = entries.find(next);
+    if (it == entries.end()) return "";
+    bool last = todo.empty();
+    const FileEntry& e = it->second;
+    if ((e.type == FileEntry::Type::symlink && (!last || follow_last)) ||
+        (e.type == FileEntry::Type::hardlink && last)) {
+      if (++hops > 40) return "";
+      if (e.type == FileEntry::Type::hardlink) {
+        done.clear();
+        push_front(e.link);
+      } else if (!e.link.empty() && e.link.front() == '/') {
+        done.clear();
+        push_front(e.link);
+      } else {
+        push_front(e.link);
+      }
+      continue;
+    }
+    done = next;
+  }
+  return done;
+}
+
+Result<std::map<std::string, std::string>> read_image_files(const std::vector<LayerRef>& layers,
+                                                            const PathFilter& wanted,
+                                                            uint64_t max_file_bytes) {
+  ReadOptions options;
+  options.content = wanted;
+  options.max_file_bytes = max_file_bytes;
+  PARE_TRY(FlatImage image, read_flat_image(layers, options));
+  return std::move(image.files);
 }
 
 namespace {
@@ -126,16 +360,74 @@ bool is_metadata_path(const std::string& path) {
   return false;
 }
 
-Result<std::map<std::string, std::string>> read_image_files(
-    const std::vector<std::filesystem::path>& layer_files, const PathFilter& wanted,
-    uint64_t max_file_bytes) {
-  std::map<std::string, std::string> files;
-  for (const auto& layer : layer_files) {
-    auto r = read_layer_files(layer, wanted, max_file_bytes);
-    if (!r.ok()) return r.error().context(layer.filename().string());
-    apply_layer_files(*r, files);
+namespace {
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+template <typename Fn>
+void each_line(const std::string& text, Fn fn) {
+  for (size_t start = 0; start < text.size();) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    fn(std::string_view(text).substr(start, nl - start));
+    start = nl + 1;
   }
-  return files;
+}
+
+std::string relative(std::string_view p) {
+  for (;;) {
+    if (p.substr(0, 2) == "./")
+      p.remove_prefix(2);
+    else if (!p.empty() && p.front() == '/')
+      p.remove_prefix(1);
+    else
+      break;
+  }
+  while (!p.empty() && p.back() == '/') p.remove_suffix(1);
+  return std::string(p);
+}
+
+}  // namespace
+
+bool is_ownership_path(const std::string& path) {
+  if (path.rfind(kStatusDir, 0) == 0) return ends_with(path, ".md5sums");
+  if (path.rfind("var/lib/dpkg/info/", 0) == 0)
+    return ends_with(path, ".list") || ends_with(path, ".md5sums");
+  return path == kApkDb;
+}
+
+std::set<std::string> owned_paths(const std::map<std::string, std::string>& files) {
+  std::set<std::string> out;
+  for (const auto& [path, text] : files) {
+    if (!is_ownership_path(path)) continue;
+    if (path == kApkDb) {
+      std::string dir;
+      each_line(text, [&](std::string_view line) {
+        if (line.rfind("F:", 0) == 0) dir = relative(line.substr(2));
+        if (line.rfind("R:", 0) == 0)
+          out.insert(dir.empty() ? std::string(line.substr(2))
+                                 : dir + "/" + std::string(line.substr(2)));
+      });
+    } else if (ends_with(path, ".md5sums")) {
+      // md5sum(1) lines: "<hash>  <path>" (one space or " *" accepted too).
+      each_line(text, [&](std::string_view line) {
+        size_t sep = line.find_first_of(" \t");
+        if (sep == std::string_view::npos) return;
+        std::string_view rest = line.substr(sep);
+        size_t start = rest.find_first_not_of(" \t*");
+        if (start != std::string_view::npos) out.insert(relative(rest.substr(start)));
+      });
+    } else {
+      each_line(text, [&](std::string_view line) {
+        std::string p = relative(line);
+        if (!p.empty()) out.insert(p);
+      });
+    }
+  }
+  return out;
 }
 
 Result<ImageContents> describe_files(const std::map<std::string, std::string>& files) {

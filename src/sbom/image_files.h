@@ -8,8 +8,11 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
+
+#include "oci/image_files_on_disk.h"
 
 #include "sbom/document.h"
 #include "sbom/packages.h"
@@ -19,27 +22,77 @@ namespace pare::sbom {
 // Which paths to keep (relative, no leading '/'): `wanted(path)`; each kept file is bounded.
 using PathFilter = std::function<bool(const std::string& path)>;
 
+// One entry of the flattened filesystem, as the layer that put it there describes it.
+struct FileEntry {
+  enum class Type { file, dir, symlink, hardlink, other } type = Type::file;
+  uint32_t mode = 0;  // permission bits with setuid/setgid/sticky, no type bits
+  uint32_t uid = 0, gid = 0;
+  uint64_t size = 0;   // regular files (a hardlink: 0; its target has the size)
+  std::string link;    // symlink target as written; hardlink: the path it names
+  size_t layer = 0;    // index of the layer, bottom first
+  std::string sha256;  // hex, for files ReadOptions::digest asked for
+};
+
+struct ReadOptions {
+  PathFilter content;    // keep these regular files' bytes (each bounded)
+  PathFilter digest;     // hash these regular files (any size: streamed)
+  bool entries = false;  // record every entry's metadata (ls, audit, diff)
+  uint64_t max_file_bytes = uint64_t{64} << 20;
+};
+
 // One layer's part: the wanted files it holds, and what it hides below it (whiteouts, opaque
 // directories, and paths it replaces with something unwanted). Reading a layer once serves
 // every image that shares it.
 struct LayerFiles {
   std::map<std::string, std::string> files;
-  std::vector<std::string> removed;      // this path and everything under it
-  std::vector<std::string> replaced;     // directories: a file of that name below is gone
-  std::vector<std::string> opaque_dirs;  // with their trailing '/'
+  std::map<std::string, FileEntry> entries;  // ReadOptions::entries
+  std::vector<std::string> removed;          // this path and everything under it
+  std::vector<std::string> replaced;         // directories: a file of that name below is gone
+  std::vector<std::string> opaque_dirs;      // with their trailing '/'
 };
-Result<LayerFiles> read_layer_files(const std::filesystem::path& layer, const PathFilter& wanted,
+// A layer blob on disk and the digest its bytes must have ("sha256:...": checked while it is
+// read, Errc::integrity when they differ; "" only for a blob pare has just written itself).
+struct LayerRef {
+  std::filesystem::path file;
+  std::string digest;
+};
+Result<LayerFiles> read_layer(const LayerRef& layer, const ReadOptions& options,
+                              size_t layer_index = 0);
+Result<LayerFiles> read_layer_files(const LayerRef& layer, const PathFilter& wanted,
                                     uint64_t max_file_bytes = uint64_t{64} << 20);
+
+// The layer stack flattened: wanted contents and (when asked) every entry.
+struct FlatImage {
+  std::map<std::string, std::string> files;
+  std::map<std::string, FileEntry> entries;
+};
+void apply_layer(const LayerFiles& layer, FlatImage& image);
 void apply_layer_files(const LayerFiles& layer, std::map<std::string, std::string>& files);
 
+Result<FlatImage> read_flat_image(const std::vector<LayerRef>& layers, const ReadOptions& options);
+// An opened image's layers with the digests its manifest gives them.
+std::vector<LayerRef> layer_refs(const oci::ImageOnDisk& image);
 // path -> content of the wanted regular files of the flattened layer stack.
-Result<std::map<std::string, std::string>> read_image_files(
-    const std::vector<std::filesystem::path>& layer_files, const PathFilter& wanted,
-    uint64_t max_file_bytes = uint64_t{64} << 20);
+Result<std::map<std::string, std::string>> read_image_files(const std::vector<LayerRef>& layers,
+                                                            const PathFilter& wanted,
+                                                            uint64_t max_file_bytes = uint64_t{64}
+                                                                                      << 20);
+
+// Where `path` leads in the flattened tree: symlinks in it and at its end followed (relative
+// ones against their directory, absolute ones against the image root, at most 40 of them),
+// hardlinks to their target. "" when it leads nowhere (missing, a loop, out of the tree).
+std::string resolve_path(const std::map<std::string, FileEntry>& entries, const std::string& path,
+                         bool follow_last = true);
 
 // The metadata paths: status.d entries (not their .md5sums), /var/lib/dpkg/status, apk's
 // installed database, Debian copyright files, os-release and debian_version.
 bool is_metadata_path(const std::string& path);
+
+// The file lists of package databases: status.d/NAME.md5sums (distroless style),
+// var/lib/dpkg/info/*.list and *.md5sums (dpkg), apk's installed database (F:/R: lines).
+bool is_ownership_path(const std::string& path);
+// Every path (relative, as the database wrote it) some package says it installed.
+std::set<std::string> owned_paths(const std::map<std::string, std::string>& files);
 
 // What the metadata files say: every package with its licence (DEP-5 copyright files), and
 // the OS (os-release ID / VERSION_ID; the point release from /etc/debian_version).

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "oci/image_files_on_disk.h"
 #include "oci/source.h"
 #include "sbom/document.h"
 
@@ -22,5 +23,8 @@ struct ImageSbomOptions {
 // one asked for is not among them.
 Result<SbomImage> image_sbom(oci::ImageSource& source, const oci::Descriptor& root,
                              const ImageSbomOptions& options);
+
+// The same for an image already opened (its layers on disk).
+Result<SbomImage> image_sbom(const oci::ImageOnDisk& image, const ImageSbomOptions& options);
 
 }  // namespace pare::sbom

@@ -141,6 +141,18 @@ std::string spdx_json(const SbomImage& image) {
     packages.push_back(std::move(layer));
     relationships.push_back(relationship(image_id, "CONTAINS", id));
   }
+  json files = json::array();
+  for (const auto& f : image.files) {
+    std::string id = spdx_id("File", f.path, f.path + f.sha256);
+    json j = {{"SPDXID", id},
+              {"fileName", "." + f.path},  // SPDX 2.3 section 8.1: relative, "./" first
+              {"checksums", json::array({{{"algorithm", "SHA256"}, {"checksumValue", f.sha256}}})},
+              {"licenseConcluded", "NOASSERTION"},
+              {"copyrightText", "NOASSERTION"}};
+    if (!f.comment.empty()) j["comment"] = f.comment;
+    files.push_back(std::move(j));
+    relationships.push_back(relationship(image_id, "CONTAINS", id));
+  }
   json doc = {{"spdxVersion", "SPDX-2.3"},
               {"dataLicense", "CC0-1.0"},
               {"SPDXID", "SPDXRef-DOCUMENT"},
@@ -150,6 +162,7 @@ std::string spdx_json(const SbomImage& image) {
                 {"creators", json::array({"Tool: pare-0.1.0"})}}},
               {"packages", packages},
               {"relationships", relationships}};
+  if (!files.empty()) doc["files"] = files;
   if (!refs.empty()) {
     json extracted = json::array();
     for (const auto& r : refs)
@@ -164,6 +177,20 @@ std::string spdx_json(const SbomImage& image) {
   std::string body = doc.dump();
   doc["documentNamespace"] = "https://pare.invalid/spdx/" + sha256_hex(body);
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+std::vector<std::string> spdx_file_names(std::string_view text) {
+  std::vector<std::string> out;
+  json doc = json::parse(text, nullptr, false);
+  if (!doc.is_object() || !doc.contains("files") || !doc["files"].is_array()) return out;
+  for (const auto& f : doc["files"]) {
+    if (!f.is_object() || !f.contains("fileName") || !f["fileName"].is_string()) continue;
+    std::string name = f["fileName"].get<std::string>();
+    while (name.rfind("./", 0) == 0 || name.rfind('/', 0) == 0)
+      name.erase(0, name[0] == '.' ? 2 : 1);
+    if (!name.empty()) out.push_back(name);
+  }
+  return out;
 }
 
 }  // namespace pare::sbom

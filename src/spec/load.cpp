@@ -260,6 +260,7 @@ Result<Spec> merge_chain(const std::vector<ParsedFile>& chain, const LoadOptions
     merge_source(f.source, spec.source);
     merge_image(f.image, spec.image);
     if (f.variants) spec.variants = *f.variants;
+    if (f.sbom) spec.sbom = *f.sbom;
   }
   PARE_TRY(spec.source.suite, select_suite(chain, options, spec.source));
   const SuiteInfo* suite = find_suite(spec.source.suite);

@@ -338,6 +338,9 @@ Result<void> parse_top_key(const Ctx& ctx, const Field& f, ParsedFile& out) {
   } else if (k == "certificates") {
     PARE_TRY(auto certs, checked_list(ctx, f, nonempty_no_nul, "a file path", true));
     for (const auto& c : certs) out.certificates.push_back((dir / c).lexically_normal());
+  } else if (k == "sbom") {
+    PARE_TRY(bool flag, get_bool(ctx, f));
+    out.sbom = flag;
   } else if (k == "variants") {
     PARE_TRY(auto list, checked_list(ctx, f, is_variant,
                                      "one of latest, nonroot, debug, debug-nonroot", true));
@@ -451,7 +454,7 @@ Result<ParsedFile> parse_document(const Ctx& ctx, std::string_view text,
                {"from",       "name",        "source",   "archs",        "packages",    "exclude",
                 "files",      "paths",       "accounts", "certificates", "user",        "workdir",
                 "entrypoint", "cmd",         "env",      "labels",       "annotations", "ports",
-                "volumes",    "stop-signal", "variants", "version"}));
+                "volumes",    "stop-signal", "variants", "version",      "sbom"}));
   out.root = fields.loc.line ? fields.loc : Location{display, 1, 1};
   for (const Field& f : fields.fields) PARE_CHECK(parse_top_key(ctx, f, out));
   PARE_CHECK(check_duplicates(ctx, out));

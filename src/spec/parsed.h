@@ -52,6 +52,7 @@ struct ParsedFile {
   std::vector<std::filesystem::path> certificates;
   ImagePatch image;
   std::optional<std::vector<std::string>> variants;
+  std::optional<bool> sbom;
 };
 
 // Largest spec file accepted (a spec is hand-written; this only bounds hostile input).

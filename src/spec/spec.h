@@ -155,8 +155,11 @@ struct Spec {
   std::vector<std::string> archs;     // default: the host's architecture
   ImageSettings image;                // merged down the chain (env/labels/annotations by key)
   std::vector<std::string> variants;  // default [latest]
-  std::string name;                   // the given file's image name
-  std::string suite_version;          // "12" / "13"; the codename is source.suite
+  // `sbom: false`: no SBOM layer in the image (the documents beside the output are still
+  // written); the nearest file that sets it wins.
+  bool sbom = true;
+  std::string name;           // the given file's image name
+  std::string suite_version;  // "12" / "13"; the codename is source.suite
   // --context: a directory every level may take local files from, besides its
   // own spec file's directory tree (absolute, lexically normal).
   std::optional<std::filesystem::path> context;

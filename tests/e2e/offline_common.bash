@@ -77,8 +77,21 @@ blob_path() { echo "$1/blobs/${2%%:*}/${2#*:}"; }
 # manifest_of LAYOUT TAG — the image manifest JSON for TAG (single-platform images).
 manifest_of() { cat "$(blob_path "$1" "$(layout_digest "$1" "$2")")"; }
 
-# layer_digests LAYOUT TAG — one layer digest per line, bottom layer first.
-layer_digests() { manifest_of "$1" "$2" | jq -r '.layers[].digest'; }
+# all_layer_digests LAYOUT TAG — one layer digest per line, bottom layer first.
+all_layer_digests() { manifest_of "$1" "$2" | jq -r '.layers[].digest'; }
+
+# layer_digests LAYOUT TAG — the same without the SBOM layer a build puts on top (its config
+# history says "pare: SBOM ..."): the layers the spec's levels made.
+layer_digests() {
+  local manifest config
+  manifest="$(manifest_of "$1" "$2")"
+  config="$(blob_path "$1" "$(jq -r .config.digest <<<"$manifest")")"
+  if [[ "$(jq -r '[.history[] | select(.empty_layer != true)][-1].created_by // ""' "$config")" == "pare: SBOM"* ]]; then
+    jq -r '.layers[:-1][].digest' <<<"$manifest"
+  else
+    jq -r '.layers[].digest' <<<"$manifest"
+  fi
+}
 
 # layers_listing LAYOUT TAG — `tar -tv --numeric-owner` of every layer, in order: ownership and
 # modes as the image stores them (an unpack by a non-root user cannot show owners).

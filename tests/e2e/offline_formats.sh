@@ -30,7 +30,7 @@ for v in "${VARIANTS[@]}"; do
   manifest[$v]="$(layout_digest "$T/layout" "app:$v")"
   insp="$(skopeo inspect "oci:$T/layout:app:$v")" || fail "skopeo cannot read oci:app:$v"
   assert_eq "${manifest[$v]}" "$(jq -r .Digest <<<"$insp")" "skopeo's digest of app:$v"
-  assert_eq 3 "$(jq '.Layers | length' <<<"$insp")" "layers of app:$v"
+  assert_eq 4 "$(jq '.Layers | length' <<<"$insp")" "layers of app:$v (three levels, the SBOM's)"
   config[$v]="$(manifest_of "$T/layout" "app:$v" | jq -r .config.digest)"
   unpack_image "$T/layout" "app:$v" "$T/unpack-$v"
   assert_file "$T/unpack-$v/rootfs/usr/bin/hello" "hello in the unpacked app:$v"

@@ -47,11 +47,13 @@ assert_eq "$base_index" "$(jq -r .base.digest <<<"$out")" "resolve names the bas
 run_pare out rc build "$T/spec/onbase.yaml" -o "$T/onbase" --cache-dir "$T/cache" -q
 assert_eq 0 "$rc" "build over the base ($out)"
 for arch in amd64 arm64; do
-  base_layers="$(layer_digests "$T/libc" "libc:nonroot-$arch")"
-  ours="$(layer_digests "$T/onbase" "onbase:latest-$arch")"
+  base_layers="$(all_layer_digests "$T/libc" "libc:nonroot-$arch")"
+  ours="$(all_layer_digests "$T/onbase" "onbase:latest-$arch")"
   assert_eq "$base_layers" "$(head -n "$(wc -l <<<"$base_layers")" <<<"$ours")" \
     "the base's layers, byte for byte, at the bottom ($arch)"
-  assert_eq $(($(wc -l <<<"$base_layers") + 1)) "$(wc -l <<<"$ours")" "one layer of ours ($arch)"
+  # The base's own SBOM layer stays where it was; ours covers it (same path, higher).
+  assert_eq $(($(wc -l <<<"$base_layers") + 2)) "$(wc -l <<<"$ours")" \
+    "one layer of ours and its SBOM's ($arch)"
 done
 config="$(skopeo inspect --config "oci:$T/onbase:onbase:latest-amd64")"
 assert_eq 65532 "$(jq -r .config.User <<<"$config")" "the base's user"

@@ -60,9 +60,10 @@ assert_eq "$want" "$(spdx_packages <<<"$out")" "the same packages from a docker-
 run_pare out rc inspect "oci:$T/app:app:nonroot" --json
 assert_eq 0 "$rc" "pare inspect ($out)"
 assert_eq "$(wc -l <<<"$want")" "$(jq .packages <<<"$out")" "inspect counts the image's packages"
-assert_eq "$(layer_digests "$T/app" app:nonroot | wc -l)" "$(jq '.layers | length' <<<"$out")" "its layers"
+assert_eq "$(all_layer_digests "$T/app" app:nonroot | wc -l)" "$(jq '.layers | length' <<<"$out")" "its layers"
 assert_eq 65532 "$(jq -r .config.user <<<"$out")" "its user"
-assert_contains "$(jq -r '.layers[-1].created_by' <<<"$out")" "pare: app" "what made the top layer"
+assert_contains "$(jq -r '.layers[-2].created_by' <<<"$out")" "pare: app" "what made the app's layer"
+assert_contains "$(jq -r '.layers[-1].created_by' <<<"$out")" "pare: SBOM" "the SBOM layer on top"
 assert_eq "linux/amd64" "$(jq -r '.platforms | join(",")' <<<"$out")" "its platform"
 
 # --- the SBOMs a build writes beside its output ------------------------------------------------
