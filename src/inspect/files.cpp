@@ -88,6 +88,8 @@ Result<std::string> read_image_file(const oci::ImageOnDisk& image, const Entries
       return Error(Errc::invalid, "/" + rel + " is a directory (pare ls lists it)");
     return Error(Errc::not_found, "/" + rel + ": no such file in the image");
   }
+  if (it->second.type == Type::dir)
+    return Error(Errc::invalid, "/" + rel + " is a directory (pare ls lists it)");
   if (it->second.type != Type::file)
     return Error(Errc::invalid, "/" + rel + " is not a regular file (pare ls shows what it is)");
   // Only the layer that put the file there needs reading.

@@ -102,7 +102,7 @@ std::string spdx_json(const SbomImage& image) {
   std::set<std::string> refs;
   json packages = json::array(), relationships = json::array();
   std::string image_id =
-      spdx_id("Image", image.name, image.name + image.manifest_digest + image.arch);
+      spdx_id("Image", image.name, image.name + image.arch);  // the same in and beside the image
   json image_pkg = bare_package(
       image_id, image.name, image.manifest_digest.empty() ? "NOASSERTION" : image.manifest_digest,
       "CONTAINER");
