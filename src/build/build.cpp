@@ -243,7 +243,7 @@ Result<BuildResult> build_and_write(const BuildOptions& options, const Environme
   timer.lap("output");
   if (options.sbom) {
     result.sbom_dir = sbom_dir_for(options.output);
-    PARE_TRY(result.sboms, write_sboms(sboms, result.sbom_dir));
+    PARE_TRY(result.sboms, write_sboms(sboms, all, options.layer.mtime, result.sbom_dir));
     timer.lap("sbom");
   }
   return result;

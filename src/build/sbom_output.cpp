@@ -21,10 +21,26 @@ bool is_sbom_file(const std::string& name) {
   return ends(".spdx.json") || ends(".cdx.json");
 }
 
+// "python3_latest_amd64"; an index's (no arch) "python3_latest".
 std::string file_stem(const std::string& tag, const std::string& arch) {
   std::string stem;
   for (char c : tag) stem += (c == ':' || c == '/') ? '_' : c;
-  return stem + "_" + arch;
+  return arch.empty() ? stem : stem + "_" + arch;
+}
+
+// Each multi-platform tag's index, with its images' documents named.
+std::vector<sbom::SbomIndex> indexes_of(const std::vector<oci::TaggedImage>& images,
+                                        int64_t created) {
+  std::vector<sbom::SbomIndex> out;
+  for (const auto& t : images) {
+    if (t.images.size() < 2) continue;
+    sbom::SbomIndex index{t.tag, oci::index_blob_for(t).digest(), created, {}};
+    for (const auto& img : t.images)
+      index.images.push_back({img.platform.architecture, img.manifest.digest(),
+                              file_stem(t.tag, img.platform.architecture) + ".spdx.json"});
+    out.push_back(std::move(index));
+  }
+  return out;
 }
 
 void add_facts(sbom::PackageRecord& r, const PackageFacts& facts) {
@@ -59,7 +75,8 @@ Result<void> check_sbom_dir_replaceable(const stdfs::path& dir) {
 }
 
 Result<std::vector<SbomFiles>> write_sboms(const std::vector<BuiltSbom>& sboms,
-                                           const stdfs::path& dir) {
+                                           const std::vector<oci::TaggedImage>& images,
+                                           int64_t created, const stdfs::path& dir) {
   PARE_CHECK(check_sbom_dir_replaceable(dir));
   stdfs::path parent = dir.has_parent_path() ? dir.parent_path() : stdfs::path(".");
   PARE_TRY(fs::TempDir stage, fs::TempDir::create(parent, ".pare-sbom"));
@@ -74,6 +91,15 @@ Result<std::vector<SbomFiles>> write_sboms(const std::vector<BuiltSbom>& sboms,
     PARE_CHECK(fs::write_file_atomic(stage.path() / (stem + ".cdx.json"),
                                      sbom::cyclonedx_json(built.doc)));
     written.push_back({digest, dir / (stem + ".spdx.json"), dir / (stem + ".cdx.json")});
+  }
+  for (const auto& index : indexes_of(images, created)) {
+    if (!done.insert(index.digest).second) continue;
+    std::string stem = file_stem(index.name, "");
+    PARE_CHECK(
+        fs::write_file_atomic(stage.path() / (stem + ".spdx.json"), sbom::index_spdx_json(index)));
+    PARE_CHECK(fs::write_file_atomic(stage.path() / (stem + ".cdx.json"),
+                                     sbom::index_cyclonedx_json(index)));
+    written.push_back({index.digest, dir / (stem + ".spdx.json"), dir / (stem + ".cdx.json")});
   }
   stdfs::path staged = stage.release();
   auto published = fs::publish(staged, dir);

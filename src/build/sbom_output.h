@@ -77,9 +77,11 @@ struct SbomFiles {
   std::filesystem::path spdx, cyclonedx;
 };
 
-// Writes every image's documents into dir, staged and moved into place; returns where each
-// image's went.
+// Writes every image's documents into dir, and for each multi-platform tag of `images` its
+// index's (OUT.sbom/<name>_<variant>.spdx.json and .cdx.json), staged and moved into place;
+// returns where each image's and index's went.
 Result<std::vector<SbomFiles>> write_sboms(const std::vector<BuiltSbom>& sboms,
-                                           const std::filesystem::path& dir);
+                                           const std::vector<oci::TaggedImage>& images,
+                                           int64_t created, const std::filesystem::path& dir);
 
 }  // namespace pare::build

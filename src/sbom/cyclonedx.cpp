@@ -11,15 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-// A name-based UUID from the document's hash (RFC 9562 layout, version 5 and variant bits set).
-std::string uuid_of(const std::string& bytes) {
-  std::string h = sha256_hex(bytes).substr(0, 32);
-  h[12] = '5';
-  h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20, 12);
-}
-
 json licences(const PackageRecord& p) {
   json out = json::array();
   std::string expr;
@@ -127,7 +118,7 @@ std::string cyclonedx_json(const SbomImage& image) {
       {"components", components},
       {"dependencies", json::array({{{"ref", image_ref}, {"dependsOn", image_deps}},
                                     {{"ref", os_ref}, {"dependsOn", os_deps}}})}};
-  bom["serialNumber"] = "urn:uuid:" + uuid_of(bom.dump());
+  bom["serialNumber"] = "urn:uuid:" + name_based_uuid(bom.dump());
   return bom.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

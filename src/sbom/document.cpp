@@ -3,8 +3,23 @@
 
 #include "sbom/document.h"
 #include "util/http.h"
+#include "util/sha256.h"
 
 namespace pare::sbom {
+
+std::string spdx_id(std::string_view kind, std::string_view name, std::string_view unique) {
+  std::string id = "SPDXRef-" + std::string(kind) + "-";
+  for (char c : name) id += (std::isalnum(static_cast<unsigned char>(c)) || c == '.') ? c : '-';
+  return id + "-" + sha256_hex(unique).substr(0, 8);
+}
+
+std::string name_based_uuid(const std::string& bytes) {
+  std::string h = sha256_hex(bytes).substr(0, 32);
+  h[12] = '5';
+  h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20, 12);
+}
 
 std::string purl_encode(std::string_view text) {
   return http::percent_encode(text);

@@ -65,6 +65,12 @@ std::string oci_purl(const std::string& name, const std::string& digest, const s
 // purl-spec percent-encoding: everything but A-Z a-z 0-9 . - _ ~ is %XX.
 std::string purl_encode(std::string_view text);
 
+// An SPDXRef id: "SPDXRef-KIND-NAME-<8 hex of unique>" (letters, digits, '.' and '-' only).
+std::string spdx_id(std::string_view kind, std::string_view name, std::string_view unique);
+// A name-based UUID from the bytes' hash (RFC 9562 layout, version 5 and variant bits set):
+// CycloneDX serial numbers that follow from the content.
+std::string name_based_uuid(const std::string& bytes);
+
 // A Debian licence expression ("GPL-2+ or Artistic") as an SPDX expression ("GPL-2.0-or-later
 // OR Artistic-1.0-Perl").
 std::string spdx_expression(std::string_view debian_expression);
@@ -74,5 +80,23 @@ std::string spdx_json(const SbomImage& image);
 // document lists none.
 std::vector<std::string> spdx_file_names(std::string_view spdx_json);
 std::string cyclonedx_json(const SbomImage& image);
+
+// A multi-platform tag's image index: what it points at, one image per platform, each
+// described by its own document (index_document.cpp).
+struct SbomIndex {
+  std::string name;    // "python3:latest"
+  std::string digest;  // the index's
+  int64_t created = 0;
+  struct Image {
+    std::string arch, manifest_digest;
+    std::string document;  // the file name of its own SPDX or CycloneDX document
+  };
+  std::vector<Image> images;
+};
+// SPDX: the document DESCRIBES the index (CONTAINER, pkg:oci purl), which CONTAINS one
+// CONTAINER package per platform image. CycloneDX: metadata.component is the index, one
+// container component per image, dependencies index -> images.
+std::string index_spdx_json(const SbomIndex& index);
+std::string index_cyclonedx_json(const SbomIndex& index);
 
 }  // namespace pare::sbom

@@ -12,13 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-// SPDXRef ids allow letters, digits, '.' and '-' only.
-std::string spdx_id(std::string_view kind, std::string_view name, std::string_view unique) {
-  std::string id = "SPDXRef-" + std::string(kind) + "-";
-  for (char c : name) id += (std::isalnum(static_cast<unsigned char>(c)) || c == '.') ? c : '-';
-  return id + "-" + sha256_hex(unique).substr(0, 8);
-}
-
 // "Name <mail>" -> "Person: Name (mail)" (SPDX 2.3 section 7.5).
 std::string supplier(const std::string& maintainer) {
   if (maintainer.empty()) return "NOASSERTION";

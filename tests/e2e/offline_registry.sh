@@ -46,6 +46,18 @@ sbom_artifact="$(jq -r '.referrers[] | select(.artifact_type == "application/spd
 run_pare out rc manifest "docker://$REG/team/app@$sbom_artifact"
 assert_eq "$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "app:nonroot-arm64") | .digest' "$T/app/index.json")" \
   "$(jq -r .subject.digest <<<"$out")" "the SBOM's subject is that image"
+# The index of a multi-architecture tag has SBOMs of its own, beside the output and as referrers.
+index_doc="$T/app.sbom/app_latest.spdx.json"
+[[ -f "$index_doc" && -f "$T/app.sbom/app_latest.cdx.json" ]] || fail "no index SBOM: $(ls "$T/app.sbom")"
+index_digest="$(layout_digest "$T/app" app:latest)"
+assert_eq "$index_digest" "$(jq -r '.packages[0].versionInfo' "$index_doc")" "the index SBOM names the index"
+assert_eq "$(jq -r '[.manifests[].digest] | sort | join(" ")' "$(blob_path "$T/app" "$index_digest")")" \
+  "$(jq -r '[.packages[1:][].versionInfo] | sort | join(" ")' "$index_doc")" "and the images it holds"
+assert_eq 2 "$(jq '[.relationships[] | select(.relationshipType == "CONTAINS")] | length' "$index_doc")" \
+  "the index CONTAINS both images"
+run_pare out rc referrers "docker://$REG/team/app:latest" --json
+assert_eq "application/spdx+json application/vnd.cyclonedx+json" \
+  "$(jq -r '[.referrers[].artifact_type] | sort | join(" ")' <<<"$out")" "the index's SBOMs as its referrers"
 uploads="$(upload_requests)"
 [[ "$uploads" -gt 0 ]] || fail "the registry logged no uploads for the first push"
 run_pare out rc push "oci:$T/app" "$REG/team/app" --json
@@ -134,14 +146,17 @@ assert_eq 0 "$rc" "attach ($out)"
 artifact="$(jq -r .digest <<<"$out")"
 run_pare out rc referrers "docker://$REG/team/app:latest" --json
 assert_eq 0 "$rc" "referrers ($out)"
-assert_eq "$artifact" "$(jq -r '.referrers[0].digest' <<<"$out")" "listed through the fallback tag"
-assert_eq "application/spdx+json" "$(jq -r '.referrers[0].artifact_type' <<<"$out")" "its type"
+assert_contains "$(jq -r '.referrers[].digest' <<<"$out")" "$artifact" "listed through the fallback tag"
+assert_eq "application/spdx+json" \
+  "$(jq -r --arg d "$artifact" '.referrers[] | select(.digest == $d) | .artifact_type' <<<"$out")" "its type"
 fallback="sha256-${index#sha256:}"
 assert_contains "$("$PARE" tags "docker://$REG/team/app")" "$fallback" "the tag-schema index"
-assert_eq "$artifact" "$(skopeo inspect --raw --tls-verify=false "docker://$REG/team/app:$fallback" |
-  jq -r '.manifests[0].digest')" "skopeo reads the referrers index"
+assert_contains "$(skopeo inspect --raw --tls-verify=false "docker://$REG/team/app:$fallback" |
+  jq -r '.manifests[].digest')" "$artifact" "skopeo reads the referrers index"
+# Besides the attached document: the build's index SBOMs, one of each type.
 run_pare out rc referrers "docker://$REG/team/app:latest" --artifact-type application/vnd.cyclonedx+json --json
-assert_eq 0 "$(jq '.referrers | length' <<<"$out")" "--artifact-type filters"
+assert_eq 1 "$(jq '.referrers | length' <<<"$out")" "--artifact-type filters"
+assert_not_contains "$(jq -r '.referrers[].digest' <<<"$out")" "$artifact" "the SPDX one is filtered out"
 
 # --- errors a user can act on -------------------------------------------------------------------
 run_pare out rc manifest "docker://$REG/team/app:no-such-tag"

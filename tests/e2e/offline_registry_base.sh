@@ -55,6 +55,12 @@ for arch in amd64 arm64; do
   assert_eq $(($(wc -l <<<"$base_layers") + 2)) "$(wc -l <<<"$ours")" \
     "one layer of ours and its SBOM's ($arch)"
 done
+# The SBOM covers the registry base's packages as well as the one added over it.
+onbase_sbom="$(jq -r '.packages[] | select(.primaryPackagePurpose == "LIBRARY") | .name' \
+  "$T/onbase.sbom/onbase_latest_amd64.spdx.json" | sort | tr '\n' ' ')"
+assert_contains "$onbase_sbom" "base-files " "the base's packages in the SBOM"
+assert_contains "$onbase_sbom" "libc6 " "the base's libc6 in the SBOM"
+assert_contains "$onbase_sbom" "hello " "the added package in the SBOM"
 config="$(skopeo inspect --config "oci:$T/onbase:onbase:latest-amd64")"
 assert_eq 65532 "$(jq -r .config.User <<<"$config")" "the base's user"
 assert_eq /home/nonroot "$(jq -r .config.WorkingDir <<<"$config")" "the base's workdir"
