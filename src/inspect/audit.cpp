@@ -26,8 +26,11 @@ bool under(const std::string& path, std::string_view dir) {
          path[dir.size()] == '/';
 }
 
+// What could be run: a link, or a file with an execute bit (a package's record named
+// "busybox" is no shell).
 bool is_program(const sbom::FileEntry& e) {
-  return e.type == Type::file || e.type == Type::symlink || e.type == Type::hardlink;
+  return e.type == Type::symlink ||
+         ((e.type == Type::file || e.type == Type::hardlink) && (e.mode & 0111));
 }
 
 bool is_shell_name(const std::string& name) {

@@ -290,7 +290,14 @@ std::string resolve_path(const std::map<std::string, FileEntry>& entries, const 
     }
     std::string next = done.empty() ? part : done + "/" + part;
     auto it = entries.find(next);
-    if (it == entries.end()) return "";
+    if (it == entries.end()) {
+      // A directory the layers imply (entries below it) but never list is still a directory.
+      auto below = entries.lower_bound(next + "/");
+      if (below == entries.end() || below->first.compare(0, next.size() + 1, next + "/") != 0)
+        return "";
+      done = next;
+      continue;
+    }
     bool last = todo.empty();
     const FileEntry& e = it->second;
     if ((e.type == FileEntry::Type::symlink && (!last || follow_last)) ||
