@@ -219,8 +219,7 @@ Result<BuildResult> build_and_write(const BuildOptions& options, const Environme
   std::set<std::string> tags;
   PackageFacts facts;
   std::vector<BuiltSbom> sboms;
-  SbomMaker maker(facts, options.layer.mtime, env.cache_dir / "blobs" / "sha256",
-                  options.layer.compress);
+  SbomMaker maker(facts, options.layer.mtime, env.cache_dir, options.layer.compress);
   SbomMaker* sbom = options.sbom ? &maker : nullptr;
   for (const auto& path : options.spec_paths) {
     auto tagged = build_spec(path, options, env, result, timer, facts, sbom, sboms);

@@ -5,6 +5,7 @@
 #include "oci/layer.h"
 #include "sbom/document.h"
 #include "sbom/image_files.h"
+#include "sbom/layer_summary.h"
 #include "util/fs.h"
 
 namespace pare::build {
@@ -139,13 +140,7 @@ Result<sbom::SbomImage> SbomMaker::describe(const std::string& tag, const std::s
     const auto& l = layers[i];
     auto it = layers_.find(l.digest);
     if (it == layers_.end()) {
-      sbom::ReadOptions options;
-      options.entries = true;
-      options.content = [](const std::string& p) {
-        return sbom::is_metadata_path(p) || sbom::is_ownership_path(p);
-      };
-      options.digest = [](const std::string& p) { return !is_database(p); };
-      auto read = sbom::read_layer({l.file, l.digest}, options, 0);
+      auto read = sbom::layer_summary({l.file, l.digest}, cache_dir_);
       if (!read.ok()) {
         // A damaged cache blob goes, as the output pass would drop it: run_build's second
         // pass builds the layer again.

@@ -42,9 +42,15 @@ struct BuiltSbom {
 // however many images share it.
 class SbomMaker {
  public:
-  SbomMaker(const PackageFacts& facts, int64_t created, std::filesystem::path blob_dir,
+  // Layers are read through their summaries kept in `cache_dir` (sbom/layer_summary.h); the
+  // SBOM layers are written into its blobs/sha256.
+  SbomMaker(const PackageFacts& facts, int64_t created, std::filesystem::path cache_dir,
             CompressOptions compress)
-      : facts_(facts), created_(created), blob_dir_(std::move(blob_dir)), compress_(compress) {}
+      : facts_(facts),
+        created_(created),
+        cache_dir_(std::move(cache_dir)),
+        blob_dir_(cache_dir_ / "blobs" / "sha256"),
+        compress_(compress) {}
   // `layers` bottom first, `history` the config's created_by per layer (same count). The
   // document has no manifest digest yet.
   Result<sbom::SbomImage> describe(const std::string& tag, const std::string& arch,
@@ -59,7 +65,7 @@ class SbomMaker {
  private:
   const PackageFacts& facts_;
   int64_t created_;
-  std::filesystem::path blob_dir_;
+  std::filesystem::path cache_dir_, blob_dir_;
   CompressOptions compress_;
   std::map<std::string, sbom::LayerFiles> layers_;  // by layer digest
   std::vector<std::filesystem::path> dropped_;

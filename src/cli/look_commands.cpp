@@ -26,6 +26,8 @@ struct ImageArgs {
 
 void add_image_options(CLI::App* cmd, ImageArgs& a) {
   cmd->add_option("--platform", a.platform, "which image of an index (default linux/amd64)");
+  cmd->add_option("--cache-dir", a.o.cache_dir,
+                  "where layer summaries are kept (default: pare's cache directory)");
   add_output_options(cmd, a.o);
   add_registry_options(cmd, a.ro);
 }
@@ -35,7 +37,9 @@ oci::ImageOnDisk open_on_disk(Session& session, const ImageArgs& a, const std::s
   opened = open_image(session, a.ro, text);
   oci::Platform wanted{"linux", "amd64", ""};
   if (!a.platform.empty()) wanted = oci::parse_platform(a.platform).value();
-  return oci::open_image_on_disk(*opened.source, opened.root, wanted).value();
+  oci::ImageOnDisk image = oci::open_image_on_disk(*opened.source, opened.root, wanted).value();
+  image.derived_cache = session.env.cache_dir;
+  return image;
 }
 
 std::string owner_of(const sbom::FileEntry& e) {

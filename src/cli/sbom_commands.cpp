@@ -32,6 +32,8 @@ std::function<int()> setup_sbom(CLI::App* cmd) {
       ->check(CLI::IsMember({"spdx", "cyclonedx"}));
   cmd->add_option("-o,--output", *output, "write the document here (default: stdout)");
   cmd->add_option("--platform", *platform, "which image of an index (default linux/amd64)");
+  cmd->add_option("--cache-dir", o->cache_dir,
+                  "where layer summaries are kept (default: pare's cache directory)");
   add_output_options(cmd, *o);
   add_registry_options(cmd, *ro);
   cmd->footer(
@@ -44,6 +46,7 @@ std::function<int()> setup_sbom(CLI::App* cmd) {
     sbom::ImageSbomOptions options;
     options.name = ref.remote ? ref.remote->str() : (tag.empty() ? *image : tag);
     if (!platform->empty()) options.platform = oci::parse_platform(*platform).value();
+    options.derived_cache = session.env.cache_dir;
     sbom::SbomImage doc = sbom::image_sbom(*source, root, options).value();
     std::string text = *format == "spdx" ? sbom::spdx_json(doc) : sbom::cyclonedx_json(doc);
     if (output->empty()) {
@@ -131,6 +134,8 @@ std::function<int()> setup_inspect(CLI::App* cmd) {
   auto platform = std::make_shared<std::string>();
   cmd->add_option("image", *image, kImageArgHelp)->required();
   cmd->add_option("--platform", *platform, "which image of an index (default linux/amd64)");
+  cmd->add_option("--cache-dir", o->cache_dir,
+                  "where layer summaries are kept (default: pare's cache directory)");
   add_output_options(cmd, *o);
   add_registry_options(cmd, *ro);
   return [=] {
@@ -139,7 +144,8 @@ std::function<int()> setup_inspect(CLI::App* cmd) {
     auto& [ref, source, tag, root] = opened;
     std::optional<oci::Platform> p;
     if (!platform->empty()) p = oci::parse_platform(*platform).value();
-    print_summary(inspect::inspect_image(*source, root, *image, p).value(), o->json);
+    print_summary(inspect::inspect_image(*source, root, *image, p, session.env.cache_dir).value(),
+                  o->json);
     return 0;
   };
 }

@@ -4,6 +4,7 @@
 
 #include "sbom/document.h"
 #include "sbom/image_files.h"
+#include "sbom/layer_summary.h"
 
 namespace pare::inspect {
 
@@ -212,13 +213,9 @@ Result<AuditReport> audit_image(const oci::ImageOnDisk& image,
       for (const auto& n : audit_check_names()) known += (known.empty() ? "" : ", ") + n;
       return Error(Errc::invalid, "--allow " + a + ": no such check; the checks are " + known);
     }
-  sbom::ReadOptions options;
-  options.entries = true;
-  options.content = [](const std::string& p) {
-    return sbom::is_metadata_path(p) || sbom::is_ownership_path(p) || may_hold_key(p) ||
-           (under(p, sbom::kImageSbomDir) && ends_with(p, ".spdx.json"));
-  };
-  PARE_TRY(sbom::FlatImage flat, sbom::read_flat_image(sbom::layer_refs(image), options));
+  // Key-like files, metadata, package file lists and the image's SBOMs are in the summaries.
+  PARE_TRY(sbom::FlatImage flat,
+           sbom::read_flat_summaries(sbom::layer_refs(image), image.derived_cache));
   Findings f;
   check_files(flat.entries, image.config, f);
   check_metadata(flat, f);

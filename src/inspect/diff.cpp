@@ -5,6 +5,7 @@
 
 #include "inspect/files.h"
 #include "sbom/image_files.h"
+#include "sbom/layer_summary.h"
 
 namespace pare::inspect {
 
@@ -18,12 +19,8 @@ struct Side {
 };
 
 Result<Side> read_side(const oci::ImageOnDisk& image) {
-  sbom::ReadOptions options;
-  options.entries = true;
-  options.content = sbom::is_metadata_path;
-  options.digest = [](const std::string&) { return true; };
   Side side;
-  PARE_TRY(side.flat, sbom::read_flat_image(sbom::layer_refs(image), options));
+  PARE_TRY(side.flat, sbom::read_flat_summaries(sbom::layer_refs(image), image.derived_cache));
   PARE_TRY(sbom::ImageContents contents, sbom::describe_files(side.flat.files));
   for (const auto& p : contents.packages) side.packages[p.name] = p.version;
   return side;

@@ -1,6 +1,7 @@
 #include "inspect/files.h"
 
 #include <algorithm>
+#include "sbom/layer_summary.h"
 
 namespace pare::inspect {
 
@@ -35,9 +36,8 @@ ListedEntry listed(const std::string& rel, const Entries& entries) {
 }  // namespace
 
 Result<Entries> read_entries(const oci::ImageOnDisk& image) {
-  sbom::ReadOptions options;
-  options.entries = true;
-  PARE_TRY(sbom::FlatImage flat, sbom::read_flat_image(sbom::layer_refs(image), options));
+  PARE_TRY(sbom::FlatImage flat,
+           sbom::read_flat_summaries(sbom::layer_refs(image), image.derived_cache));
   return std::move(flat.entries);
 }
 

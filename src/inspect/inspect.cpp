@@ -1,6 +1,7 @@
 #include "inspect/inspect.h"
 
 #include "inspect/files.h"
+#include "sbom/layer_summary.h"
 
 namespace pare::inspect {
 
@@ -29,12 +30,14 @@ Result<oci::Platform> platforms_of(oci::ImageSource& source, const oci::Descript
 
 Result<ImageSummary> inspect_image(oci::ImageSource& source, const oci::Descriptor& root,
                                    const std::string& reference,
-                                   const std::optional<oci::Platform>& platform) {
+                                   const std::optional<oci::Platform>& platform,
+                                   const std::filesystem::path& derived_cache) {
   ImageSummary out;
   out.reference = reference;
   out.digest = root.digest;
   PARE_TRY(oci::Platform wanted, platforms_of(source, root, platform, out));
   PARE_TRY(oci::ImageOnDisk image, oci::open_image_on_disk(source, root, wanted));
+  image.derived_cache = derived_cache;
   out.manifest_digest = image.descriptor.digest;
   out.config = image.config;
   if (out.platforms.empty()) out.platforms.push_back(out.config.platform);
@@ -46,10 +49,8 @@ Result<ImageSummary> inspect_image(oci::ImageSource& source, const oci::Descript
     out.compressed_size += l.size;
   }
   // One pass over the layers: every entry, and the package databases' contents.
-  sbom::ReadOptions options;
-  options.entries = true;
-  options.content = sbom::is_metadata_path;
-  PARE_TRY(sbom::FlatImage flat, sbom::read_flat_image(sbom::layer_refs(image), options));
+  PARE_TRY(sbom::FlatImage flat,
+           sbom::read_flat_summaries(sbom::layer_refs(image), image.derived_cache));
   PARE_TRY(sbom::ImageContents contents, sbom::describe_files(flat.files));
   out.packages = contents.packages.size();
   if (contents.os_known || !contents.os.version.empty())

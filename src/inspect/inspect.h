@@ -4,6 +4,7 @@
 // many packages its databases record, and its largest files.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,8 +39,10 @@ struct ImageSummary {
   std::vector<File> largest;  // the ten largest files, largest first
 };
 
+// `derived_cache`: where layer summaries are kept (sbom/layer_summary.h; "" = none).
 Result<ImageSummary> inspect_image(oci::ImageSource& source, const oci::Descriptor& root,
                                    const std::string& reference,
-                                   const std::optional<oci::Platform>& platform);
+                                   const std::optional<oci::Platform>& platform,
+                                   const std::filesystem::path& derived_cache = {});
 
 }  // namespace pare::inspect

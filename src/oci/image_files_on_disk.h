@@ -19,6 +19,9 @@ struct ImageOnDisk {
   ImageConfig config;
   std::vector<std::filesystem::path> layer_files;  // bottom first
   std::unique_ptr<fs::TempDir> scratch;            // downloaded layers, removed with this
+  // Where readers keep what they derive from a layer, by its digest (sbom/layer_summary.h):
+  // the cache directory, or "" for none.
+  std::filesystem::path derived_cache;
 };
 
 // `root` is a manifest or an index (then `wanted`'s image is taken; Errc::not_found names the

@@ -2,6 +2,7 @@
 
 #include "oci/image_files_on_disk.h"
 #include "sbom/image_files.h"
+#include "sbom/layer_summary.h"
 
 namespace pare::sbom {
 
@@ -9,12 +10,13 @@ Result<SbomImage> image_sbom(oci::ImageSource& source, const oci::Descriptor& ro
                              const ImageSbomOptions& options) {
   oci::Platform wanted = options.platform.value_or(oci::Platform{"linux", "amd64", ""});
   PARE_TRY(oci::ImageOnDisk image, oci::open_image_on_disk(source, root, wanted));
+  image.derived_cache = options.derived_cache;
   return image_sbom(image, options);
 }
 
 Result<SbomImage> image_sbom(const oci::ImageOnDisk& image, const ImageSbomOptions& options) {
-  PARE_TRY(auto found, read_image_files(layer_refs(image), is_metadata_path));
-  PARE_TRY(ImageContents contents, describe_files(found));
+  PARE_TRY(FlatImage flat, read_flat_summaries(layer_refs(image), image.derived_cache));
+  PARE_TRY(ImageContents contents, describe_files(flat.files));
   SbomImage out;
   out.name = options.name;
   out.arch = image.config.platform.architecture;

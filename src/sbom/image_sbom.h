@@ -4,6 +4,7 @@
 // (image_files.h), and the image's own identity (manifest digest, layers).
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -16,6 +17,7 @@ namespace pare::sbom {
 struct ImageSbomOptions {
   std::string name;                       // how the document names the image
   std::optional<oci::Platform> platform;  // which image of an index (default: linux/amd64)
+  std::filesystem::path derived_cache;    // layer summaries kept here ("" = none)
 };
 
 // The image `root` names in `source` (a manifest, or an index from which the platform is

@@ -3,7 +3,8 @@
 // entries, wanted contents and digests, checked against its own SHA-256 and against a wrong one,
 // flattened twice over itself (whiteouts, opaque directories, links), then walked the way ls,
 // cat and audit walk it: every path resolved, directories listed, package file lists and SPDX
-// file names parsed. The same bytes are also given to the file-list and SPDX readers as text.
+// file names parsed; its summary (sbom/layer_summary.h) encoded and decoded back. The same bytes
+// are also given to the file-list, SPDX and summary readers as text.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include "inspect/files.h"
 #include "sbom/document.h"
 #include "sbom/image_files.h"
+#include "sbom/layer_summary.h"
 #include "util/sha256.h"
 
 namespace {
@@ -69,5 +71,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                            {"var/lib/dpkg/status.d/x.md5sums", bytes},
                            {"var/lib/dpkg/info/x.list", bytes}});
   (void)sbom::spdx_file_names(bytes);
+  // A layer's summary, as the cache keeps it: what reads back is what was written.
+  if (one.ok()) {
+    std::string record = sbom::encode_summary(*one);
+    auto back = sbom::decode_summary(record);
+    if (!back || sbom::encode_summary(*back) != record) std::abort();
+  }
+  (void)sbom::decode_summary(bytes);
   return 0;
 }

@@ -11,6 +11,8 @@
 #include "inspect/files.h"
 #include "oci/layer.h"
 #include "oci/tar.h"
+#include "sbom/layer_summary.h"
+#include "util/checked.h"
 
 namespace pare::inspect {
 namespace {
@@ -262,6 +264,73 @@ TEST(Diff, PackagesFilesAndConfig) {
   EXPECT_EQ(config["env C"], std::make_pair(std::string(""), std::string("3")));
   EXPECT_EQ(config.count("env A"), 0u);
   EXPECT_TRUE(diff_images(a.image(), a.image())->empty());
+}
+
+TEST(Summaries, WarmReadsAgreeAndAreChecked) {
+  ImageBuilder b;
+  b.layer({dir("etc"), file("etc/passwd", "root\n"),
+           file("app/server.key", "-----BEGIN PRIVATE KEY-----"),
+           file("app/big.pem", std::string(100 << 10, 'p')),
+           symlink("etc/os-release", "../usr/lib/os-release"),
+           file("var/lib/dpkg/status.d/p", "Package: p\nVersion: 1\n"),
+           file("opt/.wh..wh..opq", "")});
+  b.layer({file("etc/.wh.passwd", ""), file("usr/bin/tool", "t", 04755)});
+  auto cache =
+      fs::TempDir::create(std::filesystem::temp_directory_path(), "pare-summaries").value();
+  auto refs = sbom::layer_refs(b.image());
+  auto cold = sbom::read_flat_summaries(refs, cache.path());
+  ASSERT_TRUE(cold.ok()) << cold.error().message();
+  auto record = cache.path() / "layer-summaries" / refs[0].digest.substr(7);
+  ASSERT_TRUE(std::filesystem::exists(record));
+  auto warm = sbom::read_flat_summaries(refs, cache.path());
+  ASSERT_TRUE(warm.ok());
+  EXPECT_EQ(cold->files, warm->files);
+  ASSERT_EQ(cold->entries.size(), warm->entries.size());
+  for (const auto& [path, e] : cold->entries) {
+    const auto& w = warm->entries.at(path);
+    EXPECT_EQ(std::tie(e.type, e.mode, e.size, e.link, e.sha256, e.layer),
+              std::tie(w.type, w.mode, w.size, w.link, w.sha256, w.layer))
+        << path;
+  }
+  EXPECT_EQ(warm->entries.count("etc/passwd"), 0u) << "the whiteout survives the record";
+  EXPECT_EQ(warm->files.count("app/server.key"), 1u);
+  EXPECT_EQ(warm->files.count("app/big.pem"), 0u) << "large key-like files are not copied";
+  EXPECT_EQ(warm->entries.at("usr/bin/tool").layer, 1u);
+
+  // A damaged record reads as absent and is made again.
+  std::string bytes = fs::checked_record(sbom::encode_summary(sbom::LayerFiles{}));
+  bytes[bytes.size() / 2] ^= 1;
+  {
+    std::FILE* f = std::fopen(record.c_str(), "wb");
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+  }
+  auto again = sbom::read_flat_summaries(refs, cache.path());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->entries.size(), cold->entries.size());
+
+  // A blob changed on disk is refused even though its summary is cached.
+  std::FILE* f = std::fopen(refs[1].file.c_str(), "ab");
+  std::fputc('x', f);
+  std::fclose(f);
+  auto changed = sbom::read_flat_summaries(refs, cache.path());
+  ASSERT_FALSE(changed.ok());
+  EXPECT_EQ(changed.error().code(), Errc::integrity);
+}
+
+TEST(Summaries, DecodeRefusesWhatIsNotWhole) {
+  sbom::LayerFiles layer;
+  layer.entries["a"].size = 3;
+  layer.files["a"] = "abc";
+  layer.removed = {"gone"};
+  std::string bytes = sbom::encode_summary(layer);
+  auto back = sbom::decode_summary(bytes);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->files, layer.files);
+  EXPECT_EQ(back->removed, layer.removed);
+  for (size_t cut = 0; cut < bytes.size(); ++cut)
+    EXPECT_FALSE(sbom::decode_summary(bytes.substr(0, cut)).has_value()) << cut;
+  EXPECT_FALSE(sbom::decode_summary(bytes + "x").has_value());
 }
 
 }  // namespace

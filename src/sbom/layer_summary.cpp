@@ -1,0 +1,213 @@
+#include "sbom/layer_summary.h"
+
+#include <cstring>
+
+#include "sbom/document.h"
+#include "util/checked.h"
+#include "util/log.h"
+#include "util/sha256.h"
+
+namespace pare::sbom {
+
+namespace {
+
+constexpr std::string_view kMagic = "pare-layer-summary-1\n";
+constexpr uint64_t kMaxRecord = uint64_t{512} << 20;
+constexpr uint64_t kMaxKeyFile = 64 << 10;
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Little-endian fixed-width integers and length-prefixed strings.
+class Writer {
+ public:
+  void u64(uint64_t v) {
+    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  }
+  void str(std::string_view s) {
+    u64(s.size());
+    out.append(s);
+  }
+  std::string out;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool u64(uint64_t& v) {
+    if (in_.size() < 8) return false;
+    v = 0;
+    for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<unsigned char>(in_[i])} << (8 * i);
+    in_.remove_prefix(8);
+    return true;
+  }
+  bool u32(uint32_t& v) {
+    uint64_t w = 0;
+    if (!u64(w) || w > 0xffffffffu) return false;
+    v = static_cast<uint32_t>(w);
+    return true;
+  }
+  bool str(std::string& s) {
+    uint64_t n = 0;
+    if (!u64(n) || n > in_.size()) return false;
+    s.assign(in_.substr(0, n));
+    in_.remove_prefix(n);
+    return true;
+  }
+  // A count of items that each take at least `min_bytes`: bounded by what is left.
+  bool count(uint64_t& n, uint64_t min_bytes) { return u64(n) && n <= in_.size() / min_bytes; }
+  bool done() const { return in_.empty(); }
+
+ private:
+  std::string_view in_;
+};
+
+void write_list(Writer& w, const std::vector<std::string>& list) {
+  w.u64(list.size());
+  for (const auto& s : list) w.str(s);
+}
+
+bool read_list(Reader& r, std::vector<std::string>& list) {
+  uint64_t n = 0;
+  if (!r.count(n, 8)) return false;
+  list.resize(n);
+  for (auto& s : list)
+    if (!r.str(s)) return false;
+  return true;
+}
+
+bool read_entry(Reader& r, std::string& path, FileEntry& e) {
+  uint64_t type = 0;
+  if (!r.str(path) || !r.u64(type) || type > static_cast<uint64_t>(FileEntry::Type::other))
+    return false;
+  e.type = static_cast<FileEntry::Type>(type);
+  return r.u32(e.mode) && r.u32(e.uid) && r.u32(e.gid) && r.u64(e.size) && r.str(e.link) &&
+         r.str(e.sha256);
+}
+
+bool kept_in_summary(const std::string& path, const std::string& content);
+
+Result<void> check_blob(const LayerRef& layer) {
+  if (layer.digest.empty()) return {};
+  PARE_TRY(std::string hex, sha256_file_hex(layer.file));
+  if ("sha256:" + hex != layer.digest)
+    return Error(Errc::integrity, "layer blob " + layer.digest + " (" + layer.file.string() +
+                                      ") hashes to sha256:" + hex + ": damaged or changed");
+  return {};
+}
+
+}  // namespace
+
+Result<LayerFiles> layer_summary(const LayerRef& layer, const std::filesystem::path& cache_dir) {
+  std::filesystem::path record;
+  if (!cache_dir.empty() && layer.digest.rfind("sha256:", 0) == 0) {
+    record = cache_dir / "layer-summaries" / layer.digest.substr(7);
+    PARE_CHECK(check_blob(layer));
+    auto cached = fs::read_checked(record, kMaxRecord);
+    if (cached.state == fs::CheckedState::ok) {
+      if (auto summary = decode_summary(cached.payload)) return std::move(*summary);
+      PARE_LOG(warn) << "cache: " << record.string() << " is no layer summary: made again";
+    }
+  }
+  ReadOptions options;
+  options.entries = true;
+  options.content = is_summary_content;
+  options.digest = [](const std::string&) { return true; };
+  options.max_file_bytes = uint64_t{64} << 20;
+  PARE_TRY(LayerFiles files, read_layer(layer, options, 0));
+  for (auto it = files.files.begin(); it != files.files.end();)  // as a warm read will see it
+    it = kept_in_summary(it->first, it->second) ? std::next(it) : files.files.erase(it);
+  if (!record.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(record.parent_path(), ec);
+    // A cache that cannot be written only costs the next run its speed.
+    if (auto w = fs::write_checked(record, encode_summary(files)); !w.ok()) {
+      PARE_LOG(debug) << "cache: layer summary not kept: " << w.error().message();
+    }
+  }
+  return files;
+}
+
+bool is_summary_content(const std::string& path) {
+  if (is_metadata_path(path) || is_ownership_path(path)) return true;
+  if (path.rfind(std::string(kImageSbomDir) + "/", 0) == 0) return true;
+  return ends_with(path, ".pem") || ends_with(path, ".key");
+}
+
+namespace {
+
+// Key-like files are kept only when small: a summary is no copy of the layer.
+bool kept_in_summary(const std::string& path, const std::string& content) {
+  return is_metadata_path(path) || is_ownership_path(path) || content.size() <= kMaxKeyFile ||
+         path.rfind(std::string(kImageSbomDir) + "/", 0) == 0;
+}
+
+}  // namespace
+
+std::string encode_summary(const LayerFiles& layer) {
+  Writer w;
+  w.out.append(kMagic);
+  w.u64(layer.entries.size());
+  for (const auto& [path, e] : layer.entries) {
+    w.str(path);
+    w.u64(static_cast<uint64_t>(e.type));
+    w.u64(e.mode);
+    w.u64(e.uid);
+    w.u64(e.gid);
+    w.u64(e.size);
+    w.str(e.link);
+    w.str(e.sha256);
+  }
+  std::vector<std::pair<const std::string*, const std::string*>> kept;
+  for (const auto& [path, content] : layer.files)
+    if (kept_in_summary(path, content)) kept.push_back({&path, &content});
+  w.u64(kept.size());
+  for (const auto& [path, content] : kept) {
+    w.str(*path);
+    w.str(*content);
+  }
+  write_list(w, layer.removed);
+  write_list(w, layer.replaced);
+  write_list(w, layer.opaque_dirs);
+  return std::move(w.out);
+}
+
+std::optional<LayerFiles> decode_summary(std::string_view bytes) {
+  if (bytes.substr(0, kMagic.size()) != kMagic) return std::nullopt;
+  Reader r(bytes.substr(kMagic.size()));
+  LayerFiles out;
+  uint64_t n = 0;
+  if (!r.count(n, 7 * 8)) return std::nullopt;
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string path;
+    FileEntry e;
+    if (!read_entry(r, path, e)) return std::nullopt;
+    out.entries[path] = std::move(e);
+  }
+  if (!r.count(n, 16)) return std::nullopt;
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string path, content;
+    if (!r.str(path) || !r.str(content)) return std::nullopt;
+    out.files[path] = std::move(content);
+  }
+  if (!read_list(r, out.removed) || !read_list(r, out.replaced) || !read_list(r, out.opaque_dirs) ||
+      !r.done())
+    return std::nullopt;
+  return out;
+}
+
+Result<FlatImage> read_flat_summaries(const std::vector<LayerRef>& layers,
+                                      const std::filesystem::path& cache_dir) {
+  FlatImage image;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    auto summary = layer_summary(layers[i], cache_dir);
+    if (!summary.ok()) return summary.error().context("layer " + std::to_string(i));
+    for (auto& [path, e] : summary->entries) e.layer = i;
+    apply_layer(*summary, image);
+  }
+  return image;
+}
+
+}  // namespace pare::sbom
