@@ -5,6 +5,8 @@
 #include "build/generate.h"
 #include "build/inputs.h"
 #include "rootfs/assemble.h"
+#include "sbom/image_files.h"
+#include "sbom/layer_summary.h"
 #include "util/checked.h"
 #include "util/fs.h"
 #include "util/sha256.h"
@@ -138,6 +140,24 @@ std::optional<oci::LayerBlob> cached_layer(const std::filesystem::path& cache_di
   return blob;
 }
 
+namespace {
+
+sbom::FileEntry::Type entry_type(oci::EntryType t) {
+  switch (t) {
+    case oci::EntryType::file:
+      return sbom::FileEntry::Type::file;
+    case oci::EntryType::dir:
+      return sbom::FileEntry::Type::dir;
+    case oci::EntryType::symlink:
+      return sbom::FileEntry::Type::symlink;
+    case oci::EntryType::hardlink:
+      return sbom::FileEntry::Type::hardlink;
+  }
+  return sbom::FileEntry::Type::other;
+}
+
+}  // namespace
+
 Result<void> remember_layer(const std::filesystem::path& cache_dir, const std::string& key,
                             const oci::LayerBlob& blob) {
   nlohmann::json j = {{"mediaType", blob.media_type},
@@ -165,9 +185,27 @@ Result<oci::LayerBlob> build_layer(const LevelRef& ref, const LayerOptions& opti
   content.drop = [](const rootfs::UnpackedPackage& pkg, const oci::TarHeader& h) {
     return left_out_of_image(pkg.name, h.path);
   };
+  // The layer's summary (sbom/layer_summary.h) is made as it is written, so that its SBOM, and
+  // inspect, ls or audit of the image, need not decompress it again.
+  sbom::LayerFiles summary;
+  content.observe = [&](const oci::TarHeader& h, std::string_view data, const std::string& sha) {
+    sbom::FileEntry e;
+    e.type = entry_type(h.type);
+    e.mode = h.mode;
+    e.uid = h.uid;
+    e.gid = h.gid;
+    e.size = h.type == oci::EntryType::file ? h.size : 0;
+    e.link = h.link;
+    e.sha256 = sha;
+    bool wanted = sbom::is_summary_content(h.path);
+    std::string bytes = wanted ? std::string(data) : std::string();
+    sbom::add_layer_entry(summary, h.path, std::move(e), wanted, wanted ? &bytes : nullptr, true);
+  };
   PARE_TRY(auto writer, oci::LayerWriter::create(cache_dir / "blobs" / "sha256", options.compress));
   PARE_CHECK(rootfs::write_layer(content, writer->tar()));
-  return writer->finish();
+  PARE_TRY(oci::LayerBlob blob, writer->finish());
+  sbom::store_layer_summary(cache_dir, blob.digest, summary);
+  return blob;
 }
 
 }  // namespace pare::build

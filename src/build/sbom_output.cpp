@@ -140,7 +140,8 @@ Result<sbom::SbomImage> SbomMaker::describe(const std::string& tag, const std::s
     const auto& l = layers[i];
     auto it = layers_.find(l.digest);
     if (it == layers_.end()) {
-      auto read = sbom::layer_summary({l.file, l.digest}, cache_dir_);
+      // The output pass hashes every blob it writes: a cached summary needs no second hash.
+      auto read = sbom::layer_summary({l.file, l.digest}, cache_dir_, false);
       if (!read.ok()) {
         // A damaged cache blob goes, as the output pass would drop it: run_build's second
         // pass builds the layer again.

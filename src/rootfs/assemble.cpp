@@ -6,6 +6,7 @@
 
 #include "rootfs/usrmerge.h"
 #include "util/log.h"
+#include "util/sha256.h"
 
 namespace pare::rootfs {
 
@@ -187,6 +188,14 @@ Result<LayerStats> write_layer(const LayerContent& content, oci::TarWriter& tar)
     // Checked as it is written, so only this layer's files are hashed.
     if (item.entry && !item.data.empty()) PARE_CHECK(item.mapped_from->check(*item.entry));
     PARE_CHECK(tar.add(item.header, item.data));
+    if (content.observe) {
+      bool file = item.header.type == oci::EntryType::file;
+      std::string sha = !file        ? ""
+                        : item.entry ? item.mapped_from->digest_of(*item.entry)
+                                     : sha256_hex(item.data);
+      if (file && sha.empty()) sha = sha256_hex(item.data);
+      content.observe(item.header, item.data, sha);
+    }
     if (item.mapped_from) item.mapped_from->release(item.data);
     ++stats.entries;
     stats.file_bytes += item.data.size();

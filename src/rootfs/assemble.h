@@ -32,6 +32,10 @@ struct LayerContent {
   int64_t mtime = 0;
   // Entries of a package to leave out (consumed by a native generator, e.g. CA certificates).
   std::function<bool(const UnpackedPackage&, const oci::TarHeader&)> drop;
+  // Told of every entry as it is written, with a file's bytes and their SHA-256 (hex), so that
+  // what describes the layer (its summary, sbom/layer_summary.h) needs no second read of it.
+  std::function<void(const oci::TarHeader&, std::string_view data, const std::string& sha256)>
+      observe;
 };
 
 struct LayerStats {

@@ -295,6 +295,12 @@ Result<void> UnpackedPackage::check(const UnpackedEntry& e) const {
                                     "): " + e.header.path + " does not match its digest: removed");
 }
 
+const std::string& UnpackedPackage::digest_of(const UnpackedEntry& e) const {
+  static const std::string none;
+  size_t i = static_cast<size_t>(&e - entries.data());
+  return &e >= entries.data() && i < sums_.size() ? sums_[i] : none;
+}
+
 Result<std::string_view> UnpackedPackage::checked_bytes(const UnpackedEntry& e) const {
   PARE_CHECK(check(e));
   return bytes(e);

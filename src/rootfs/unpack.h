@@ -44,6 +44,9 @@ class UnpackedPackage {
   // the whole cache entry (a later unpack makes it again): Errc::integrity.
   Result<void> check(const UnpackedEntry& e) const;
   Result<std::string_view> checked_bytes(const UnpackedEntry& e) const;
+  // The SHA-256 (hex) recorded for a file entry when it was unpacked: what check() compares
+  // its bytes with ("" for other entries).
+  const std::string& digest_of(const UnpackedEntry& e) const;
   // Every file entry checked (`pare cache verify`).
   Result<void> check_all() const;
   // Done with these bytes for now (fs::MappedFile::release).

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "util/sha256.h"
 
@@ -20,6 +21,10 @@ constexpr std::string_view kDocDir = "usr/share/doc/";
 
 std::string archive_error(struct archive* a) {
   return archive_error_string(a) ? archive_error_string(a) : "unreadable";
+}
+
+bool is_whiteout(const std::string& path) {
+  return path.compare(path.rfind('/') + 1, 4, ".wh.") == 0;
 }
 
 std::string normal_path(const char* raw) {
@@ -161,43 +166,52 @@ Result<void> read_entries(struct archive* a, const ReadOptions& options, size_t 
       return Error(Errc::invalid, "not a readable tar layer: " + archive_error(a));
     std::string path = normal_path(archive_entry_pathname(entry));
     if (path.empty()) continue;  // the root directory itself
-    std::string dir = path.substr(0, path.rfind('/') + 1);
-    std::string base = path.substr(dir.size());
-    if (base == ".wh..wh..opq") {
-      out.opaque_dirs.push_back(dir);
-      continue;
-    }
-    if (base.rfind(".wh.", 0) == 0) {
-      out.removed.push_back(dir + base.substr(4));
-      continue;
-    }
     FileEntry e = entry_of(entry, layer_index);
     bool wanted = options.content && options.content(path);
-    if (e.type == FileEntry::Type::file) {
+    std::optional<std::string> kept;
+    if (e.type == FileEntry::Type::file && !is_whiteout(path)) {
       bool hash = options.digest && options.digest(path);
       if (wanted || hash) {
-        std::string kept;
-        PARE_CHECK(read_data(a, path, wanted, hash, options.max_file_bytes, kept, e.sha256));
-        if (wanted) out.files[path] = std::move(kept);
+        std::string bytes;
+        PARE_CHECK(read_data(a, path, wanted, hash, options.max_file_bytes, bytes, e.sha256));
+        if (wanted) kept = std::move(bytes);
       }
-      if (!wanted) {
-        out.removed.push_back(path);  // an unwanted file hides a wanted one below
-        out.files.erase(path);
-      }
-    } else if (e.type == FileEntry::Type::hardlink && wanted &&
-               out.files.count(e.link)) {  // a hardlink names a file earlier in its layer
-      out.files[path] = out.files[e.link];
-    } else if (e.type == FileEntry::Type::dir) {
-      out.replaced.push_back(path);  // a directory merges with one below; it replaces a file
-    } else {
-      out.removed.push_back(path);  // a link or an unwanted file now stands there
-      out.files.erase(path);
     }
-    if (options.entries) out.entries[path] = std::move(e);
+    add_layer_entry(out, path, std::move(e), wanted, kept ? &*kept : nullptr, options.entries);
   }
 }
 
 }  // namespace
+
+void add_layer_entry(LayerFiles& out, const std::string& path, FileEntry e, bool wanted,
+                     const std::string* content, bool keep_entry) {
+  std::string dir = path.substr(0, path.rfind('/') + 1);
+  std::string base = path.substr(dir.size());
+  if (base == ".wh..wh..opq") {
+    out.opaque_dirs.push_back(dir);
+    return;
+  }
+  if (base.rfind(".wh.", 0) == 0) {
+    out.removed.push_back(dir + base.substr(4));
+    return;
+  }
+  if (e.type == FileEntry::Type::file) {
+    if (wanted && content) out.files[path] = *content;
+    if (!wanted) {
+      out.removed.push_back(path);  // an unwanted file hides a wanted one below
+      out.files.erase(path);
+    }
+  } else if (e.type == FileEntry::Type::hardlink && wanted &&
+             out.files.count(e.link)) {  // a hardlink names a file earlier in its layer
+    out.files[path] = out.files[e.link];
+  } else if (e.type == FileEntry::Type::dir) {
+    out.replaced.push_back(path);  // a directory merges with one below; it replaces a file
+  } else {
+    out.removed.push_back(path);  // a link or an unwanted file now stands there
+    out.files.erase(path);
+  }
+  if (keep_entry) out.entries[path] = std::move(e);
+}
 
 Result<LayerFiles> read_layer_files(const LayerRef& layer, const PathFilter& wanted,
                                     uint64_t limit) {

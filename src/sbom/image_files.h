@@ -56,6 +56,11 @@ struct LayerRef {
   std::filesystem::path file;
   std::string digest;
 };
+// One entry of a layer into `out`, by the OCI layer rules: a whiteout or an opaque marker
+// hides what lies below; a file is kept (`content`, when `wanted`) or hides a wanted one
+// below; a directory merges; a link replaces. The tar reader and a layer's writer share it.
+void add_layer_entry(LayerFiles& out, const std::string& path, FileEntry entry, bool wanted,
+                     const std::string* content, bool keep_entry);
 Result<LayerFiles> read_layer(const LayerRef& layer, const ReadOptions& options,
                               size_t layer_index = 0);
 Result<LayerFiles> read_layer_files(const LayerRef& layer, const PathFilter& wanted,

@@ -98,13 +98,25 @@ Result<void> check_blob(const LayerRef& layer) {
   return {};
 }
 
+std::filesystem::path record_path(const std::filesystem::path& cache_dir,
+                                  const std::string& digest) {
+  if (cache_dir.empty() || digest.rfind("sha256:", 0) != 0 || !is_sha256_hex(digest.substr(7)))
+    return {};
+  return cache_dir / "layer-summaries" / digest.substr(7);
+}
+
+void prune(LayerFiles& files) {
+  for (auto it = files.files.begin(); it != files.files.end();)
+    it = kept_in_summary(it->first, it->second) ? std::next(it) : files.files.erase(it);
+}
+
 }  // namespace
 
-Result<LayerFiles> layer_summary(const LayerRef& layer, const std::filesystem::path& cache_dir) {
-  std::filesystem::path record;
-  if (!cache_dir.empty() && layer.digest.rfind("sha256:", 0) == 0) {
-    record = cache_dir / "layer-summaries" / layer.digest.substr(7);
-    PARE_CHECK(check_blob(layer));
+Result<LayerFiles> layer_summary(const LayerRef& layer, const std::filesystem::path& cache_dir,
+                                 bool check_cached_blob) {
+  std::filesystem::path record = record_path(cache_dir, layer.digest);
+  if (!record.empty()) {
+    if (check_cached_blob) PARE_CHECK(check_blob(layer));
     auto cached = fs::read_checked(record, kMaxRecord);
     if (cached.state == fs::CheckedState::ok) {
       if (auto summary = decode_summary(cached.payload)) return std::move(*summary);
@@ -117,17 +129,22 @@ Result<LayerFiles> layer_summary(const LayerRef& layer, const std::filesystem::p
   options.digest = [](const std::string&) { return true; };
   options.max_file_bytes = uint64_t{64} << 20;
   PARE_TRY(LayerFiles files, read_layer(layer, options, 0));
-  for (auto it = files.files.begin(); it != files.files.end();)  // as a warm read will see it
-    it = kept_in_summary(it->first, it->second) ? std::next(it) : files.files.erase(it);
-  if (!record.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(record.parent_path(), ec);
-    // A cache that cannot be written only costs the next run its speed.
-    if (auto w = fs::write_checked(record, encode_summary(files)); !w.ok()) {
-      PARE_LOG(debug) << "cache: layer summary not kept: " << w.error().message();
-    }
-  }
+  prune(files);  // as a warm read will see it
+  store_layer_summary(cache_dir, layer.digest, files);
   return files;
+}
+
+void store_layer_summary(const std::filesystem::path& cache_dir, const std::string& digest,
+                         LayerFiles& summary) {
+  prune(summary);
+  std::filesystem::path record = record_path(cache_dir, digest);
+  if (record.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(record.parent_path(), ec);
+  // A cache that cannot be written only costs the next run its speed.
+  if (auto w = fs::write_checked(record, encode_summary(summary)); !w.ok()) {
+    PARE_LOG(debug) << "cache: layer summary not kept: " << w.error().message();
+  }
 }
 
 bool is_summary_content(const std::string& path) {
@@ -202,7 +219,7 @@ Result<FlatImage> read_flat_summaries(const std::vector<LayerRef>& layers,
                                       const std::filesystem::path& cache_dir) {
   FlatImage image;
   for (size_t i = 0; i < layers.size(); ++i) {
-    auto summary = layer_summary(layers[i], cache_dir);
+    auto summary = layer_summary(layers[i], cache_dir, true);
     if (!summary.ok()) return summary.error().context("layer " + std::to_string(i));
     for (auto& [path, e] : summary->entries) e.layer = i;
     apply_layer(*summary, image);

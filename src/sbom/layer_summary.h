@@ -30,7 +30,15 @@ std::string encode_summary(const LayerFiles& layer);
 std::optional<LayerFiles> decode_summary(std::string_view bytes);
 
 // One layer's summary (its entries' `layer` is 0), from `cache_dir` or made and stored there.
-Result<LayerFiles> layer_summary(const LayerRef& layer, const std::filesystem::path& cache_dir);
+// `check_cached_blob`: hash the blob even when its summary is cached (false only for a caller
+// that verifies the blob itself, as a build does when it writes its output).
+Result<LayerFiles> layer_summary(const LayerRef& layer, const std::filesystem::path& cache_dir,
+                                 bool check_cached_blob);
+
+// Keeps a summary its writer made while writing the layer (entries with their SHA-256, the
+// summary contents; pruned here as a read would prune it), under the layer's digest.
+void store_layer_summary(const std::filesystem::path& cache_dir, const std::string& digest,
+                         LayerFiles& summary);
 
 // The layer stack's summaries flattened (entries, and the summary contents), each layer's
 // from `cache_dir` when it holds one ("" = no cache) and made (and stored) otherwise.

@@ -31,6 +31,14 @@ run_pare out rc ls "$IMG" / -R --json
 assert_eq 0 "$rc" "ls -R ($out)"
 assert_eq "$want" "$(jq -r '.[] | select(.mode | startswith("-")) | "\(.path) \(.size)"' <<<"$out" | sort)" \
   "ls -R lists every regular file of the layers with its size"
+# The build made each layer's summary as it wrote the layer (into its cache); read back from the
+# layers with no summaries, everything must be the same.
+[[ -n "$(ls "$T/cache/layer-summaries")" ]] || fail "the build kept no layer summaries"
+for args in "ls $IMG / -R --json" "inspect $IMG --json" "audit $IMG --json" "sbom $IMG"; do
+  # shellcheck disable=SC2086 # the words are the command's
+  assert_eq "$("$PARE" $args --cache-dir "$T/cache" || true)" "$("$PARE" $args --cache-dir "$T/fresh-$RANDOM" || true)" \
+    "pare $args: the build's summaries = the layers read again"
+done
 top="$(all_layer_digests "$T/app" app:latest | sed -n 3p)"
 assert_eq "$top" "$(jq -r '.[] | select(.path == "/usr/bin/hello") | .layer_digest' <<<"$out")" \
   "hello comes from the app's layer"
