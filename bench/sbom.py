@@ -121,6 +121,7 @@ def main():
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     work = tempfile.mkdtemp(prefix="pare-bench-sbom.")
+    os.chmod(work, 0o755)  # apt inside mmdebstrap downloads as _apt
     try:
         if "build" not in skip:
             r = bench_build(args, work)

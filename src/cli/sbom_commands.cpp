@@ -52,7 +52,7 @@ std::function<int()> setup_sbom(CLI::App* cmd) {
     if (output->empty()) {
       std::fwrite(text.data(), 1, text.size(), stdout);
     } else {
-      fs::write_file_atomic(*output, text).value();
+      fs::write_output_file(*output, text).value();
       if (!o->quiet)
         std::fprintf(stderr, "wrote %s (%zu packages)\n", output->c_str(), doc.packages.size());
     }

@@ -124,7 +124,37 @@ AtomicFile::AtomicFile(AtomicFile&& o) noexcept
   o.committed_ = true;
 }
 
+bool is_stream(const stdfs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  return S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+}
+
+Result<void> write_output_file(const stdfs::path& path, std::string_view data) {
+  if (!is_stream(path)) return write_file_atomic(path, data);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno_error("cannot open", path);
+  for (std::string_view left = data; !left.empty();) {
+    ssize_t n = ::write(fd, left.data(), left.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      auto err = errno_error("cannot write", path);
+      ::close(fd);
+      return err;
+    }
+    left.remove_prefix(static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return {};
+}
+
 Result<AtomicFile> AtomicFile::create(const stdfs::path& final_path, unsigned mode) {
+  // A rename would put a file where a device, FIFO or socket was (-o /dev/null once replaced
+  // the machine's /dev/null): never.
+  struct stat st {};
+  if (::lstat(final_path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+    return Error(Errc::invalid,
+                 final_path.string() + " exists and is not a regular file: not replaced");
   stdfs::path dir = final_path.parent_path();
   if (dir.empty()) dir = ".";
   PARE_CHECK(ensure_dir(dir));

@@ -42,7 +42,14 @@ class ByteSink {
 };
 
 // A file written under a temporary name and renamed into place by commit().
-// Destroying an uncommitted AtomicFile removes the temporary file.
+// A character device, FIFO or socket (after symlinks): written into, never replaced.
+bool is_stream(const stdfs::path& path);
+// An output file a user named (-o): written straight into a stream (/dev/stdout, a pipe),
+// atomically otherwise.
+Result<void> write_output_file(const stdfs::path& path, std::string_view data);
+
+// Destroying an uncommitted AtomicFile removes the temporary file. It refuses to replace
+// anything but a regular file or a symlink.
 class AtomicFile : public ByteSink {
  public:
   static Result<AtomicFile> create(const stdfs::path& final_path, unsigned mode = 0644);

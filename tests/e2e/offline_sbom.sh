@@ -46,6 +46,16 @@ assert_contains "$purl" "distro=debian-$debian_version" "the purl's distro quali
 assert_eq "built package from: hello" "$(jq -r '.packages[] | select(.name == "hello") | .sourceInfo' <<<"$spdx" |
   awk '{ print $1, $2, $3, $4 }')" "sourceInfo for Trivy"
 
+# -o into a stream writes into it and leaves it what it was (a rename once put a regular file
+# where /dev/null was).
+mkfifo "$T/fifo"
+cat "$T/fifo" >"$T/from-fifo" &
+reader=$!
+run_pare out rc sbom "oci:$T/app:app:latest" -o "$T/fifo"
+wait "$reader"
+assert_eq 0 "$rc" "sbom -o a FIFO ($out)"
+[[ -p "$T/fifo" ]] || fail "the FIFO was replaced"
+assert_eq "$spdx" "$(cat "$T/from-fifo")" "the document went through the FIFO"
 run_pare cdx rc sbom "oci:$T/app:app:latest" --format cyclonedx
 assert_eq 0 "$rc" "pare sbom (cyclonedx)"
 assert_eq "$want" "$(cdx_packages <<<"$cdx")" "CycloneDX components = status.d records"

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "util/cas.h"
 #include "util/fs.h"
@@ -24,6 +25,23 @@ TEST(Fs, AtomicFileLeavesNothingWhenNotCommitted) {
   EXPECT_TRUE(std::filesystem::is_empty(dir->path()));
   ASSERT_TRUE(fs::write_file_atomic(target, "whole").ok());
   EXPECT_EQ(fs::read_file(target).value(), "whole");
+}
+
+TEST(Fs, AtomicFileNeverReplacesAStream) {
+  auto dir = fs::TempDir::create(std::filesystem::temp_directory_path());
+  ASSERT_TRUE(dir.ok());
+  auto fifo = dir->path() / "fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto f = fs::AtomicFile::create(fifo);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.error().code(), Errc::invalid);
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  EXPECT_TRUE(fs::is_stream(fifo));
+  EXPECT_TRUE(fs::is_stream("/dev/null"));
+  EXPECT_FALSE(fs::is_stream(dir->path()));
+  // write_output_file writes into a stream (here the null device) instead of replacing it.
+  EXPECT_TRUE(fs::write_output_file("/dev/null", "bytes").ok());
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
 }
 
 TEST(Fs, PublishReplacesExistingDirectory) {
