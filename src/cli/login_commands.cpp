@@ -109,7 +109,9 @@ std::function<int()> setup_login(CLI::App* cmd) {
     auto path =
         registry::store_login(h, *user, password, registry::system_credential_env()).value();
     if (o->json)
-      std::printf("%s\n", json{{"registry", h}, {"stored_in", path.string()}}.dump(2).c_str());
+      std::printf("%s\n", json{{"registry", h}, {"stored_in", path.string()}}
+                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                              .c_str());
     else if (!o->quiet)
       std::printf("logged in to %s (credentials in %s)\n", h.c_str(), path.c_str());
     return 0;
@@ -126,7 +128,9 @@ std::function<int()> setup_logout(CLI::App* cmd) {
     std::string h = login_host(*host);
     bool removed = registry::remove_login(h, registry::system_credential_env()).value();
     if (o->json)
-      std::printf("%s\n", json{{"registry", h}, {"removed", removed}}.dump(2).c_str());
+      std::printf("%s\n", json{{"registry", h}, {"removed", removed}}
+                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                              .c_str());
     else if (!o->quiet)
       std::printf(removed ? "removed the credentials for %s\n" : "no stored credentials for %s\n",
                   h.c_str());
@@ -161,7 +165,7 @@ std::function<int()> setup_attach(CLI::App* cmd) {
                                {"digest", d.digest},
                                {"subject", subject.digest},
                                {"artifact_type", *type}}
-                              .dump(2)
+                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                               .c_str());
     else if (!o->quiet)
       std::printf("%s  (refers to %s)\n", at.c_str(), subject.digest.c_str());
@@ -191,7 +195,9 @@ std::function<int()> setup_referrers(CLI::App* cmd) {
                      {"media_type", d.media_type},
                      {"size", d.size},
                      {"annotations", d.annotations}});
-      std::printf("%s\n", json{{"subject", subject.digest}, {"referrers", j}}.dump(2).c_str());
+      std::printf("%s\n", json{{"subject", subject.digest}, {"referrers", j}}
+                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                              .c_str());
     } else {
       for (const auto& d : list) std::printf("%s  %s\n", d.digest.c_str(), d.artifact_type.c_str());
     }

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include <nlohmann/json.hpp>
+#include "cli/output.h"
 #include "cli/registry_commands.h"
 #include "inspect/audit.h"
 #include "inspect/diff.h"
@@ -67,17 +68,17 @@ void print_listing(const std::vector<inspect::ListedEntry>& listing, const oci::
         j["link"] = (l.entry.type == Type::hardlink ? "/" : "") + l.entry.link;
       out.push_back(j);
     }
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return;
   }
   for (const auto& l : listing) {
     std::string link;
-    if (l.entry.type == Type::symlink) link = " -> " + l.entry.link;
-    if (l.entry.type == Type::hardlink) link = " => /" + l.entry.link;
+    if (l.entry.type == Type::symlink) link = " -> " + printable(l.entry.link);
+    if (l.entry.type == Type::hardlink) link = " => /" + printable(l.entry.link);
     std::string layer = l.implicit ? "-" : std::to_string(l.entry.layer);
     std::printf("%s %9s %12llu  L%-2s %s%s\n", inspect::mode_string(l.entry).c_str(),
                 owner_of(l.entry).c_str(), static_cast<unsigned long long>(l.entry.size),
-                layer.c_str(), l.path.c_str(), link.c_str());
+                layer.c_str(), printable(l.path).c_str(), link.c_str());
   }
 }
 
@@ -156,12 +157,13 @@ std::function<int()> setup_audit(CLI::App* cmd) {
                   {"manifest", img.descriptor.digest},
                   {"passed", report.passed()},
                   {"checks", checks}};
-      std::printf("%s\n", out.dump(2).c_str());
+      std::printf("%s\n",
+                  out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
       for (const auto& c : report.checks) {
         const char* mark = c.passed ? "pass   " : c.allowed ? "allowed" : "FAIL   ";
         std::printf("%s %-17s %s\n", mark, c.name.c_str(), c.title.c_str());
-        for (const auto& e : c.evidence) std::printf("          %s\n", e.c_str());
+        for (const auto& e : c.evidence) std::printf("          %s\n", printable(e).c_str());
         if (c.evidence_total > c.evidence.size())
           std::printf("          ... and %zu more (--json lists the first %zu too)\n",
                       c.evidence_total - c.evidence.size(), c.evidence.size());
@@ -214,7 +216,8 @@ std::function<int()> setup_diff(CLI::App* cmd) {
                   {"packages", packages},
                   {"files", files},
                   {"config", config}};
-      std::printf("%s\n", out.dump(2).c_str());
+      std::printf("%s\n",
+                  out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
       std::printf("packages (%zu changed):\n", d.packages.size());
       for (const auto& p : d.packages)
@@ -227,19 +230,20 @@ std::function<int()> setup_diff(CLI::App* cmd) {
       std::printf("files (%zu changed):\n", d.files.size());
       for (const auto& f : d.files) {
         if (f.kind == 'A')
-          std::printf("  + %s (%llu bytes)\n", f.path.c_str(),
+          std::printf("  + %s (%llu bytes)\n", printable(f.path).c_str(),
                       static_cast<unsigned long long>(f.to_size));
         else if (f.kind == 'D')
-          std::printf("  - %s (%llu bytes)\n", f.path.c_str(),
+          std::printf("  - %s (%llu bytes)\n", printable(f.path).c_str(),
                       static_cast<unsigned long long>(f.from_size));
         else
-          std::printf("  ~ %s %s (%llu -> %llu bytes)\n", f.path.c_str(), f.what.c_str(),
-                      static_cast<unsigned long long>(f.from_size),
+          std::printf("  ~ %s %s (%llu -> %llu bytes)\n", printable(f.path).c_str(),
+                      printable(f.what).c_str(), static_cast<unsigned long long>(f.from_size),
                       static_cast<unsigned long long>(f.to_size));
       }
       std::printf("config (%zu changed):\n", d.config.size());
       for (const auto& c : d.config)
-        std::printf("  ~ %s: \"%s\" -> \"%s\"\n", c.field.c_str(), c.from.c_str(), c.to.c_str());
+        std::printf("  ~ %s: \"%s\" -> \"%s\"\n", printable(c.field).c_str(),
+                    printable(c.from).c_str(), printable(c.to).c_str());
     }
     return *exit_code && !d.empty() ? kCheckFailed : 0;
   };

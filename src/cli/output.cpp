@@ -61,7 +61,9 @@ nlohmann::json build_json(const build::BuildResult& r) {
 
 void print_build(const build::BuildResult& r, bool json, bool quiet) {
   if (json) {
-    std::printf("%s\n", build_json(r).dump(2).c_str());
+    std::printf(
+        "%s\n",
+        build_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return;
   }
   if (quiet) return;
@@ -95,7 +97,7 @@ void print_build_and_push(const build::BuildResult& r, const std::vector<registr
                            {"blobs_present", p.blobs_present},
                            {"blobs_mounted", p.blobs_mounted},
                            {"bytes_uploaded", p.bytes_uploaded}});
-  std::printf("%s\n", j.dump(2).c_str());
+  std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
 void print_plan(const build::Plan& plan, bool json) {
@@ -137,7 +139,7 @@ void print_plan(const build::Plan& plan, bool json) {
             {{"package", c.package}, {"dependency", c.dependency}, {"excluded", c.excluded}});
       j["archs"].push_back(a);
     }
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return;
   }
   if (plan.base)
@@ -191,6 +193,22 @@ void print_cache_report(const char* what, const build::CacheReport& report, bool
   for (const auto& r : report.removed) std::printf("removed %s\n", r.c_str());
   std::printf("%s: %zu entries checked, %zu removed (%.1f MB)\n", what, report.checked,
               report.removed.size(), static_cast<double>(report.bytes_removed) / 1e6);
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == '\\') {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace pare::cli

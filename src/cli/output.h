@@ -12,6 +12,9 @@ namespace pare::cli {
 std::filesystem::path default_output(const std::filesystem::path& spec_path,
                                      oci::OutputFormat format);
 void print_build(const build::BuildResult& result, bool json, bool quiet);
+// Text from an image (file names, config values) made safe for a terminal: control bytes and
+// backslashes as \xNN, so that a name cannot forge a line or send escape sequences.
+std::string printable(std::string_view text);
 // `pare build --push`: the build's summary, then each pushed reference with its digest.
 void print_build_and_push(const build::BuildResult& result,
                           const std::vector<registry::Pushed>& pushed, bool json, bool quiet);

@@ -48,7 +48,9 @@ void print_pushed(const std::vector<registry::Pushed>& pushed, const CommonOptio
                    {"blobs_present", p.blobs_present},
                    {"blobs_mounted", p.blobs_mounted},
                    {"bytes_uploaded", p.bytes_uploaded}});
-    std::printf("%s\n", json{{"pushed", j}}.dump(2).c_str());
+    std::printf(
+        "%s\n",
+        json{{"pushed", j}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return;
   }
   if (o.quiet) return;
@@ -154,7 +156,7 @@ int run_copy(Session& session, const CommonOptions& o, const RegistryOptions& ro
                                {"blobs_present", result.blobs_present},
                                {"blobs_mounted", result.blobs_mounted},
                                {"bytes_copied", result.bytes_copied}}}}
-                            .dump(2)
+                            .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                             .c_str());
   } else if (!o.quiet) {
     std::printf("%s@%s  (%zu blobs copied, %zu present)\n", shown.c_str(),
@@ -222,7 +224,7 @@ std::function<int()> setup_tags(CLI::App* cmd) {
     auto tags = r.tags().value();
     if (o->json)
       std::printf("%s\n", json{{"repository", ref.registry + "/" + ref.repository}, {"tags", tags}}
-                              .dump(2)
+                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                               .c_str());
     else
       for (const auto& t : tags) std::printf("%s\n", t.c_str());
@@ -249,7 +251,7 @@ std::function<int()> setup_manifest(CLI::App* cmd) {
                                {"media_type", d.media_type},
                                {"size", d.size},
                                {"manifest", json::parse(bytes)}}
-                              .dump(2)
+                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                               .c_str());
     else
       std::fwrite(bytes.data(), 1, bytes.size(), stdout);

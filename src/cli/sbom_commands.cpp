@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
+#include "cli/output.h"
 #include "cli/registry_commands.h"
 #include "inspect/inspect.h"
 #include "registry/image_io.h"
@@ -102,7 +103,7 @@ void print_summary(const inspect::ImageSummary& s, bool as_json) {
               {"files", s.files},
               {"uncompressed_size", s.uncompressed_size},
               {"largest_files", largest}};
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return;
   }
   std::string platforms;
@@ -110,19 +111,21 @@ void print_summary(const inspect::ImageSummary& s, bool as_json) {
     platforms += (platforms.empty() ? "" : ", ") + oci::platform_string(p);
   std::printf("%s\n  digest     %s\n  platforms  %s\n  os         %s\n  packages   %zu\n",
               s.reference.c_str(), s.digest.c_str(), platforms.c_str(),
-              s.os.empty() ? "(no os-release)" : s.os.c_str(), s.packages);
+              s.os.empty() ? "(no os-release)" : printable(s.os).c_str(), s.packages);
   std::printf("  user       %s\n  workdir    %s\n  entrypoint %s\n  cmd        %s\n",
-              c.user.empty() ? "(root)" : c.user.c_str(), c.working_dir.c_str(),
-              join(c.entrypoint).c_str(), join(c.cmd).c_str());
-  for (const auto& e : c.env) std::printf("  env        %s\n", e.c_str());
-  for (const auto& p : c.exposed_ports) std::printf("  port       %s\n", p.c_str());
+              c.user.empty() ? "(root)" : printable(c.user).c_str(),
+              printable(c.working_dir).c_str(), printable(join(c.entrypoint)).c_str(),
+              printable(join(c.cmd)).c_str());
+  for (const auto& e : c.env) std::printf("  env        %s\n", printable(e).c_str());
+  for (const auto& p : c.exposed_ports) std::printf("  port       %s\n", printable(p).c_str());
   std::printf("  layers (%zu, %.1f MB with the config):\n", s.layers.size(),
               s.compressed_size / 1e6);
   for (const auto& l : s.layers)
     std::printf("    %s  %9.1f kB  %s\n", l.digest.substr(7, 12).c_str(), l.size / 1e3,
-                l.created_by.c_str());
+                printable(l.created_by).c_str());
   std::printf("  files (%zu, %.1f MB), the largest:\n", s.files, s.uncompressed_size / 1e6);
-  for (const auto& f : s.largest) std::printf("    %9.1f kB  %s\n", f.size / 1e3, f.path.c_str());
+  for (const auto& f : s.largest)
+    std::printf("    %9.1f kB  %s\n", f.size / 1e3, printable(f.path).c_str());
 }
 
 }  // namespace

@@ -71,8 +71,7 @@ bool is_secret_name(const std::string& path) {
 
 // Files whose content decides (a certificate is public, a key is not).
 bool may_hold_key(const std::string& path) {
-  if (under(path, "usr/share/ca-certificates") || under(path, "etc/ssl/certs")) return false;
-  return ends_with(path, ".pem") || ends_with(path, ".key");
+  return sbom::is_key_candidate(path);
 }
 
 bool holds_private_key(const std::string& text) {
@@ -84,9 +83,31 @@ bool is_database_path(const std::string& path) {
          under(path, sbom::kImageSbomDir);
 }
 
-bool runs_as_root(const std::string& user) {
+// The config's user as the runtime takes it: a number (however written: "00", "+0") is a uid;
+// a name is looked up in the image's /etc/passwd, as runc does. Unset is root.
+bool runs_as_root(const std::string& user, const std::map<std::string, std::string>& files) {
   std::string name = user.substr(0, user.find(':'));
-  return name.empty() || name == "root" || name == "0";
+  if (name.empty() || name == "root") return true;
+  std::string digits = name[0] == '+' ? name.substr(1) : name;
+  if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos)
+    return digits.find_first_not_of('0') == std::string::npos;
+  auto passwd = files.find("etc/passwd");
+  if (passwd == files.end()) return false;  // the runtime refuses a name it cannot look up
+  std::string_view text = passwd->second;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = std::min(text.find('\n', start), text.size());
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    size_t c1 = line.find(':'), c2 = line.find(':', c1 + 1), c3 = line.find(':', c2 + 1);
+    if (c1 == std::string_view::npos || c2 == std::string_view::npos ||
+        c3 == std::string_view::npos)
+      continue;
+    if (line.substr(0, c1) == name) {
+      std::string_view uid = line.substr(c2 + 1, c3 - c2 - 1);
+      return !uid.empty() && uid.find_first_not_of('0') == std::string_view::npos;
+    }
+  }
+  return false;
 }
 
 // A debug variant's PATH names /busybox (spec::apply_variant).
@@ -117,13 +138,23 @@ std::string canonical(const Entries& entries, const std::string& path) {
   return resolved.empty() ? path : resolved + "/" + base_name(path);
 }
 
+// A hardlink is its target to a runtime: its mode and type are the target's.
+const sbom::FileEntry& effective(const Entries& entries, const sbom::FileEntry& e) {
+  if (e.type != Type::hardlink) return e;
+  auto it = entries.find(e.link);
+  return it == entries.end() ? e : it->second;
+}
+
 void check_files(const Entries& entries, const oci::ImageConfig& config, Findings& f) {
   bool debug = debug_path(config);
-  for (const auto& [path, e] : entries) {
+  for (const auto& [path, linked] : entries) {
+    const sbom::FileEntry& e = effective(entries, linked);
     std::string name = base_name(path);
     std::string shown = "/" + path;
     if (is_program(e) && is_shell_name(name) && !(debug && under(path, "busybox")))
-      f.add("shell", shown + (e.type == Type::symlink ? " -> " + e.link : ""));
+      f.add("shell", shown + (linked.type == Type::symlink    ? " -> " + linked.link
+                              : linked.type == Type::hardlink ? " => /" + linked.link
+                                                              : ""));
     if (is_program(e) && is_package_manager_name(name) && in_bin_dir(path))
       f.add("package-manager", shown);
     if (e.type == Type::file && (e.mode & 06000))
@@ -163,6 +194,26 @@ void check_metadata(const sbom::FlatImage& flat, Findings& f) {
         f.add("package-metadata", "/usr/share/doc/" + d + " has no package record");
 }
 
+// Files every distroless-style image generates rather than installs from a package (the
+// account databases, name service and OS identification, the CA bundle, the loader's cache):
+// expected in an image that declares nothing, as distroless's own images do not.
+bool is_conventional_generated(const std::string& path) {
+  static const std::set<std::string> files = {"etc/passwd",
+                                              "etc/group",
+                                              "etc/shadow",
+                                              "etc/gshadow",
+                                              "etc/nsswitch.conf",
+                                              "etc/os-release",
+                                              "usr/lib/os-release",
+                                              "etc/ld.so.cache",
+                                              "etc/hosts",
+                                              "etc/hostname",
+                                              "etc/resolv.conf",
+                                              "etc/machine-id",
+                                              "etc/ssl/certs/ca-certificates.crt"};
+  return files.count(path) > 0;
+}
+
 void check_ownership(const sbom::FlatImage& flat, Findings& f) {
   std::set<std::string> owned;
   for (const auto& p : sbom::owned_paths(flat.files)) owned.insert(canonical(flat.entries, p));
@@ -170,7 +221,8 @@ void check_ownership(const sbom::FlatImage& flat, Findings& f) {
     if (under(path, sbom::kImageSbomDir) && ends_with(path, ".spdx.json"))
       for (const auto& p : sbom::spdx_file_names(text)) owned.insert(canonical(flat.entries, p));
   for (const auto& [path, e] : flat.entries)
-    if (e.type == Type::file && !owned.count(path) && !is_database_path(path))
+    if (e.type == Type::file && !owned.count(path) && !is_database_path(path) &&
+        !is_conventional_generated(path))
       f.add("unowned-files", "/" + path);
 }
 
@@ -220,7 +272,7 @@ Result<AuditReport> audit_image(const oci::ImageOnDisk& image,
   check_files(flat.entries, image.config, f);
   check_metadata(flat, f);
   check_ownership(flat, f);
-  if (runs_as_root(image.config.user))
+  if (runs_as_root(image.config.user, flat.files))
     f.add("runs-as-root", "user \"" + image.config.user + "\"" +
                               (image.config.user.empty() ? " (unset: root)" : ""));
   AuditReport report;

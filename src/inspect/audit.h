@@ -8,7 +8,9 @@
 //   world-writable   writable by everyone, outside /tmp and /var/tmp
 //   runs-as-root     the config's user is empty, root or 0
 //   secrets          private keys, .env files, cloud and registry credentials
-//   unowned-files    regular files no package lists and the image's own SBOM does not declare
+//   unowned-files    regular files no package lists (md5sums, Conffiles, file lists) and the
+//                    image's own SBOM does not declare; the conventional generated files
+//                    (passwd, group, nsswitch.conf, os-release, the CA bundle, ld.so.cache...) pass
 //   package-metadata packages scanners cannot read (a doc directory with no package record,
 //                    a record with no version)
 //   os-release       /etc/os-release or /usr/lib/os-release is missing

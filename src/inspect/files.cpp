@@ -92,6 +92,9 @@ Result<std::string> read_image_file(const oci::ImageOnDisk& image, const Entries
     return Error(Errc::invalid, "/" + rel + " is a directory (pare ls lists it)");
   if (it->second.type != Type::file)
     return Error(Errc::invalid, "/" + rel + " is not a regular file (pare ls shows what it is)");
+  if (it->second.size > limit)
+    return Error(Errc::invalid,
+                 "/" + rel + " is larger than " + std::to_string(limit) + " bytes: not read");
   // Only the layer that put the file there needs reading.
   size_t layer = it->second.layer;
   if (layer >= image.layer_files.size()) return Error(Errc::internal, "layer index out of range");

@@ -118,7 +118,8 @@ std::string cyclonedx_json(const SbomImage& image) {
       {"components", components},
       {"dependencies", json::array({{{"ref", image_ref}, {"dependsOn", image_deps}},
                                     {{"ref", os_ref}, {"dependsOn", os_deps}}})}};
-  bom["serialNumber"] = "urn:uuid:" + name_based_uuid(bom.dump());
+  bom["serialNumber"] =
+      "urn:uuid:" + name_based_uuid(bom.dump(-1, ' ', false, json::error_handler_t::replace));
   return bom.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
 
+#include "util/log.h"
 #include "util/sha256.h"
 
 namespace pare::sbom {
@@ -18,6 +20,11 @@ constexpr std::string_view kStatusDir = "var/lib/dpkg/status.d/";
 constexpr std::string_view kStatusFile = "var/lib/dpkg/status";
 constexpr std::string_view kApkDb = "lib/apk/db/installed";
 constexpr std::string_view kDocDir = "usr/share/doc/";
+// Bounds on what one layer may make pare hold (PATH_MAX is 4096 on Linux: a runtime could not
+// create a longer path either).
+constexpr size_t kMaxPathBytes = 4096;
+constexpr uint64_t kMaxEntries = 2'000'000;
+constexpr uint64_t kKeyScanBytes = 64 << 10;
 
 std::string archive_error(struct archive* a) {
   return archive_error_string(a) ? archive_error_string(a) : "unreadable";
@@ -27,11 +34,23 @@ bool is_whiteout(const std::string& path) {
   return path.compare(path.rfind('/') + 1, 4, ".wh.") == 0;
 }
 
+// A layer entry's path as a runtime applies it (containerd cleans it and keeps it under the
+// root): empty and "." components dropped, ".." going up but never above the root.
 std::string normal_path(const char* raw) {
-  std::string path = raw ? raw : "";
-  while (path.rfind("./", 0) == 0) path.erase(0, 2);
-  while (!path.empty() && path.front() == '/') path.erase(0, 1);
-  while (!path.empty() && path.back() == '/') path.pop_back();
+  std::string_view in = raw ? raw : "";
+  std::vector<std::string_view> parts;
+  for (size_t start = 0; start <= in.size();) {
+    size_t slash = std::min(in.find('/', start), in.size());
+    std::string_view part = in.substr(start, slash - start);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    start = slash + 1;
+  }
+  std::string path;
+  for (auto part : parts) (path.empty() ? path : path += '/') += part;
   return path;
 }
 
@@ -68,22 +87,28 @@ FileEntry entry_of(struct archive_entry* entry, size_t layer) {
   return e;
 }
 
-// Reads the entry's data, keeping it (bounded) and/or hashing it (streamed).
-Result<void> read_data(struct archive* a, const std::string& path, bool keep, bool hash,
+// Reads the entry's data, keeping its first `limit` bytes and/or hashing all of it (streamed).
+// Returns whether what was kept is the whole file.
+Result<bool> read_data(struct archive* a, const std::string& path, bool keep, bool hash,
                        uint64_t limit, std::string& kept, std::string& digest) {
   Sha256 sha;
+  bool whole = true;
   char buf[1 << 16];
   for (la_ssize_t n; (n = archive_read_data(a, buf, sizeof buf)) != 0;) {
     if (n < 0) return Error(Errc::invalid, path + ": " + archive_error(a));
     std::string_view chunk(buf, static_cast<size_t>(n));
     if (hash) sha.update(chunk);
-    if (!keep) continue;
-    if (kept.size() + chunk.size() > limit)
-      return Error(Errc::invalid, path + ": larger than " + std::to_string(limit >> 20) + " MiB");
+    if (!keep || !whole) continue;
+    if (kept.size() + chunk.size() > limit) {
+      kept.append(chunk.substr(0, limit - kept.size()));
+      whole = false;
+      if (!hash) break;
+      continue;
+    }
     kept.append(chunk);
   }
   if (hash) digest = sha.hex_digest();
-  return {};
+  return whole;
 }
 
 }  // namespace
@@ -158,23 +183,47 @@ namespace {
 
 Result<void> read_entries(struct archive* a, const ReadOptions& options, size_t layer_index,
                           LayerFiles& out) {
+  uint64_t total = 0, entries = 0;
   for (;;) {
     struct archive_entry* entry = nullptr;
     int rc = archive_read_next_header(a, &entry);
     if (rc == ARCHIVE_EOF) return {};
     if (rc < ARCHIVE_WARN)
       return Error(Errc::invalid, "not a readable tar layer: " + archive_error(a));
-    std::string path = normal_path(archive_entry_pathname(entry));
+    const char* raw = archive_entry_pathname(entry);
+    if (raw && std::strlen(raw) > kMaxPathBytes)
+      return Error(Errc::invalid,
+                   "an entry's path is longer than " + std::to_string(kMaxPathBytes) + " bytes");
+    if (++entries > kMaxEntries)
+      return Error(Errc::invalid, "more than " + std::to_string(kMaxEntries) + " entries");
+    std::string path = normal_path(raw);
     if (path.empty()) continue;  // the root directory itself
     FileEntry e = entry_of(entry, layer_index);
+    if (e.link.size() > kMaxPathBytes)
+      return Error(Errc::invalid, "/" + path + ": a link target longer than " +
+                                      std::to_string(kMaxPathBytes) + " bytes");
     bool wanted = options.content && options.content(path);
     std::optional<std::string> kept;
     if (e.type == FileEntry::Type::file && !is_whiteout(path)) {
       bool hash = options.digest && options.digest(path);
       if (wanted || hash) {
+        // A key candidate is scanned, not read: its first bytes are kept whatever its size.
+        bool scan = is_key_candidate(path);
+        uint64_t limit =
+            scan ? std::min(options.max_file_bytes, kKeyScanBytes) : options.max_file_bytes;
         std::string bytes;
-        PARE_CHECK(read_data(a, path, wanted, hash, options.max_file_bytes, bytes, e.sha256));
-        if (wanted) kept = std::move(bytes);
+        PARE_TRY(bool whole, read_data(a, path, wanted, hash, limit, bytes, e.sha256));
+        if (wanted && !whole && !scan) {
+          PARE_LOG(warn) << "/" << path << ": larger than " << limit
+                         << " bytes: not read as package metadata";
+          wanted = false;
+        } else if (wanted) {
+          total += bytes.size();
+          if (total > options.max_total_bytes)
+            return Error(Errc::invalid, "the layer's metadata files exceed " +
+                                            std::to_string(options.max_total_bytes >> 20) + " MiB");
+          kept = std::move(bytes);
+        }
       }
     }
     add_layer_entry(out, path, std::move(e), wanted, kept ? &*kept : nullptr, options.entries);
@@ -210,6 +259,24 @@ void add_layer_entry(LayerFiles& out, const std::string& path, FileEntry e, bool
     out.removed.push_back(path);  // a link or an unwanted file now stands there
     out.files.erase(path);
   }
+  // Within one layer the last entry wins as on disk: a non-directory takes the place of what
+  // the layer put below that path, and an entry below a non-directory replaces it with a
+  // directory.
+  if (e.type != FileEntry::Type::dir) {
+    std::string below = path + "/";
+    for (auto it = out.entries.lower_bound(below);
+         it != out.entries.end() && it->first.compare(0, below.size(), below) == 0;)
+      it = out.entries.erase(it);
+    for (auto it = out.files.lower_bound(below);
+         it != out.files.end() && it->first.compare(0, below.size(), below) == 0;)
+      it = out.files.erase(it);
+  }
+  for (size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1))
+    if (auto it = out.entries.find(path.substr(0, slash));
+        it != out.entries.end() && it->second.type != FileEntry::Type::dir) {
+      out.entries.erase(it);
+      out.files.erase(path.substr(0, slash));
+    }
   if (keep_entry) out.entries[path] = std::move(e);
 }
 
@@ -279,23 +346,27 @@ std::vector<LayerRef> layer_refs(const oci::ImageOnDisk& image) {
 
 std::string resolve_path(const std::map<std::string, FileEntry>& entries, const std::string& path,
                          bool follow_last) {
-  // Components still to walk, consumed from the front; `done` is the resolved prefix.
+  // Components still to walk, the next one last (a stack: links push their target's parts);
+  // `done` is the resolved prefix. Bounded: 40 links, and kMaxWalk components in all.
+  constexpr size_t kMaxWalk = 1 << 16;
   std::vector<std::string> todo;
-  auto push_front = [&](const std::string& p) {
+  size_t walked = 0;
+  auto push = [&](const std::string& p) {
     std::vector<std::string> parts;
     for (size_t start = 0; start <= p.size();) {
-      size_t slash = p.find('/', start);
-      if (slash == std::string::npos) slash = p.size();
+      size_t slash = std::min(p.find('/', start), p.size());
       if (slash > start) parts.push_back(p.substr(start, slash - start));
       start = slash + 1;
     }
-    todo.insert(todo.begin(), parts.begin(), parts.end());
+    walked += parts.size();
+    todo.insert(todo.end(), parts.rbegin(), parts.rend());
   };
-  push_front(path);
+  push(path);
   std::string done;
   for (int hops = 0; !todo.empty();) {
-    std::string part = todo.front();
-    todo.erase(todo.begin());
+    if (walked > kMaxWalk) return "";
+    std::string part = std::move(todo.back());
+    todo.pop_back();
     if (part == ".") continue;
     if (part == "..") {
       size_t slash = done.rfind('/');
@@ -317,15 +388,10 @@ std::string resolve_path(const std::map<std::string, FileEntry>& entries, const 
     if ((e.type == FileEntry::Type::symlink && (!last || follow_last)) ||
         (e.type == FileEntry::Type::hardlink && last)) {
       if (++hops > 40) return "";
-      if (e.type == FileEntry::Type::hardlink) {
+      // A hardlink names a path from the root; so does an absolute symlink.
+      if (e.type == FileEntry::Type::hardlink || (!e.link.empty() && e.link.front() == '/'))
         done.clear();
-        push_front(e.link);
-      } else if (!e.link.empty() && e.link.front() == '/') {
-        done.clear();
-        push_front(e.link);
-      } else {
-        push_front(e.link);
-      }
+      push(e.link);
       continue;
     }
     done = next;
@@ -413,6 +479,12 @@ std::string relative(std::string_view p) {
 
 }  // namespace
 
+bool is_key_candidate(const std::string& path) {
+  for (std::string_view suffix : {".pem", ".key", ".crt", ".p8"})
+    if (ends_with(path, suffix)) return true;
+  return false;
+}
+
 bool is_ownership_path(const std::string& path) {
   if (path.rfind(kStatusDir, 0) == 0) return ends_with(path, ".md5sums");
   if (path.rfind("var/lib/dpkg/info/", 0) == 0)
@@ -423,6 +495,25 @@ bool is_ownership_path(const std::string& path) {
 std::set<std::string> owned_paths(const std::map<std::string, std::string>& files) {
   std::set<std::string> out;
   for (const auto& [path, text] : files) {
+    if (is_status_d_entry(path) || path == kStatusFile) {
+      // Conffiles (Debian policy 5.6.7 with dpkg's " /path md5" lines): a package's own files
+      // that dh_md5sums leaves out of its md5sums.
+      bool in_conffiles = false;
+      each_line(text, [&](std::string_view line) {
+        if (line.rfind("Conffiles:", 0) == 0) {
+          in_conffiles = true;
+        } else if (in_conffiles && !line.empty() && (line[0] == ' ' || line[0] == '\t')) {
+          size_t start = line.find_first_not_of(" \t");
+          size_t end = line.find_first_of(" \t", start);
+          if (start != std::string_view::npos)
+            out.insert(
+                relative(line.substr(start, end == std::string_view::npos ? end : end - start)));
+        } else {
+          in_conffiles = false;
+        }
+      });
+      continue;
+    }
     if (!is_ownership_path(path)) continue;
     if (path == kApkDb) {
       std::string dir;

@@ -34,10 +34,11 @@ struct FileEntry {
 };
 
 struct ReadOptions {
-  PathFilter content;    // keep these regular files' bytes (each bounded)
-  PathFilter digest;     // hash these regular files (any size: streamed)
-  bool entries = false;  // record every entry's metadata (ls, audit, diff)
-  uint64_t max_file_bytes = uint64_t{64} << 20;
+  PathFilter content;                            // keep these regular files' bytes (each bounded)
+  PathFilter digest;                             // hash these regular files (any size: streamed)
+  bool entries = false;                          // record every entry's metadata (ls, audit, diff)
+  uint64_t max_file_bytes = uint64_t{64} << 20;  // a larger file's bytes are not kept (warned)
+  uint64_t max_total_bytes = uint64_t{256} << 20;  // kept in all, else Errc::invalid
 };
 
 // One layer's part: the wanted files it holds, and what it hides below it (whiteouts, opaque
@@ -92,6 +93,10 @@ std::string resolve_path(const std::map<std::string, FileEntry>& entries, const 
 // The metadata paths: status.d entries (not their .md5sums), /var/lib/dpkg/status, apk's
 // installed database, Debian copyright files, os-release and debian_version.
 bool is_metadata_path(const std::string& path);
+
+// Files that may hold a private key (*.pem, *.key, *.crt, *.p8): their first 64 KiB are kept
+// for a scan, whatever their size.
+bool is_key_candidate(const std::string& path);
 
 // The file lists of package databases: status.d/NAME.md5sums (distroless style),
 // var/lib/dpkg/info/*.list and *.md5sums (dpkg), apk's installed database (F:/R: lines).

@@ -57,7 +57,8 @@ std::string index_spdx_json(const SbomIndex& index) {
                 {"creators", json::array({"Tool: pare-0.1.0"})}}},
               {"packages", packages},
               {"relationships", relationships}};
-  doc["documentNamespace"] = "https://pare.invalid/spdx/" + sha256_hex(doc.dump());
+  doc["documentNamespace"] = "https://pare.invalid/spdx/" +
+                             sha256_hex(doc.dump(-1, ' ', false, json::error_handler_t::replace));
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
@@ -94,7 +95,8 @@ std::string index_cyclonedx_json(const SbomIndex& index) {
           {"purl", index_ref}}}}},
       {"components", components},
       {"dependencies", json::array({{{"ref", index_ref}, {"dependsOn", refs}}})}};
-  bom["serialNumber"] = "urn:uuid:" + name_based_uuid(bom.dump());
+  bom["serialNumber"] =
+      "urn:uuid:" + name_based_uuid(bom.dump(-1, ' ', false, json::error_handler_t::replace));
   return bom.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

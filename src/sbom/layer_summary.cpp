@@ -15,11 +15,6 @@ constexpr std::string_view kMagic = "pare-layer-summary-1\n";
 constexpr uint64_t kMaxRecord = uint64_t{512} << 20;
 constexpr uint64_t kMaxKeyFile = 64 << 10;
 
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // Little-endian fixed-width integers and length-prefixed strings.
 class Writer {
  public:
@@ -141,8 +136,10 @@ void store_layer_summary(const std::filesystem::path& cache_dir, const std::stri
   if (record.empty()) return;
   std::error_code ec;
   std::filesystem::create_directories(record.parent_path(), ec);
+  std::string bytes = encode_summary(summary);
+  if (bytes.size() > kMaxRecord) return;  // it could not be read back: not written
   // A cache that cannot be written only costs the next run its speed.
-  if (auto w = fs::write_checked(record, encode_summary(summary)); !w.ok()) {
+  if (auto w = fs::write_checked(record, bytes); !w.ok()) {
     PARE_LOG(debug) << "cache: layer summary not kept: " << w.error().message();
   }
 }
@@ -150,15 +147,15 @@ void store_layer_summary(const std::filesystem::path& cache_dir, const std::stri
 bool is_summary_content(const std::string& path) {
   if (is_metadata_path(path) || is_ownership_path(path)) return true;
   if (path.rfind(std::string(kImageSbomDir) + "/", 0) == 0) return true;
-  return ends_with(path, ".pem") || ends_with(path, ".key");
+  return is_key_candidate(path) || path == "etc/passwd";
 }
 
 namespace {
 
-// Key-like files are kept only when small: a summary is no copy of the layer.
+// What a summary keeps: everything the reader kept (key candidates are only their first
+// 64 KiB already), /etc/passwd only when small.
 bool kept_in_summary(const std::string& path, const std::string& content) {
-  return is_metadata_path(path) || is_ownership_path(path) || content.size() <= kMaxKeyFile ||
-         path.rfind(std::string(kImageSbomDir) + "/", 0) == 0;
+  return path != "etc/passwd" || content.size() <= kMaxKeyFile;
 }
 
 }  // namespace

@@ -167,7 +167,7 @@ std::string spdx_json(const SbomImage& image) {
     doc["hasExtractedLicensingInfos"] = extracted;
   }
   // The namespace is derived from everything else: equal documents, equal bytes.
-  std::string body = doc.dump();
+  std::string body = doc.dump(-1, ' ', false, json::error_handler_t::replace);
   doc["documentNamespace"] = "https://pare.invalid/spdx/" + sha256_hex(body);
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

@@ -153,7 +153,8 @@ expect_report 65532 /home/nonroot "oci:$L:cc-app:nonroot" "$HELLO_OUT"
 # --- image configs -----------------------------------------------------------------------------------
 ARCH="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
 PATH_ENV="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-layers_of() { skopeo inspect --raw "oci:$L:$1" | python3 -c 'import json,sys; print(" ".join(l["digest"] for l in json.load(sys.stdin)["layers"]))'; }
+# The content layers: every image's top layer is its SBOM, which names the variant.
+layers_of() { skopeo inspect --raw "oci:$L:$1" | python3 -c 'import json,sys; print(" ".join(l["digest"] for l in json.load(sys.stdin)["layers"][:-1]))'; }
 for f in "${FAMILIES[@]}"; do
   for v in latest nonroot; do
     cfg="$(skopeo inspect --config "oci:$L:$f:$v")" || fail "skopeo cannot read $f:$v"

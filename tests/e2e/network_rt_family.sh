@@ -73,8 +73,13 @@ index = json.load(open(os.path.join(layout, "index.json")))
 tags = {m["annotations"]["org.opencontainers.image.ref.name"]: m["digest"] for m in index["manifests"]}
 parent = {"base-nossl": "static", "base": "base-nossl", "cc": "base", "python3": "cc", "nodejs": "cc", "java-nofonts": "base", "java": "java-nofonts"}
 def layers(name, variant, arch):
+    # the content layers: each image's top layer is its own SBOM (checked below)
     tag = f"{name}:{variant}-{arch}" if len(archs) > 1 else f"{name}:{variant}"
-    return [l["digest"] for l in blob(tags[tag])["layers"]]
+    manifest = blob(tags[tag])
+    config = blob(manifest["config"]["digest"])
+    if not config["history"][-1].get("created_by", "").startswith("pare: SBOM"):
+        bad.append(f"{tag}: no SBOM layer on top")
+    return [l["digest"] for l in manifest["layers"][:-1]]
 bad = []
 for arch in archs:
     debug_tops, all_layers = set(), set()

@@ -104,7 +104,7 @@ rt_check assert_contains "$out" "libharfbuzz.so.0" "java-nofonts: the error name
 lj="$(skopeo inspect --raw "oci:$T/java:japp:latest" | rt_json '[l["digest"] for l in j["layers"]]')"
 ln="$(skopeo inspect --raw "oci:$T/java:jnofonts:latest" | rt_json '[l["digest"] for l in j["layers"]]')"
 rt_check assert_eq "$(head -n4 <<<"$ln")" "$(head -n4 <<<"$lj")" "java shares java-nofonts's JRE layers"
-rt_check assert_eq "6" "$(wc -l <<<"$lj")" "java: static, base-nossl, base, JRE, fonts, app"
+rt_check assert_eq "7" "$(wc -l <<<"$lj")" "java: static, base-nossl, base, JRE, fonts, app, SBOM"
 
 # --- the excludes: printing, sound and smart cards answer "none" -------------------------------------
 out="$(rt_run_host --entrypoint java "oci:$T/java:japp:nonroot" -cp /app Audit 2>&1)" || true

@@ -156,6 +156,9 @@ L:MIT
 o:musl
 F:lib
 EOF
+# Names that try to forge output lines, and bytes that are not UTF-8.
+printf 'x' >"$R/l1/srv/"$'evil\nFAIL    shell             forged'
+printf 'x' >"$R/l1/srv/"$'latin\xe9'
 # Layer 2: /etc/motd whited out, /opt opaque (old/ gone) with a new file.
 printf 'new\n' >"$R/l2/opt/new"
 : >"$R/l2/etc/.wh.motd"
@@ -178,6 +181,13 @@ assert_eq "new" "$("$PARE" cat "$FOREIGN" /opt/new)" "cat of the top layer's fil
 run_pare out rc ls "$FOREIGN" /bin/sh --json
 assert_eq "/bin/busybox" "$(jq -r '.[0].link' <<<"$out")" "a symlink shown, not followed"
 
+run_pare out rc ls "$FOREIGN" /srv
+assert_eq 0 "$rc" "ls of odd names ($out)"
+assert_contains "$out" '/srv/evil\x0aFAIL' "a newline in a name is shown escaped"
+assert_not_contains "$out" $'\nFAIL' "no forged line"
+run_pare out rc ls "$FOREIGN" /srv --json
+assert_eq 0 "$rc" "--json with a name that is not UTF-8 ($out)"
+jq -e . <<<"$out" >/dev/null || fail "ls --json is not JSON: $out"
 run_pare out rc sbom "$FOREIGN" --format cyclonedx
 assert_eq 0 "$rc" "sbom of the apk image ($out)"
 assert_eq "busybox=1.36.1-r2 musl=1.2.4-r2" \

@@ -3,16 +3,21 @@
 // links, package databases, and a blob damaged on disk.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include "inspect/audit.h"
 #include "inspect/diff.h"
 #include "inspect/files.h"
+
 #include "oci/layer.h"
 #include "oci/tar.h"
 #include "sbom/layer_summary.h"
 #include "util/checked.h"
+#include "util/sha256.h"
 
 namespace pare::inspect {
 namespace {
@@ -60,6 +65,30 @@ class ImageBuilder {
     d.digest = blob.digest;
     d.size = blob.size;
     d.media_type = blob.media_type;
+    image_.manifest.layers.push_back(d);
+    return *this;
+  }
+  // A layer written by libarchive as given, names unchecked (what another tool may write).
+  ImageBuilder& raw_layer(const std::vector<std::pair<std::string, std::string>>& files) {
+    auto path = dir_.path() / ("raw" + std::to_string(image_.layer_files.size()) + ".tar");
+    struct archive* a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    EXPECT_EQ(archive_write_open_filename(a, path.c_str()), ARCHIVE_OK);
+    for (const auto& [name, data] : files) {
+      struct archive_entry* e = archive_entry_new();
+      archive_entry_set_pathname(e, name.c_str());
+      archive_entry_set_filetype(e, AE_IFREG);
+      archive_entry_set_perm(e, 0755);
+      archive_entry_set_size(e, static_cast<la_int64_t>(data.size()));
+      archive_write_header(a, e);
+      archive_write_data(a, data.data(), data.size());
+      archive_entry_free(e);
+    }
+    archive_write_close(a);
+    archive_write_free(a);
+    image_.layer_files.push_back(path);
+    oci::Descriptor d;
+    d.digest = "sha256:" + sha256_file_hex(path).value();
     image_.manifest.layers.push_back(d);
     return *this;
   }
@@ -228,8 +257,78 @@ TEST(Audit, MergedUsrOwnership) {
   b.user("nonroot");
   auto r = audit_image(b.image(), {});
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(check(*r, "unowned-files").evidence, std::vector<std::string>{"/usr/lib/os-release"})
-      << "/usr/bin/x is dpkg's bin/x";
+  EXPECT_EQ(check(*r, "unowned-files").evidence, std::vector<std::string>{})
+      << "/usr/bin/x is dpkg's bin/x (and os-release a conventional generated file)";
+}
+
+TEST(Audit, WhatAHostileImageTriesToHide) {
+  Item realsh = file("usr/lib/realsh", "elf", 0755);
+  Item hard{entry("bin/sh", EntryType::hardlink, 0, "usr/lib/realsh"), ""};
+  Item key_link{entry("root/.ssh/id_rsa", EntryType::hardlink, 0, "usr/lib/realsh"), ""};
+  ImageBuilder b;
+  b.raw_layer({{"usr//bin/apt", "elf"},
+               {"usr/bin/./dpkg", "elf"},
+               {"foo/../usr/bin/apk", "elf"},
+               {"../../usr/sbin/rpm", "elf"}});
+  b.layer({realsh, hard, key_link, file("etc/passwd", "toor:x:0:0::/root:/bin/sh\n"),
+           file("big/x.pem", "-----BEGIN PRIVATE KEY-----\n" + std::string(200 << 10, 'p')),
+           file("usr/share/doc/p/copyright", std::string(2 << 20, 'c')), dir("x"),
+           file("x/child", "c"), file("x", "now a file")});
+  for (const char* user : {"00", "+0", "toor", "0:0"}) {
+    b.user(user);
+    auto r = audit_image(b.image(), {});
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    EXPECT_FALSE(check(*r, "runs-as-root").passed) << user;
+  }
+  b.user("1000");
+  auto r = audit_image(b.image(), {});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_TRUE(check(*r, "runs-as-root").passed);
+  const auto& pm = check(*r, "package-manager").evidence;
+  for (const char* p : {"/usr/bin/apt", "/usr/bin/dpkg", "/usr/bin/apk", "/usr/sbin/rpm"})
+    EXPECT_NE(std::find(pm.begin(), pm.end(), p), pm.end()) << p;
+  const auto& shells = check(*r, "shell").evidence;
+  EXPECT_NE(std::find(shells.begin(), shells.end(), "/bin/sh => /usr/lib/realsh"), shells.end());
+  const auto& secrets = check(*r, "secrets").evidence;
+  EXPECT_NE(std::find(secrets.begin(), secrets.end(), "/root/.ssh/id_rsa"), secrets.end());
+  EXPECT_NE(std::find(secrets.begin(), secrets.end(), "/big/x.pem (a private key)"), secrets.end())
+      << "a large key file is scanned from its start";
+  auto entries = read_entries(b.image()).value();
+  EXPECT_EQ(entries.count("x/child"), 0u) << "a file that replaces its directory in one layer";
+  EXPECT_EQ(entries.at("x").type, sbom::FileEntry::Type::file);
+}
+
+TEST(Audit, ConffilesAndConventionalFilesAreOwned) {
+  ImageBuilder b;
+  b.layer({file("etc/debian_version", "12.8\n"),
+           file("etc/passwd", "root:x:0:0::/root:/sbin/nologin\n"),
+           file("etc/ssl/certs/ca-certificates.crt", "-----BEGIN CERTIFICATE-----\n"),
+           file("usr/lib/os-release", "ID=debian\n"),
+           file("var/lib/dpkg/status.d/base-files",
+                "Package: base-files\nVersion: 12.4\nConffiles:\n /etc/debian_version 0123abc\n"
+                " /etc/issue 4567 obsolete\n"),
+           file("var/lib/dpkg/status.d/base-files.md5sums", "00  usr/lib/os-release\n")});
+  b.user("65532");
+  auto r = audit_image(b.image(), {});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_TRUE(check(*r, "unowned-files").passed)
+      << (check(*r, "unowned-files").evidence.empty() ? ""
+                                                      : check(*r, "unowned-files").evidence[0]);
+}
+
+TEST(Files, PathWalksAreBounded) {
+  std::map<std::string, sbom::FileEntry> entries;
+  sbom::FileEntry target, link;
+  entries["etc/hello"] = target;
+  link.type = sbom::FileEntry::Type::symlink;
+  std::string dots;
+  for (int i = 0; i < 200000; ++i) dots += "./";
+  link.link = dots + "etc/hello";
+  entries["far"] = link;
+  EXPECT_EQ(sbom::resolve_path(entries, "far"), "") << "too long a walk leads nowhere";
+  link.link = "./././etc/hello";
+  entries["near"] = link;
+  EXPECT_EQ(sbom::resolve_path(entries, "near"), "etc/hello");
 }
 
 TEST(Diff, PackagesFilesAndConfig) {
@@ -294,7 +393,8 @@ TEST(Summaries, WarmReadsAgreeAndAreChecked) {
   }
   EXPECT_EQ(warm->entries.count("etc/passwd"), 0u) << "the whiteout survives the record";
   EXPECT_EQ(warm->files.count("app/server.key"), 1u);
-  EXPECT_EQ(warm->files.count("app/big.pem"), 0u) << "large key-like files are not copied";
+  ASSERT_EQ(warm->files.count("app/big.pem"), 1u);
+  EXPECT_EQ(warm->files.at("app/big.pem").size(), 64u << 10) << "a key candidate's start only";
   EXPECT_EQ(warm->entries.at("usr/bin/tool").layer, 1u);
 
   // A damaged record reads as absent and is made again.
