@@ -274,10 +274,29 @@ class DockerArchiveSource : public ImageSource {
       image.tag = (*t)[0].get<std::string>();
     PARE_TRY(Descriptor config,
              describe_file(entry["Config"].get<std::string>(), media::kOciConfig));
+    // The config's diff_ids bind the layers (image-spec config.md): an uncompressed layer's
+    // digest must be its diff_id, as `docker load` requires; a compressed one is bound when
+    // its digest is the one the archive names it by.
+    PARE_TRY(std::string config_bytes,
+             read_small(*files_, entry["Config"].get<std::string>(), kMaxIndexJson));
+    json config_json = json::parse(config_bytes, nullptr, false);
+    json diff_ids = config_json.is_object() && config_json.contains("rootfs") &&
+                            config_json["rootfs"].is_object() &&
+                            config_json["rootfs"].contains("diff_ids")
+                        ? config_json["rootfs"]["diff_ids"]
+                        : json();
+    if (!diff_ids.is_array() || diff_ids.size() != entry["Layers"].size())
+      return Error(Errc::invalid, "the config's rootfs.diff_ids do not list one per layer");
     json layers = json::array();
-    for (const auto& l : entry["Layers"]) {
+    for (size_t i = 0; i < entry["Layers"].size(); ++i) {
+      const json& l = entry["Layers"][i];
       if (!l.is_string()) return Error(Errc::invalid, "a layer name is not a string");
       PARE_TRY(Descriptor layer, describe_file(l.get<std::string>(), ""));
+      if (layer.media_type == "application/vnd.oci.image.layer.v1.tar" &&
+          (!diff_ids[i].is_string() || diff_ids[i].get<std::string>() != layer.digest))
+        return Error(Errc::integrity, l.get<std::string>() + " has digest " + layer.digest +
+                                          ", not the config's diff_id for layer " +
+                                          std::to_string(i));
       layers.push_back(
           {{"mediaType", layer.media_type}, {"digest", layer.digest}, {"size", layer.size}});
     }

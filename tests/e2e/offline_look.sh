@@ -188,6 +188,25 @@ assert_not_contains "$out" $'\nFAIL' "no forged line"
 run_pare out rc ls "$FOREIGN" /srv --json
 assert_eq 0 "$rc" "--json with a name that is not UTF-8 ($out)"
 jq -e . <<<"$out" >/dev/null || fail "ls --json is not JSON: $out"
+# A docker-archive as `docker save` writes it (layer.tar uncompressed, named by an id): its
+# layers are bound by the config's diff_ids, so a swapped layer.tar is refused.
+make_docker_archive() { # make_docker_archive LAYER.TAR OUT.TAR DIFF_ID
+  local d="$R/da.$RANDOM"
+  mkdir -p "$d/abc123"
+  cp "$1" "$d/abc123/layer.tar"
+  printf '{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["%s"]}}' "$3" >"$d/config.json"
+  printf '[{"Config":"config.json","RepoTags":["foreign:latest"],"Layers":["abc123/layer.tar"]}]' >"$d/manifest.json"
+  tar -cf "$2" -C "$d" manifest.json config.json abc123
+}
+l1_id="sha256:$(sha256sum "$R/l1.tar" | cut -d' ' -f1)"
+make_docker_archive "$R/l1.tar" "$R/docker.tar" "$l1_id"
+run_pare out rc ls "docker-archive:$R/docker.tar" /usr/bin
+assert_eq 0 "$rc" "ls of a docker save archive ($out)"
+assert_contains "$out" "/usr/bin/su-ish"
+make_docker_archive "$R/l2.tar" "$R/swapped.tar" "$l1_id"
+run_pare out rc ls "docker-archive:$R/swapped.tar" /
+assert_eq 5 "$rc" "a layer.tar that is not the config's diff_id ($out)"
+assert_contains "$out" "diff_id"
 run_pare out rc sbom "$FOREIGN" --format cyclonedx
 assert_eq 0 "$rc" "sbom of the apk image ($out)"
 assert_eq "busybox=1.36.1-r2 musl=1.2.4-r2" \
