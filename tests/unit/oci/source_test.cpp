@@ -134,7 +134,9 @@ TEST(Copy, DamagedSourceBlobIsRefusedAndTheLayoutUntouched) {
 
 TEST(DockerArchive, ManifestMadeUpFromItsFiles) {
   TempLayout dir;
-  std::string config = R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers"}})";
+  std::string config = R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers",)"
+                       R"("diff_ids":["sha256:)" +
+                       sha256_hex("tarbytes") + R"("]}})";
   std::string hex = sha256_hex(config);
   ASSERT_TRUE(fs::write_file_atomic(dir.dir() / (hex + ".json"), config).ok());
   ASSERT_TRUE(fs::write_file_atomic(dir.dir() / "layer1/layer.tar", "tarbytes").ok());
@@ -157,6 +159,15 @@ TEST(DockerArchive, ManifestMadeUpFromItsFiles) {
   EXPECT_EQ(m->layers[0].digest, "sha256:" + sha256_hex("tarbytes"));
   EXPECT_EQ(m->layers[0].media_type, "application/vnd.oci.image.layer.v1.tar");
   EXPECT_FALSE((*source)->resolve("other:tag").ok());
+
+  // The same archive whose layer.tar is not the config's diff_id is refused.
+  ASSERT_TRUE(fs::write_file_atomic(dir.dir() / "layer1/layer.tar", "othertar").ok());
+  r = testing::run_command("tar -C " + dir.dir().string() + " -cf " + tar.string() + " " + hex +
+                           ".json layer1 manifest.json");
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto swapped = open_local_source(LocalRef{LocalRef::Kind::docker_archive, tar, ""});
+  ASSERT_FALSE(swapped.ok());
+  EXPECT_EQ(swapped.error().code(), Errc::integrity) << swapped.error().message();
 }
 
 }  // namespace
