@@ -44,6 +44,12 @@ Result<Entries> read_entries(const oci::ImageOnDisk& image) {
 Result<std::vector<ListedEntry>> list_entries(const Entries& entries, const std::string& path,
                                               bool recursive) {
   std::string rel = relative(path);
+  // Links in the directories above the entry are followed, as a shell's `ls` follows them
+  // (/bin/prog under a merged /usr is /usr/bin/prog); the entry itself is handled below.
+  if (size_t slash = rel.rfind('/'); slash != std::string::npos) {
+    std::string parent = sbom::resolve_path(entries, rel.substr(0, slash));
+    if (!parent.empty()) rel = parent + rel.substr(slash);
+  }
   std::string where = rel;
   if (!rel.empty() && !entries.count(rel) && !is_dir_at(entries, rel))
     return Error(Errc::not_found, "/" + rel + ": no such file or directory in the image");

@@ -123,4 +123,43 @@ std::string cyclonedx_json(const SbomImage& image) {
   return bom.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
+// The index of a multi-platform tag (document.h, SbomIndex).
+std::string index_cyclonedx_json(const SbomIndex& index) {
+  std::string index_ref = oci_purl(index.name, index.digest, "");
+  json components = json::array(), refs = json::array();
+  for (const auto& image : index.images) {
+    std::string ref = oci_purl(index.name, image.manifest_digest, image.arch);
+    json c = {{"type", "container"},
+              {"bom-ref", ref},
+              {"name", index.name},
+              {"version", image.manifest_digest},
+              {"purl", ref},
+              {"properties",
+               json::array({{{"name", "oci:platform:architecture"}, {"value", image.arch}}})}};
+    if (!image.document.empty()) c["description"] = "its packages: " + image.document;
+    components.push_back(std::move(c));
+    refs.push_back(ref);
+  }
+  json bom = {
+      {"bomFormat", "CycloneDX"},
+      {"specVersion", "1.6"},
+      {"version", 1},
+      {"metadata",
+       {{"timestamp", oci::rfc3339_utc(index.created)},
+        {"tools",
+         {{"components",
+           json::array({{{"type", "application"}, {"name", "pare"}, {"version", "0.1.0"}}})}}},
+        {"component",
+         {{"type", "container"},
+          {"bom-ref", index_ref},
+          {"name", index.name},
+          {"version", index.digest},
+          {"purl", index_ref}}}}},
+      {"components", components},
+      {"dependencies", json::array({{{"ref", index_ref}, {"dependsOn", refs}}})}};
+  bom["serialNumber"] =
+      "urn:uuid:" + name_based_uuid(bom.dump(-1, ' ', false, json::error_handler_t::replace));
+  return bom.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 }  // namespace pare::sbom

@@ -82,7 +82,7 @@ std::vector<std::string> spdx_file_names(std::string_view spdx_json);
 std::string cyclonedx_json(const SbomImage& image);
 
 // A multi-platform tag's image index: what it points at, one image per platform, each
-// described by its own document (index_document.cpp).
+// described by its own document (spdx.cpp, cyclonedx.cpp).
 struct SbomIndex {
   std::string name;    // "python3:latest"
   std::string digest;  // the index's

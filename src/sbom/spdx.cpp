@@ -89,6 +89,16 @@ json relationship(const std::string& a, const char* type, const std::string& b) 
   return {{"spdxElementId", a}, {"relationshipType", type}, {"relatedSpdxElement", b}};
 }
 
+// An image or an index: a CONTAINER package with its pkg:oci purl.
+json container_package(const std::string& id, const std::string& name, const std::string& digest,
+                       const std::string& arch) {
+  json p = bare_package(id, name, digest, "CONTAINER");
+  p["externalRefs"] = json::array({{{"referenceCategory", "PACKAGE-MANAGER"},
+                                    {"referenceType", "purl"},
+                                    {"referenceLocator", oci_purl(name, digest, arch)}}});
+  return p;
+}
+
 }  // namespace
 
 std::string spdx_json(const SbomImage& image) {
@@ -169,6 +179,35 @@ std::string spdx_json(const SbomImage& image) {
   // The namespace is derived from everything else: equal documents, equal bytes.
   std::string body = doc.dump(-1, ' ', false, json::error_handler_t::replace);
   doc["documentNamespace"] = "https://pare.invalid/spdx/" + sha256_hex(body);
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+// The index of a multi-platform tag (document.h, SbomIndex).
+std::string index_spdx_json(const SbomIndex& index) {
+  std::string index_id = spdx_id("Index", index.name, index.name + index.digest);
+  json packages = json::array({container_package(index_id, index.name, index.digest, "")});
+  json relationships = json::array({relationship("SPDXRef-DOCUMENT", "DESCRIBES", index_id)});
+  for (const auto& image : index.images) {
+    std::string id = spdx_id("Image", index.name + "-" + image.arch, image.manifest_digest);
+    json p = container_package(id, index.name, image.manifest_digest, image.arch);
+    if (!image.document.empty())
+      p["comment"] = "the " + image.arch + " image; its packages: " + image.document;
+    packages.push_back(std::move(p));
+    relationships.push_back({{"spdxElementId", index_id},
+                             {"relationshipType", "CONTAINS"},
+                             {"relatedSpdxElement", id}});
+  }
+  json doc = {{"spdxVersion", "SPDX-2.3"},
+              {"dataLicense", "CC0-1.0"},
+              {"SPDXID", "SPDXRef-DOCUMENT"},
+              {"name", index.name + " (index)"},
+              {"creationInfo",
+               {{"created", oci::rfc3339_utc(index.created)},
+                {"creators", json::array({"Tool: pare-0.1.0"})}}},
+              {"packages", packages},
+              {"relationships", relationships}};
+  doc["documentNamespace"] = "https://pare.invalid/spdx/" +
+                             sha256_hex(doc.dump(-1, ' ', false, json::error_handler_t::replace));
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

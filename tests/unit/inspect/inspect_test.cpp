@@ -143,6 +143,9 @@ TEST(Files, WhiteoutsOpaqueDirectoriesAndLinks) {
   EXPECT_EQ(paths(root),
             (std::vector<std::string>{"/etc", "/lib", "/loop", "/opt", "/usr", "/var"}));
   EXPECT_TRUE(root.back().implicit) << "/var is only implied by a file below it";
+  EXPECT_EQ(paths(list_entries(*entries, "/lib/os-release", false).value()),
+            std::vector<std::string>{"/usr/lib/os-release"})
+      << "a link in the directories above is followed";
   auto lib = list_entries(*entries, "/lib", false).value();
   EXPECT_EQ(paths(lib), std::vector<std::string>{"/usr/lib/os-release"}) << "a link to a directory";
   auto deep = list_entries(*entries, "/var", true).value();
