@@ -84,35 +84,65 @@ Result<std::vector<ListedEntry>> list_entries(const Entries& entries, const std:
   return out;
 }
 
-Result<std::string> read_image_file(const oci::ImageOnDisk& image, const Entries& entries,
-                                    const std::string& path, uint64_t limit) {
-  std::string rel = relative(path);
-  std::string target = sbom::resolve_path(entries, rel);
-  auto it = target.empty() ? entries.end() : entries.find(target);
-  if (it == entries.end()) {
-    if (!target.empty() && is_dir_at(entries, target))
-      return Error(Errc::invalid, "/" + rel + " is a directory (pare ls lists it)");
-    return Error(Errc::not_found, "/" + rel + ": no such file in the image");
-  }
-  if (it->second.type == Type::dir)
-    return Error(Errc::invalid, "/" + rel + " is a directory (pare ls lists it)");
-  if (it->second.type != Type::file)
-    return Error(Errc::invalid, "/" + rel + " is not a regular file (pare ls shows what it is)");
-  if (it->second.size > limit)
-    return Error(Errc::invalid,
-                 "/" + rel + " is larger than " + std::to_string(limit) + " bytes: not read");
-  // Only the layer that put the file there needs reading.
-  size_t layer = it->second.layer;
+namespace {
+
+// The bytes of `name` as layer `layer` wrote them.
+Result<std::string> read_from_layer(const oci::ImageOnDisk& image, size_t layer,
+                                    const std::string& name, const std::string& shown,
+                                    uint64_t limit) {
   if (layer >= image.layer_files.size()) return Error(Errc::internal, "layer index out of range");
   sbom::ReadOptions options;
-  options.content = [&](const std::string& p) { return p == target; };
+  options.content = [&](const std::string& p) { return p == name; };
   options.max_file_bytes = limit;
+  options.max_total_bytes = limit;
   PARE_TRY(sbom::LayerFiles files,
            sbom::read_layer(sbom::layer_refs(image)[layer], options, layer));
-  auto found = files.files.find(target);
+  auto found = files.files.find(name);
   if (found == files.files.end())
-    return Error(Errc::internal, "/" + target + " was not found again in its layer");
+    return Error(Errc::invalid, shown + " is larger than " + std::to_string(limit) +
+                                    " bytes or missing from its layer: not read");
   return std::move(found->second);
+}
+
+}  // namespace
+
+Result<std::string> read_image_file(const oci::ImageOnDisk& image, const Entries& entries,
+                                    const std::string& path, uint64_t limit) {
+  std::string rel = relative(path), cur = rel;
+  for (int hops = 0; hops <= 40; ++hops) {
+    std::string at = sbom::resolve_path(entries, cur, false);
+    auto it = at.empty() ? entries.end() : entries.find(at);
+    if (it == entries.end()) {
+      if (!at.empty() && is_dir_at(entries, at))
+        return Error(Errc::invalid, "/" + rel + " is a directory (pare ls lists it)");
+      return Error(Errc::not_found, "/" + rel + ": no such file in the image");
+    }
+    const sbom::FileEntry& e = it->second;
+    switch (e.type) {
+      case Type::symlink:
+        cur =
+            !e.link.empty() && e.link.front() == '/'
+                ? e.link
+                : at.substr(0, at.rfind('/') == std::string::npos ? 0 : at.rfind('/') + 1) + e.link;
+        continue;
+      case Type::hardlink:
+        // A hardlink is the file its layer linked it to, as that layer had it: a later layer
+        // that rewrites or removes the target does not change it (a runtime keeps the inode).
+        return read_from_layer(image, e.layer, e.link, "/" + rel, limit);
+      case Type::dir:
+        return Error(Errc::invalid, "/" + rel + " is a directory (pare ls lists it)");
+      case Type::other:
+        return Error(Errc::invalid,
+                     "/" + rel + " is not a regular file (pare ls shows what it is)");
+      case Type::file:
+        if (e.size > limit)
+          return Error(Errc::invalid,
+                       "/" + rel + " is larger than " + std::to_string(limit) + " bytes: not read");
+        // Only the layer that put the file there needs reading.
+        return read_from_layer(image, e.layer, at, "/" + rel, limit);
+    }
+  }
+  return Error(Errc::invalid, "/" + rel + ": too many levels of symbolic links");
 }
 
 std::vector<ListedEntry> largest_files(const Entries& entries, size_t count) {

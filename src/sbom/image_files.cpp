@@ -386,7 +386,7 @@ std::string resolve_path(const std::map<std::string, FileEntry>& entries, const 
     bool last = todo.empty();
     const FileEntry& e = it->second;
     if ((e.type == FileEntry::Type::symlink && (!last || follow_last)) ||
-        (e.type == FileEntry::Type::hardlink && last)) {
+        (e.type == FileEntry::Type::hardlink && last && follow_last)) {
       if (++hops > 40) return "";
       // A hardlink names a path from the root; so does an absolute symlink.
       if (e.type == FileEntry::Type::hardlink || (!e.link.empty() && e.link.front() == '/'))

@@ -86,7 +86,8 @@ Result<std::map<std::string, std::string>> read_image_files(const std::vector<La
 
 // Where `path` leads in the flattened tree: symlinks in it and at its end followed (relative
 // ones against their directory, absolute ones against the image root, at most 40 of them),
-// hardlinks to their target. "" when it leads nowhere (missing, a loop, out of the tree).
+// hardlinks to their target (the last symlink or hardlink only with `follow_last`). "" when it
+// leads nowhere (missing, a loop, out of the tree).
 std::string resolve_path(const std::map<std::string, FileEntry>& entries, const std::string& path,
                          bool follow_last = true);
 

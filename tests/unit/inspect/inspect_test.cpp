@@ -161,12 +161,24 @@ TEST(Files, WhiteoutsOpaqueDirectoriesAndLinks) {
   EXPECT_EQ(read_image_file(b.image(), *entries, "/etc/motd", 1 << 20).error().code(),
             Errc::not_found);
   EXPECT_EQ(read_image_file(b.image(), *entries, "/etc", 1 << 20).error().code(), Errc::invalid);
-  EXPECT_EQ(read_image_file(b.image(), *entries, "/loop", 1 << 20).error().code(), Errc::not_found);
+  EXPECT_EQ(read_image_file(b.image(), *entries, "/loop", 1 << 20).error().code(), Errc::invalid)
+      << "a link loop (ELOOP)";
   EXPECT_FALSE(read_image_file(b.image(), *entries, "/usr/lib/os-release", 3).ok()) << "bounded";
 
   auto largest = largest_files(*entries, 2);
   ASSERT_EQ(largest.size(), 2u);
   EXPECT_EQ(largest[0].path, "/var/log/deep/x.log");
+}
+
+TEST(Files, AHardlinkKeepsWhatItsLayerLinked) {
+  ImageBuilder b;
+  b.layer({file("a", "AAAA"), {entry("b", EntryType::hardlink, 0644, "a"), ""}});
+  b.layer({file("a", "BB")});
+  b.layer({file(".wh.a", "")});
+  auto entries = read_entries(b.image()).value();
+  EXPECT_EQ(read_image_file(b.image(), entries, "/b", 1 << 20).value(), "AAAA")
+      << "a later layer that rewrites, then removes, the target leaves the hardlink alone";
+  EXPECT_EQ(read_image_file(b.image(), entries, "/a", 1 << 20).error().code(), Errc::not_found);
 }
 
 TEST(Files, ModeStrings) {
