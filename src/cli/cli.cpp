@@ -213,6 +213,7 @@ const Command kCommands[] = {
     {"audit", "is it really distroless? shells, package managers, setuid, root, secrets...",
      setup_audit},
     {"diff", "packages, files and config changed between two images", setup_diff},
+    {"scan", "known vulnerabilities of an image's packages, from feed files (offline)", setup_scan},
     {"version", "print pare's version", setup_version},
 };
 

@@ -1,0 +1,125 @@
+// `pare scan IMAGE --feed FILE...`: the image's packages (the one package-metadata reader,
+// sbom/) matched against vulnerability data read from files (scan/), offline. Exit 6 when
+// --fail-on finds an open finding at or above its level.
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+#include "cli/output.h"
+#include "cli/registry_commands.h"
+#include "sbom/image_sbom.h"
+#include "scan/match.h"
+#include "util/fs.h"
+
+namespace pare::cli {
+
+namespace {
+
+using nlohmann::json;
+constexpr int kCheckFailed = 6;
+
+void print_findings(const std::vector<scan::Finding>& findings, const std::string& image,
+                    const std::string& release, bool as_json) {
+  std::map<std::string, size_t> open_by_urgency;
+  std::map<std::string, size_t> by_state;
+  for (const auto& f : findings) {
+    ++by_state[scan::state_name(f.state)];
+    if (f.state == scan::State::open) ++open_by_urgency[f.urgency.empty() ? "unknown" : f.urgency];
+  }
+  if (as_json) {
+    json list = json::array();
+    for (const auto& f : findings)
+      list.push_back({{"id", f.id},
+                      {"package", f.package},
+                      {"version", f.version},
+                      {"source", f.source},
+                      {"source_version", f.source_version},
+                      {"fixed_version", f.fixed},
+                      {"urgency", f.urgency},
+                      {"state", scan::state_name(f.state)}});
+    json out = {{"image", image},
+                {"release", release},
+                {"findings", list},
+                {"counts", by_state},
+                {"open_by_urgency", open_by_urgency}};
+    std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+    return;
+  }
+  std::printf("%-18s %-24s %-26s %-26s %-17s %s\n", "CVE", "PACKAGE", "INSTALLED", "FIXED",
+              "URGENCY", "STATE");
+  for (const auto& f : findings)
+    std::printf("%-18s %-24s %-26s %-26s %-17s %s\n", printable(f.id).c_str(),
+                printable(f.package).c_str(), printable(f.version).c_str(),
+                f.fixed.empty() ? "(no fix yet)" : printable(f.fixed).c_str(),
+                printable(f.urgency).c_str(), scan::state_name(f.state));
+  std::string counts;
+  for (const auto& [u, n] : open_by_urgency)
+    counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + u;
+  std::printf("%s (%s): %zu open%s%s; %zu unimportant, %zu end-of-life, %zu not affected\n",
+              image.c_str(), release.c_str(), by_state["open"], counts.empty() ? "" : ": ",
+              counts.c_str(), by_state["unimportant"], by_state["end-of-life"],
+              by_state["not-affected"]);
+}
+
+}  // namespace
+
+std::function<int()> setup_scan(CLI::App* cmd) {
+  auto o = std::make_shared<CommonOptions>();
+  auto ro = std::make_shared<RegistryOptions>();
+  auto image = std::make_shared<std::string>();
+  auto feeds = std::make_shared<std::vector<std::string>>();
+  auto release = std::make_shared<std::string>();
+  auto platform = std::make_shared<std::string>();
+  auto fail_on = std::make_shared<std::string>();
+  cmd->add_option("image", *image, kImageArgHelp)->required();
+  cmd->add_option("--feed", *feeds,
+                  "the Debian security tracker's JSON export (repeatable); read from the file, "
+                  "no network")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--release", *release,
+                  "the tracker's release (default: from the image's os-release, 12 = bookworm)");
+  cmd->add_option("--platform", *platform, "which image of an index (default linux/amd64)");
+  cmd->add_option("--fail-on", *fail_on, "exit 6 on an open finding of this urgency or above")
+      ->check(CLI::IsMember({"any", "low", "medium", "high"}));
+  cmd->add_option("--cache-dir", o->cache_dir,
+                  "where layer summaries are kept (default: pare's cache directory)");
+  add_output_options(cmd, *o);
+  add_registry_options(cmd, *ro);
+  cmd->footer(
+      "Packages are matched by source package and source version in Debian's order; a package "
+      "is affected below the fixed version, or when no fix exists. Unimportant, end-of-life "
+      "and not-affected findings are listed apart and never counted as open.");
+  return [=] {
+    Session session(*o);
+    OpenedImage opened = open_image(session, *ro, *image);
+    sbom::ImageSbomOptions options;
+    options.name = *image;
+    if (!platform->empty()) options.platform = oci::parse_platform(*platform).value();
+    options.derived_cache = session.env.cache_dir;
+    sbom::SbomImage doc = sbom::image_sbom(*opened.source, opened.root, options).value();
+    std::string rel = release->empty() ? scan::release_for(doc.os.version_id) : *release;
+    if (rel.empty())
+      throw Error(Errc::invalid, *image +
+                                     ": its os-release names no Debian release (VERSION_ID \"" +
+                                     doc.os.version_id + "\"); give --release");
+    scan::Feed feed;
+    for (const auto& path : *feeds) {
+      std::string text = fs::read_file(path, scan::kMaxFeedBytes).value();
+      scan::Feed one = scan::parse_tracker_json(text, path, rel).value();
+      for (auto& [source, advisories] : one) {
+        auto& into = feed[source];
+        into.insert(into.end(), advisories.begin(), advisories.end());
+      }
+    }
+    auto findings = scan::match(doc.packages, feed);
+    print_findings(findings, *image, rel, o->json);
+    if (fail_on->empty()) return 0;
+    int level = *fail_on == "any" ? 0 : scan::severity_rank(*fail_on);
+    for (const auto& f : findings)
+      if (f.state == scan::State::open && scan::severity_rank(f.urgency) >= level)
+        return kCheckFailed;
+    return 0;
+  };
+}
+
+}  // namespace pare::cli

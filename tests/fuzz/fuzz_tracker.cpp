@@ -1,0 +1,28 @@
+// Fuzz target for vulnerability feeds (scan/tracker.h): the security tracker's JSON export read
+// for one release, then matched against a few packages. Any bytes parse or give an error.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "scan/match.h"
+#include "scan/tracker.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace pare;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto feed = scan::parse_tracker_json(text, "fuzz.json", "bookworm");
+  if (!feed.ok()) return 0;
+  std::vector<sbom::PackageRecord> packages(2);
+  packages[0].name = "openssl";
+  packages[0].version = "3.0.15-1~deb12u1";
+  packages[1].name = "libc6";
+  packages[1].version = "2.36-9+deb12u4";
+  packages[1].source = "glibc";
+  for (const auto& [source, advisories] : *feed) {
+    packages.push_back(packages[0]);
+    packages.back().name = source;
+    for (const auto& a : advisories) packages.back().version = a.fixed_version;
+  }
+  (void)scan::match(packages, *feed);
+  return 0;
+}

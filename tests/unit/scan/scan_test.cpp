@@ -1,0 +1,113 @@
+// src/scan: the security tracker's JSON read for one release, and matching by source package
+// and source version in Debian's order, on hand-written excerpts of the tracker's shape.
+#include <gtest/gtest.h>
+
+#include "scan/match.h"
+#include "scan/tracker.h"
+
+namespace pare::scan {
+namespace {
+
+// The tracker's shape: source -> CVE -> {description, scope, releases -> codename -> ...}.
+const char* kFeed = R"({
+  "openssl": {
+    "CVE-2024-0001": {"description": "fixed later", "scope": "remote",
+      "releases": {"bookworm": {"status": "resolved", "fixed_version": "3.0.15-1~deb12u1",
+                                "urgency": "high", "repositories": {"bookworm": "3.0.14-1~deb12u2"}},
+                   "trixie": {"status": "resolved", "fixed_version": "3.3.2-1", "urgency": "high"}}},
+    "CVE-2024-0002": {"description": "fixed earlier",
+      "releases": {"bookworm": {"status": "resolved", "fixed_version": "3.0.2-1", "urgency": "medium"}}},
+    "CVE-2024-0003": {"releases": {"bookworm": {"status": "open", "urgency": "low**"}}},
+    "CVE-2024-0004": {"releases": {"bookworm": {"status": "open", "urgency": "unimportant"}}},
+    "CVE-2024-0005": {"releases": {"bookworm": {"status": "resolved", "fixed_version": "0",
+                                                "urgency": "not yet assigned"}}},
+    "CVE-2024-0006": {"releases": {"bullseye": {"status": "open", "urgency": "high"}}}
+  },
+  "glibc": {
+    "CVE-2024-0010": {"releases": {"bookworm": {"status": "resolved",
+                                                "fixed_version": "2.36-9+deb12u4", "urgency": "medium"}}},
+    "CVE-2024-0011": {"releases": {"bookworm": {"status": "undetermined", "urgency": "end-of-life"}}}
+  },
+  "shadow": {
+    "CVE-2024-0020": {"releases": {"bookworm": {"status": "resolved",
+                                                "fixed_version": "1:4.13+dfsg1-1+deb12u1", "urgency": "low"}}}
+  },
+  "tilde": {
+    "CVE-2024-0030": {"releases": {"bookworm": {"status": "resolved", "fixed_version": "1.0", "urgency": "low"}}}
+  }
+})";
+
+sbom::PackageRecord pkg(std::string name, std::string version, std::string source = "",
+                        std::string source_version = "") {
+  sbom::PackageRecord p;
+  p.name = std::move(name);
+  p.version = std::move(version);
+  p.source = std::move(source);
+  p.source_version = std::move(source_version);
+  return p;
+}
+
+TEST(Tracker, KeepsOneRelease) {
+  auto feed = parse_tracker_json(kFeed, "feed.json", "bookworm");
+  ASSERT_TRUE(feed.ok()) << feed.error().message();
+  ASSERT_EQ(feed->at("openssl").size(), 5u) << "CVE-2024-0006 has no bookworm record";
+  EXPECT_EQ(feed->at("openssl")[2].urgency, "low") << "the tracker's ** dropped";
+  auto trixie = parse_tracker_json(kFeed, "feed.json", "trixie").value();
+  ASSERT_EQ(trixie.size(), 1u);
+  EXPECT_EQ(trixie.at("openssl")[0].fixed_version, "3.3.2-1");
+}
+
+TEST(Tracker, ErrorsNameTheFileAndThePlace) {
+  auto broken = parse_tracker_json("{\"openssl\": {\"CVE-1\": ", "feed.json", "bookworm");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.error().message().find("feed.json: not JSON at byte"), std::string::npos)
+      << broken.error().message();
+  auto shape = parse_tracker_json(R"({"openssl": ["CVE-1"]})", "f.json", "bookworm");
+  ASSERT_FALSE(shape.ok());
+  EXPECT_NE(shape.error().message().find("\"openssl\""), std::string::npos);
+  EXPECT_FALSE(parse_tracker_json("[]", "f.json", "bookworm").ok());
+  auto no_status = parse_tracker_json(R"({"a": {"CVE-1": {"releases": {"bookworm": {}}}}})",
+                                      "f.json", "bookworm");
+  ASSERT_FALSE(no_status.ok());
+  EXPECT_NE(no_status.error().message().find("no status"), std::string::npos);
+}
+
+TEST(Match, BySourcePackageAndVersion) {
+  Feed feed = parse_tracker_json(kFeed, "feed.json", "bookworm").value();
+  std::vector<sbom::PackageRecord> packages = {
+      // A binary package whose source name differs, at a binNMU version.
+      pkg("libssl3", "3.0.14-1~deb12u2+b1", "openssl", "3.0.14-1~deb12u2"),
+      pkg("libc6", "2.36-9+deb12u4", "glibc"),
+      // An epoch: 1:4.13+dfsg1-1 is below 1:4.13+dfsg1-1+deb12u1.
+      pkg("login", "1:4.13+dfsg1-1", "shadow"),
+      // A tilde sorts before: 1.0~rc1 < 1.0.
+      pkg("tilde", "1.0~rc1"), pkg("unrelated", "1.0")};
+  auto findings = match(packages, feed);
+  std::map<std::string, Finding> by_id;
+  for (const auto& f : findings) by_id[f.id] = f;
+  EXPECT_EQ(by_id.at("CVE-2024-0001").state, State::open);
+  EXPECT_EQ(by_id.at("CVE-2024-0001").fixed, "3.0.15-1~deb12u1");
+  EXPECT_EQ(by_id.at("CVE-2024-0001").package, "libssl3");
+  EXPECT_EQ(by_id.count("CVE-2024-0002"), 0u) << "fixed in an earlier version than installed";
+  EXPECT_EQ(by_id.at("CVE-2024-0003").state, State::open);
+  EXPECT_EQ(by_id.at("CVE-2024-0003").fixed, "") << "no fix yet";
+  EXPECT_EQ(by_id.at("CVE-2024-0004").state, State::unimportant);
+  EXPECT_EQ(by_id.at("CVE-2024-0005").state, State::not_affected);
+  EXPECT_EQ(by_id.count("CVE-2024-0010"), 0u) << "installed exactly the fixed version";
+  EXPECT_EQ(by_id.at("CVE-2024-0011").state, State::end_of_life);
+  EXPECT_EQ(by_id.at("CVE-2024-0020").state, State::open) << "epoch compared";
+  EXPECT_EQ(by_id.at("CVE-2024-0030").state, State::open) << "tilde sorts before";
+  EXPECT_EQ(findings.size(), 7u);
+}
+
+TEST(Match, ReleasesAndSeverities) {
+  EXPECT_EQ(release_for("12"), "bookworm");
+  EXPECT_EQ(release_for("13"), "trixie");
+  EXPECT_EQ(release_for("3.19"), "");
+  EXPECT_GT(severity_rank("high"), severity_rank("medium"));
+  EXPECT_GT(severity_rank("low"), severity_rank("not yet assigned"));
+  EXPECT_EQ(severity_rank("unimportant"), 0);
+}
+
+}  // namespace
+}  // namespace pare::scan
