@@ -1,13 +1,16 @@
 // `pare scan IMAGE --feed FILE...`: the image's packages (the one package-metadata reader,
 // sbom/) matched against vulnerability data read from files (scan/), offline. Exit 6 when
 // --fail-on finds an open finding at or above its level.
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 #include "cli/output.h"
 #include "cli/registry_commands.h"
 #include "sbom/image_sbom.h"
 #include "scan/match.h"
+#include "scan/osv.h"
 #include "util/fs.h"
 
 namespace pare::cli {
@@ -60,6 +63,45 @@ void print_findings(const std::vector<scan::Finding>& findings, const std::strin
               by_state["not-affected"]);
 }
 
+// Every --feed: a tracker export or an OSV record (by its shape), or a directory of OSV
+// records (*.json, at most kMaxOsvFiles, each bounded).
+Result<scan::Feed> read_feeds(const std::vector<std::string>& paths, const std::string& release) {
+  constexpr size_t kMaxOsvFiles = 500000;
+  constexpr uint64_t kMaxOsvBytes = uint64_t{4} << 20;
+  std::string ecosystem = "Debian:" + scan::version_id_for(release);
+  scan::Feed feed;
+  auto add_file = [&](const std::filesystem::path& path, bool osv_only) -> Result<void> {
+    PARE_TRY(std::string text, fs::read_file(path, osv_only ? kMaxOsvBytes : scan::kMaxFeedBytes));
+    if (osv_only || scan::looks_like_osv(text))
+      return scan::add_osv_record(text, path.string(), ecosystem, feed);
+    PARE_TRY(scan::Feed one, scan::parse_tracker_json(text, path.string(), release));
+    for (auto& [source, advisories] : one) {
+      auto& into = feed[source];
+      into.insert(into.end(), advisories.begin(), advisories.end());
+    }
+    return {};
+  };
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(p, ec)) {
+      PARE_CHECK(add_file(p, false));
+      continue;
+    }
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(p, ec))
+      if (e.path().extension() == ".json" && e.is_regular_file(ec)) {
+        if (files.size() == kMaxOsvFiles)
+          return Error(Errc::invalid,
+                       p + ": more than " + std::to_string(kMaxOsvFiles) + " records");
+        files.push_back(e.path());
+      }
+    if (ec) return Error(Errc::io, p + ": " + ec.message());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) PARE_CHECK(add_file(f, true));
+  }
+  return feed;
+}
+
 }  // namespace
 
 std::function<int()> setup_scan(CLI::App* cmd) {
@@ -72,10 +114,10 @@ std::function<int()> setup_scan(CLI::App* cmd) {
   auto fail_on = std::make_shared<std::string>();
   cmd->add_option("image", *image, kImageArgHelp)->required();
   cmd->add_option("--feed", *feeds,
-                  "the Debian security tracker's JSON export (repeatable); read from the file, "
-                  "no network")
+                  "the Debian security tracker's JSON export, an OSV record, or a directory of "
+                  "OSV records (repeatable); read from the files, no network")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(CLI::ExistingPath);
   cmd->add_option("--release", *release,
                   "the tracker's release (default: from the image's os-release, 12 = bookworm)");
   cmd->add_option("--platform", *platform, "which image of an index (default linux/amd64)");
@@ -102,15 +144,7 @@ std::function<int()> setup_scan(CLI::App* cmd) {
       throw Error(Errc::invalid, *image +
                                      ": its os-release names no Debian release (VERSION_ID \"" +
                                      doc.os.version_id + "\"); give --release");
-    scan::Feed feed;
-    for (const auto& path : *feeds) {
-      std::string text = fs::read_file(path, scan::kMaxFeedBytes).value();
-      scan::Feed one = scan::parse_tracker_json(text, path, rel).value();
-      for (auto& [source, advisories] : one) {
-        auto& into = feed[source];
-        into.insert(into.end(), advisories.begin(), advisories.end());
-      }
-    }
+    scan::Feed feed = read_feeds(*feeds, rel).value();
     auto findings = scan::match(doc.packages, feed);
     print_findings(findings, *image, rel, o->json);
     if (fail_on->empty()) return 0;

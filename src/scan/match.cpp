@@ -28,11 +28,25 @@ int severity_rank(const std::string& urgency) {
   return 0;
 }
 
-std::string release_for(const std::string& version_id) {
-  static const std::map<std::string, std::string> releases = {
+namespace {
+
+const std::map<std::string, std::string>& releases() {
+  static const std::map<std::string, std::string> table = {
       {"10", "buster"}, {"11", "bullseye"}, {"12", "bookworm"}, {"13", "trixie"}, {"14", "forky"}};
-  auto it = releases.find(version_id.substr(0, version_id.find('.')));
-  return it == releases.end() ? "" : it->second;
+  return table;
+}
+
+}  // namespace
+
+std::string release_for(const std::string& version_id) {
+  auto it = releases().find(version_id.substr(0, version_id.find('.')));
+  return it == releases().end() ? "" : it->second;
+}
+
+std::string version_id_for(const std::string& release) {
+  for (const auto& [id, name] : releases())
+    if (name == release) return id;
+  return "";
 }
 
 std::vector<Finding> match(const std::vector<sbom::PackageRecord>& packages, const Feed& feed) {

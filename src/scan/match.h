@@ -38,5 +38,7 @@ int severity_rank(const std::string& urgency);
 
 // The release codename for a Debian VERSION_ID ("12" -> "bookworm"); "" when unknown.
 std::string release_for(const std::string& version_id);
+// And back: "bookworm" -> "12" (for OSV's "Debian:12"); "" when unknown.
+std::string version_id_for(const std::string& release);
 
 }  // namespace pare::scan

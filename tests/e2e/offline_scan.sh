@@ -2,7 +2,8 @@
 # `pare scan IMAGE --feed FILE` (#13, begun) on the fixture image, offline: a feed in the
 # security tracker's JSON shape, written here from the image's own SBOM, names hello's source
 # with a fix above the installed version (open, high), libc6's source fixed below it (not
-# listed), an unimportant and a never-affected record; --json, --fail-on and a broken feed.
+# listed), an unimportant and a never-affected record; --json, --fail-on, a directory of OSV
+# records, and a broken feed.
 # shellcheck shell=bash source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/offline_common.bash"
@@ -54,6 +55,18 @@ assert_eq 6 "$rc" "trixie's record is open, no fix ($out)"
 jq 'del(.[] | .["CVE-2099-0001"])' "$T/feed.json" >"$T/low.json"
 run_pare out rc scan "$IMG" --feed "$T/low.json" --fail-on low
 assert_eq 0 "$rc" "unimportant and not-affected never fail ($out)"
+
+# The same finding from a directory of OSV records (Debian:12), and a record for Debian:13 only.
+mkdir -p "$T/osv"
+jq -n --arg h "$hello_src" --arg f "$hello_ver+fix1" '{id: "DSA-9999-1", upstream: ["CVE-2099-0001"],
+  affected: [{package: {ecosystem: "Debian:12", name: $h},
+              ranges: [{type: "ECOSYSTEM", events: [{introduced: "0"}, {fixed: $f}]}]}]}' >"$T/osv/DSA-9999-1.json"
+jq -n --arg h "$hello_src" '{id: "DEBIAN-CVE-2099-0009", affected: [{package: {ecosystem: "Debian:13", name: $h},
+  ranges: [{type: "ECOSYSTEM", events: [{introduced: "0"}]}]}]}' >"$T/osv/DEBIAN-CVE-2099-0009.json"
+run_pare out rc scan "$IMG" --feed "$T/osv" --json
+assert_eq 0 "$rc" "scan with OSV records ($out)"
+assert_eq "CVE-2099-0001 hello $hello_ver+fix1" \
+  "$(jq -r '.findings[] | "\(.id) \(.package) \(.fixed_version)"' <<<"$out")" "the OSV record's finding, Debian:12 only"
 
 printf '{"hello": {"CVE-1": ' >"$T/broken.json"
 run_pare out rc scan "$IMG" --feed "$T/broken.json"

@@ -1,15 +1,21 @@
-// Fuzz target for vulnerability feeds (scan/tracker.h): the security tracker's JSON export read
-// for one release, then matched against a few packages. Any bytes parse or give an error.
+// Fuzz target for vulnerability feeds (scan/tracker.h, scan/osv.h): the bytes as an OSV record
+// and as the security tracker's JSON export for one release, then matched against a few
+// packages. Any bytes parse or give an error; nothing throws.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "scan/match.h"
+#include "scan/osv.h"
 #include "scan/tracker.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace pare;
   std::string_view text(reinterpret_cast<const char*>(data), size);
+  scan::Feed osv;
+  (void)scan::looks_like_osv(text);
+  (void)scan::add_osv_record(text, "fuzz.json", "Debian:12", osv);
+  (void)scan::match({}, osv);
   auto feed = scan::parse_tracker_json(text, "fuzz.json", "bookworm");
   if (!feed.ok()) return 0;
   std::vector<sbom::PackageRecord> packages(2);

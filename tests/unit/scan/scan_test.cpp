@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "scan/match.h"
+#include "scan/osv.h"
 #include "scan/tracker.h"
 
 namespace pare::scan {
@@ -100,7 +101,39 @@ TEST(Match, BySourcePackageAndVersion) {
   EXPECT_EQ(findings.size(), 7u);
 }
 
+TEST(Osv, DebianRecordsForOneRelease) {
+  const char* dsa = R"({"id": "DSA-5999-1", "upstream": ["CVE-2024-0100"], "affected": [
+      {"package": {"ecosystem": "Debian:12", "name": "openssl"},
+       "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.15-1~deb12u1"}]}]},
+      {"package": {"ecosystem": "Debian:13", "name": "openssl"},
+       "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.3.2-1"}]}]}]})";
+  const char* open_one = R"({"id": "DEBIAN-CVE-2024-0101", "affected": [
+      {"package": {"ecosystem": "Debian:12", "name": "glibc"},
+       "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]})";
+  EXPECT_TRUE(looks_like_osv(dsa));
+  EXPECT_FALSE(looks_like_osv(kFeed));
+  Feed feed;
+  ASSERT_TRUE(add_osv_record(dsa, "dsa.json", "Debian:12", feed).ok());
+  ASSERT_TRUE(add_osv_record(open_one, "o.json", "Debian:12", feed).ok());
+  ASSERT_EQ(feed.at("openssl").size(), 1u) << "only Debian:12's range";
+  EXPECT_EQ(feed.at("openssl")[0].id, "CVE-2024-0100") << "the CVE the advisory fixes";
+  EXPECT_EQ(feed.at("openssl")[0].fixed_version, "3.0.15-1~deb12u1");
+  EXPECT_EQ(feed.at("glibc")[0].status, "open");
+  auto findings =
+      match({pkg("libssl3", "3.0.14-1~deb12u2", "openssl"), pkg("libc6", "2.36-9", "glibc")}, feed);
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].fixed, "3.0.15-1~deb12u1");
+  EXPECT_FALSE(add_osv_record(R"({"id": 3, "affected": {}})", "bad.json", "Debian:12", feed).ok());
+  EXPECT_FALSE(add_osv_record("{", "bad.json", "Debian:12", feed).ok());
+  // Wrong types inside a record are skipped, never thrown.
+  EXPECT_TRUE(add_osv_record(R"({"id": "X", "affected": [{"package": {"ecosystem": 12, "name": []}},
+      {"package": {"ecosystem": "Debian:12", "name": "z"}, "ranges": [{"type": 1}, 5]}]})",
+                             "odd.json", "Debian:12", feed)
+                  .ok());
+}
+
 TEST(Match, ReleasesAndSeverities) {
+  EXPECT_EQ(version_id_for("bookworm"), "12");
   EXPECT_EQ(release_for("12"), "bookworm");
   EXPECT_EQ(release_for("13"), "trixie");
   EXPECT_EQ(release_for("3.19"), "");
