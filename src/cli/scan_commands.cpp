@@ -11,6 +11,7 @@
 #include "sbom/image_sbom.h"
 #include "scan/match.h"
 #include "scan/osv.h"
+#include "scan/sarif.h"
 #include "util/fs.h"
 
 namespace pare::cli {
@@ -112,6 +113,7 @@ std::function<int()> setup_scan(CLI::App* cmd) {
   auto release = std::make_shared<std::string>();
   auto platform = std::make_shared<std::string>();
   auto fail_on = std::make_shared<std::string>();
+  auto sarif = std::make_shared<std::string>();
   cmd->add_option("image", *image, kImageArgHelp)->required();
   cmd->add_option("--feed", *feeds,
                   "the Debian security tracker's JSON export, an OSV record, or a directory of "
@@ -121,6 +123,7 @@ std::function<int()> setup_scan(CLI::App* cmd) {
   cmd->add_option("--release", *release,
                   "the tracker's release (default: from the image's os-release, 12 = bookworm)");
   cmd->add_option("--platform", *platform, "which image of an index (default linux/amd64)");
+  cmd->add_option("--sarif", *sarif, "also write the open findings as SARIF 2.1.0 to this file");
   cmd->add_option("--fail-on", *fail_on, "exit 6 on an open finding of this urgency or above")
       ->check(CLI::IsMember({"any", "low", "medium", "high"}));
   cmd->add_option("--cache-dir", o->cache_dir,
@@ -147,6 +150,8 @@ std::function<int()> setup_scan(CLI::App* cmd) {
     scan::Feed feed = read_feeds(*feeds, rel).value();
     auto findings = scan::match(doc.packages, feed);
     print_findings(findings, *image, rel, o->json);
+    if (!sarif->empty())
+      fs::write_output_file(*sarif, scan::sarif_json(findings, *image, rel)).value();
     if (fail_on->empty()) return 0;
     int level = *fail_on == "any" ? 0 : scan::severity_rank(*fail_on);
     for (const auto& f : findings)

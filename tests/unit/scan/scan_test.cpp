@@ -4,6 +4,9 @@
 
 #include "scan/match.h"
 #include "scan/osv.h"
+#include "scan/sarif.h"
+
+#include <nlohmann/json.hpp>
 #include "scan/tracker.h"
 
 namespace pare::scan {
@@ -130,6 +133,19 @@ TEST(Osv, DebianRecordsForOneRelease) {
       {"package": {"ecosystem": "Debian:12", "name": "z"}, "ranges": [{"type": 1}, 5]}]})",
                              "odd.json", "Debian:12", feed)
                   .ok());
+}
+
+TEST(Sarif, OpenFindingsAsResults) {
+  Feed feed = parse_tracker_json(kFeed, "feed.json", "bookworm").value();
+  auto findings = match({pkg("libssl3", "3.0.14-1~deb12u2", "openssl")}, feed);
+  auto doc = nlohmann::json::parse(sarif_json(findings, "oci:x:y", "bookworm"));
+  EXPECT_EQ(doc["version"], "2.1.0");
+  const auto& results = doc["runs"][0]["results"];
+  ASSERT_EQ(results.size(), 2u) << "CVE-0001 (high, fixed later) and CVE-0003 (low, no fix)";
+  EXPECT_EQ(results[0]["ruleId"], "CVE-2024-0001");
+  EXPECT_EQ(results[0]["level"], "error");
+  EXPECT_EQ(results[1]["level"], "note");
+  EXPECT_EQ(doc["runs"][0]["tool"]["driver"]["rules"].size(), 2u);
 }
 
 TEST(Match, ReleasesAndSeverities) {
