@@ -18,6 +18,8 @@ PACKAGES=(
   busybox-static util-linux git jq clang-format
   # SBOM schema validation (the schemas come from an npm package; npm itself below)
   python3-jsonschema
+  # pare compare --html is opened in a real browser by the tests
+  chromium
   # the java runtime test compiles its classes on the host
   openjdk-17-jdk-headless
   # running and reading images, registries, comparison

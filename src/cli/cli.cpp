@@ -214,6 +214,8 @@ const Command kCommands[] = {
      setup_audit},
     {"diff", "packages, files and config changed between two images", setup_diff},
     {"scan", "known vulnerabilities of an image's packages, from feed files (offline)", setup_scan},
+    {"compare", "images side by side: sizes, packages, shell, root, setuid, open CVEs; --html",
+     setup_compare},
     {"version", "print pare's version", setup_version},
 };
 

@@ -28,6 +28,7 @@ std::function<int()> setup_cat(CLI::App* cmd);      // look_commands.cpp
 std::function<int()> setup_audit(CLI::App* cmd);    // look_commands.cpp
 std::function<int()> setup_diff(CLI::App* cmd);     // look_commands.cpp
 std::function<int()> setup_scan(CLI::App* cmd);     // scan_commands.cpp
+std::function<int()> setup_compare(CLI::App* cmd);  // scan_commands.cpp
 
 // An image named on the command line (any transport): its reference, source, tag and the
 // root (manifest or index) it names. Throws pare's error on failure.

@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
 #include <nlohmann/json.hpp>
 #include "cli/output.h"
 #include "cli/registry_commands.h"
 #include "sbom/image_sbom.h"
+#include "scan/compare.h"
 #include "scan/match.h"
 #include "scan/osv.h"
 #include "scan/sarif.h"
@@ -157,6 +159,76 @@ std::function<int()> setup_scan(CLI::App* cmd) {
     for (const auto& f : findings)
       if (f.state == scan::State::open && scan::severity_rank(f.urgency) >= level)
         return kCheckFailed;
+    return 0;
+  };
+}
+
+std::function<int()> setup_compare(CLI::App* cmd) {
+  auto o = std::make_shared<CommonOptions>();
+  auto ro = std::make_shared<RegistryOptions>();
+  auto images = std::make_shared<std::vector<std::string>>();
+  auto feeds = std::make_shared<std::vector<std::string>>();
+  auto platform = std::make_shared<std::string>();
+  auto html = std::make_shared<std::string>();
+  auto markdown = std::make_shared<bool>(false);
+  cmd->add_option("images", *images, std::string(kImageArgHelp) + " (several)")->required();
+  cmd->add_option("--feed", *feeds, "vulnerability data as for pare scan (repeatable)")
+      ->check(CLI::ExistingPath);
+  cmd->add_option("--platform", *platform, "which image of an index (default linux/amd64)");
+  cmd->add_option("--html", *html,
+                  "also write one self-contained HTML page: the table and a chart");
+  cmd->add_flag("--markdown", *markdown, "print the table as Markdown");
+  cmd->add_option("--cache-dir", o->cache_dir,
+                  "where layer summaries are kept (default: pare's cache directory)");
+  add_output_options(cmd, *o);
+  add_registry_options(cmd, *ro);
+  return [=] {
+    Session session(*o);
+    oci::Platform wanted{"linux", "amd64", ""};
+    if (!platform->empty()) wanted = oci::parse_platform(*platform).value();
+    std::vector<std::pair<std::string, oci::ImageOnDisk>> opened;
+    std::set<std::string> releases;
+    for (const auto& text : *images) {
+      OpenedImage o1 = open_image(session, *ro, text);
+      oci::ImageOnDisk img = oci::open_image_on_disk(*o1.source, o1.root, wanted).value();
+      img.derived_cache = session.env.cache_dir;
+      if (!feeds->empty()) {
+        sbom::SbomImage doc = sbom::image_sbom(img, sbom::ImageSbomOptions{text, {}, {}}).value();
+        releases.insert(scan::release_for(doc.os.version_id));
+      }
+      opened.emplace_back(text, std::move(img));
+    }
+    std::map<std::string, scan::Feed> by_release;
+    for (const auto& r : releases)
+      if (!r.empty()) by_release[r] = read_feeds(*feeds, r).value();
+    std::vector<scan::CompareRow> rows;
+    for (const auto& [name, img] : opened)
+      rows.push_back(scan::compare_row(img, name, feeds->empty() ? nullptr : &by_release).value());
+    if (!html->empty()) fs::write_output_file(*html, scan::compare_html(rows)).value();
+    if (o->json) {
+      json list = json::array();
+      for (const auto& r : rows) {
+        json j = {{"image", r.image},
+                  {"compressed_bytes", r.compressed},
+                  {"uncompressed_bytes", r.uncompressed},
+                  {"layers", r.layers},
+                  {"packages", r.packages},
+                  {"shell", r.shell},
+                  {"package_manager", r.package_manager},
+                  {"runs_as_root", r.runs_as_root},
+                  {"setuid_files", r.setuid}};
+        if (r.open_by_urgency) {
+          j["release"] = r.release;
+          j["open_cves"] = r.open();
+          j["open_by_urgency"] = *r.open_by_urgency;
+        }
+        list.push_back(j);
+      }
+      std::printf("%s\n", list.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+    } else {
+      std::string table = *markdown ? scan::compare_markdown(rows) : scan::compare_table(rows);
+      std::fwrite(table.data(), 1, table.size(), stdout);
+    }
     return 0;
   };
 }

@@ -68,6 +68,61 @@ assert_eq 0 "$rc" "scan with OSV records ($out)"
 assert_eq "CVE-2099-0001 hello $hello_ver+fix1" \
   "$(jq -r '.findings[] | "\(.id) \(.package) \(.fixed_version)"' <<<"$out")" "the OSV record's finding, Debian:12 only"
 
+# --- pare compare --------------------------------------------------------------------------------
+run_pare out rc build "$T/spec/libc.yaml" -o "$T/libc" --cache-dir "$T/cache" -q --variant nonroot
+assert_eq 0 "$rc" "build libc ($out)"
+LIBC="oci:$T/libc:libc:nonroot"
+run_pare out rc compare "$IMG" "$LIBC" --feed "$T/feed.json" --json --html "$T/compare.html"
+assert_eq 0 "$rc" "compare ($out)"
+row() { jq -r --arg i "$1" --arg k "$2" '.[] | select(.image == $i) | .[$k]' <<<"$out"; }
+assert_eq 1 "$(row "$IMG" open_cves)" "the app has hello's open CVE"
+assert_eq 0 "$(row "$LIBC" open_cves)" "libc has none"
+assert_eq true "$(row "$IMG" runs_as_root)" "latest runs as root"
+assert_eq false "$(row "$LIBC" runs_as_root)" "nonroot does not"
+assert_eq false "$(row "$IMG" shell)" "no shell"
+assert_eq "$(jq '([.layers[].size] | add) + .config.size' <<<"$(manifest_of "$T/app" app:latest)")" \
+  "$(row "$IMG" compressed_bytes)" "compressed size = config + layers"
+assert_eq "$(all_layer_digests "$T/app" app:latest | wc -l)" "$(row "$IMG" layers)" "layers"
+assert_eq "$(jq '[.packages[] | select(.primaryPackagePurpose == "LIBRARY")] | length' <<<"$spdx")" \
+  "$(row "$IMG" packages)" "packages"
+run_pare md rc compare "$IMG" "$LIBC" --markdown
+assert_contains "$md" "| image | compressed | uncompressed |" "a Markdown table"
+[[ -s "$T/compare.html" ]] || fail "no HTML page"
+grep -q '<script src=\|<link \|@import\|url(http' "$T/compare.html" && fail "the page loads something from outside"
+assert_contains "$(cat "$T/compare.html")" '<svg id="chart"' "an inline SVG chart"
+
+# The page in a real browser (Debian's chromium, headless): the table and the chart render with
+# a size, and nothing is logged to the console as an error.
+if command -v chromium >/dev/null 2>&1; then
+  cp "$T/compare.html" "$T/check.html"
+  cat >>"$T/check.html" <<'HTML'
+<script>
+window.addEventListener("load", () => {
+  const size = (id) => { const r = document.getElementById(id).getBoundingClientRect(); return Math.round(r.width) + "x" + Math.round(r.height); };
+  document.title = "table=" + size("comparison") + " chart=" + size("chart") + " points=" + document.querySelectorAll("#chart .point").length;
+});
+</script>
+HTML
+  chrome=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+    --disable-background-networking --disable-component-update --disable-sync
+    --user-data-dir="$T/chrome-profile" --window-size=1200,900)
+  dom="$(timeout 60 "${chrome[@]}" --dump-dom "file://$T/check.html" 2>"$T/chrome.log")" ||
+    fail "chromium could not load the page: $(tail -n 5 "$T/chrome.log")"
+  title="$(sed -n 's:.*<title>\(.*\)</title>.*:\1:p' <<<"$dom")"
+  [[ "$title" =~ ^table=([0-9]+)x([0-9]+)\ chart=([0-9]+)x([0-9]+)\ points=2$ ]] ||
+    fail "the page did not render the table and a two-point chart: '$title'"
+  (( BASH_REMATCH[1] > 0 && BASH_REMATCH[2] > 0 && BASH_REMATCH[3] > 0 && BASH_REMATCH[4] > 0 )) ||
+    fail "an element has no size: $title"
+  if grep -qi "Uncaught\|console.*error" "$T/chrome.log"; then fail "console errors: $(grep -i error "$T/chrome.log" | head -3)"; fi
+  timeout 60 "${chrome[@]}" --screenshot="$T/compare.png" "file://$T/compare.html" >/dev/null 2>&1 ||
+    fail "no screenshot"
+  [[ "$(head -c 8 "$T/compare.png" | od -An -tx1 | tr -d ' \n')" == 89504e470d0a1a0a ]] || fail "the screenshot is no PNG"
+  [[ "$(stat -c %s "$T/compare.png")" -gt 10000 ]] || fail "the screenshot is nearly empty"
+  [[ -z "${PARE_KEEP_SCREENSHOT:-}" ]] || cp "$T/compare.png" "$PARE_KEEP_SCREENSHOT"
+else
+  echo "chromium is not installed: the page was not opened in a browser (scripts/deps.sh installs it)"
+fi
+
 printf '{"hello": {"CVE-1": ' >"$T/broken.json"
 run_pare out rc scan "$IMG" --feed "$T/broken.json"
 assert_eq 2 "$rc" "a broken feed ($out)"

@@ -2,6 +2,7 @@
 // and source version in Debian's order, on hand-written excerpts of the tracker's shape.
 #include <gtest/gtest.h>
 
+#include "scan/compare.h"
 #include "scan/match.h"
 #include "scan/osv.h"
 #include "scan/sarif.h"
@@ -146,6 +147,26 @@ TEST(Sarif, OpenFindingsAsResults) {
   EXPECT_EQ(results[0]["level"], "error");
   EXPECT_EQ(results[1]["level"], "note");
   EXPECT_EQ(doc["runs"][0]["tool"]["driver"]["rules"].size(), 2u);
+}
+
+TEST(Compare, PagesAreSelfContainedAndEscaped) {
+  CompareRow a, b;
+  a.image = "oci:out/<script>:x";
+  a.uncompressed = 50'000'000;
+  a.shell = true;
+  a.open_by_urgency = std::map<std::string, size_t>{{"high", 2}, {"low", 1}};
+  b.image = "oci:out/b|c";
+  std::string html = compare_html({a, b});
+  EXPECT_EQ(html.find("<script>"), std::string::npos) << "names are escaped";
+  EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);
+  EXPECT_NE(html.find("<svg id=\"chart\""), std::string::npos);
+  EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg")) << "no other URL";
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_NE(html.find("3 (2 high, 1 low)"), std::string::npos);
+  std::string md = compare_markdown({a, b});
+  EXPECT_NE(md.find("| oci:out/b/c |"), std::string::npos) << "a '|' cannot break the table";
+  EXPECT_NE(md.find("not scanned"), std::string::npos);
+  EXPECT_EQ(a.open(), 3u);
 }
 
 TEST(Match, ReleasesAndSeverities) {
