@@ -11,6 +11,7 @@
 #include "cli/registry_commands.h"
 #include "sbom/image_sbom.h"
 #include "scan/compare.h"
+#include "scan/feed_cache.h"
 #include "scan/match.h"
 #include "scan/osv.h"
 #include "scan/sarif.h"
@@ -68,7 +69,8 @@ void print_findings(const std::vector<scan::Finding>& findings, const std::strin
 
 // Every --feed: a tracker export or an OSV record (by its shape), or a directory of OSV
 // records (*.json, at most kMaxOsvFiles, each bounded).
-Result<scan::Feed> read_feeds(const std::vector<std::string>& paths, const std::string& release) {
+Result<scan::Feed> read_feeds(const std::vector<std::string>& paths, const std::string& release,
+                              const std::filesystem::path& cache_dir) {
   constexpr size_t kMaxOsvFiles = 500000;
   constexpr uint64_t kMaxOsvBytes = uint64_t{4} << 20;
   std::string ecosystem = "Debian:" + scan::version_id_for(release);
@@ -77,7 +79,7 @@ Result<scan::Feed> read_feeds(const std::vector<std::string>& paths, const std::
     PARE_TRY(std::string text, fs::read_file(path, osv_only ? kMaxOsvBytes : scan::kMaxFeedBytes));
     if (osv_only || scan::looks_like_osv(text))
       return scan::add_osv_record(text, path.string(), ecosystem, feed);
-    PARE_TRY(scan::Feed one, scan::parse_tracker_json(text, path.string(), release));
+    PARE_TRY(scan::Feed one, scan::tracker_feed_cached(text, path.string(), release, cache_dir));
     for (auto& [source, advisories] : one) {
       auto& into = feed[source];
       into.insert(into.end(), advisories.begin(), advisories.end());
@@ -149,7 +151,7 @@ std::function<int()> setup_scan(CLI::App* cmd) {
       throw Error(Errc::invalid, *image +
                                      ": its os-release names no Debian release (VERSION_ID \"" +
                                      doc.os.version_id + "\"); give --release");
-    scan::Feed feed = read_feeds(*feeds, rel).value();
+    scan::Feed feed = read_feeds(*feeds, rel, session.env.cache_dir).value();
     auto findings = scan::match(doc.packages, feed);
     print_findings(findings, *image, rel, o->json);
     if (!sarif->empty())
@@ -200,7 +202,7 @@ std::function<int()> setup_compare(CLI::App* cmd) {
     }
     std::map<std::string, scan::Feed> by_release;
     for (const auto& r : releases)
-      if (!r.empty()) by_release[r] = read_feeds(*feeds, r).value();
+      if (!r.empty()) by_release[r] = read_feeds(*feeds, r, session.env.cache_dir).value();
     std::vector<scan::CompareRow> rows;
     for (const auto& [name, img] : opened)
       rows.push_back(scan::compare_row(img, name, feeds->empty() ? nullptr : &by_release).value());

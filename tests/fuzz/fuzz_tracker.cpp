@@ -3,8 +3,10 @@
 // packages. Any bytes parse or give an error; nothing throws.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string_view>
 
+#include "scan/feed_cache.h"
 #include "scan/match.h"
 #include "scan/osv.h"
 #include "scan/tracker.h"
@@ -16,8 +18,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)scan::looks_like_osv(text);
   (void)scan::add_osv_record(text, "fuzz.json", "Debian:12", osv);
   (void)scan::match({}, osv);
+  (void)scan::decode_feed(text);  // a cached feed record
   auto feed = scan::parse_tracker_json(text, "fuzz.json", "bookworm");
   if (!feed.ok()) return 0;
+  auto back = scan::decode_feed(scan::encode_feed(*feed));
+  if (!back || scan::encode_feed(*back) != scan::encode_feed(*feed)) std::abort();
   std::vector<sbom::PackageRecord> packages(2);
   packages[0].name = "openssl";
   packages[0].version = "3.0.15-1~deb12u1";

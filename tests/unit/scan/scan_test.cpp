@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "scan/compare.h"
+#include "scan/feed_cache.h"
 #include "scan/match.h"
 #include "scan/osv.h"
 #include "scan/sarif.h"
+#include "util/fs.h"
 
 #include <nlohmann/json.hpp>
 #include "scan/tracker.h"
@@ -167,6 +169,25 @@ TEST(Compare, PagesAreSelfContainedAndEscaped) {
   EXPECT_NE(md.find("| oci:out/b/c |"), std::string::npos) << "a '|' cannot break the table";
   EXPECT_NE(md.find("not scanned"), std::string::npos);
   EXPECT_EQ(a.open(), 3u);
+}
+
+TEST(FeedCache, ParsedOnceThenRead) {
+  auto cache = fs::TempDir::create(std::filesystem::temp_directory_path(), "pare-feeds").value();
+  auto first = tracker_feed_cached(kFeed, "feed.json", "bookworm", cache.path());
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  size_t records = 0;
+  for (const auto& e : std::filesystem::directory_iterator(cache.path() / "feeds")) {
+    (void)e;
+    ++records;
+  }
+  EXPECT_EQ(records, 1u);
+  auto again = tracker_feed_cached(kFeed, "feed.json", "bookworm", cache.path());
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), first->size());
+  EXPECT_EQ(encode_feed(*again), encode_feed(*first));
+  EXPECT_FALSE(decode_feed("[[1,2,3,4,5]]").has_value());
+  EXPECT_FALSE(decode_feed("{").has_value());
+  EXPECT_FALSE(tracker_feed_cached("{", "bad.json", "bookworm", cache.path()).ok());
 }
 
 TEST(Match, ReleasesAndSeverities) {
