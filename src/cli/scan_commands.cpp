@@ -70,7 +70,8 @@ void print_findings(const std::vector<scan::Finding>& findings, const std::strin
 // Every --feed: a tracker export or an OSV record (by its shape), or a directory of OSV
 // records (*.json, at most kMaxOsvFiles, each bounded).
 Result<scan::Feed> read_feeds(const std::vector<std::string>& paths, const std::string& release,
-                              const std::filesystem::path& cache_dir) {
+                              const std::filesystem::path& cache_dir,
+                              const std::set<std::string>* sources = nullptr) {
   constexpr size_t kMaxOsvFiles = 500000;
   constexpr uint64_t kMaxOsvBytes = uint64_t{4} << 20;
   std::string ecosystem = "Debian:" + scan::version_id_for(release);
@@ -79,7 +80,8 @@ Result<scan::Feed> read_feeds(const std::vector<std::string>& paths, const std::
     PARE_TRY(std::string text, fs::read_file(path, osv_only ? kMaxOsvBytes : scan::kMaxFeedBytes));
     if (osv_only || scan::looks_like_osv(text))
       return scan::add_osv_record(text, path.string(), ecosystem, feed);
-    PARE_TRY(scan::Feed one, scan::tracker_feed_cached(text, path.string(), release, cache_dir));
+    PARE_TRY(scan::Feed one,
+             scan::tracker_feed_cached(text, path.string(), release, cache_dir, sources));
     for (auto& [source, advisories] : one) {
       auto& into = feed[source];
       into.insert(into.end(), advisories.begin(), advisories.end());
@@ -151,7 +153,9 @@ std::function<int()> setup_scan(CLI::App* cmd) {
       throw Error(Errc::invalid, *image +
                                      ": its os-release names no Debian release (VERSION_ID \"" +
                                      doc.os.version_id + "\"); give --release");
-    scan::Feed feed = read_feeds(*feeds, rel, session.env.cache_dir).value();
+    std::set<std::string> sources;  // only what the image has is matched
+    for (const auto& p : doc.packages) sources.insert(p.source.empty() ? p.name : p.source);
+    scan::Feed feed = read_feeds(*feeds, rel, session.env.cache_dir, &sources).value();
     auto findings = scan::match(doc.packages, feed);
     print_findings(findings, *image, rel, o->json);
     if (!sarif->empty())

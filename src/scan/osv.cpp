@@ -1,6 +1,7 @@
 #include "scan/osv.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace pare::scan {
 
@@ -31,8 +32,36 @@ std::string fixed_version(const json& affected) {
 }  // namespace
 
 bool looks_like_osv(std::string_view text) {
-  json doc = json::parse(text, nullptr, false);
-  return doc.is_object() && doc.contains("id") && doc.contains("affected");
+  // Only the first top-level key is read (a SAX parse stopped there): an OSV record's keys are
+  // the schema's, a tracker export's are source package names. A 50 MB export costs nothing.
+  struct FirstKey : json::json_sax_t {
+    size_t depth = 0;
+    std::string key_seen;
+    bool start_object(std::size_t) override { return ++depth, true; }
+    bool key(string_t& k) override {
+      if (depth == 1) key_seen = k;
+      return depth != 1;
+    }
+    bool end_object() override { return --depth, true; }
+    bool start_array(std::size_t) override { return false; }
+    bool end_array() override { return false; }
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+      return false;
+    }
+  } sax;
+  json::sax_parse(text, &sax);
+  static const std::set<std::string> osv_keys = {
+      "schema_version", "id",       "modified",   "published", "withdrawn",
+      "aliases",        "upstream", "related",    "summary",   "details",
+      "severity",       "affected", "references", "credits",   "database_specific"};
+  return osv_keys.count(sax.key_seen) > 0;
 }
 
 Result<void> add_osv_record(std::string_view text, const std::string& name,
