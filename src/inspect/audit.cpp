@@ -145,8 +145,9 @@ const sbom::FileEntry& effective(const Entries& entries, const sbom::FileEntry& 
   return it == entries.end() ? e : it->second;
 }
 
-void check_files(const Entries& entries, const oci::ImageConfig& config, Findings& f) {
-  bool debug = debug_path(config);
+void check_files(const Entries& entries, const oci::ImageConfig& config, bool debug_exempt,
+                 Findings& f) {
+  bool debug = debug_exempt && debug_path(config);
   for (const auto& [path, linked] : entries) {
     const sbom::FileEntry& e = effective(entries, linked);
     std::string name = base_name(path);
@@ -256,8 +257,8 @@ const std::vector<std::string>& audit_check_names() {
   return names;
 }
 
-Result<AuditReport> audit_image(const oci::ImageOnDisk& image,
-                                const std::set<std::string>& allowed) {
+Result<AuditReport> audit_image(const oci::ImageOnDisk& image, const std::set<std::string>& allowed,
+                                bool debug_busybox_is_shell) {
   for (const auto& a : allowed)
     if (std::find(audit_check_names().begin(), audit_check_names().end(), a) ==
         audit_check_names().end()) {
@@ -269,7 +270,7 @@ Result<AuditReport> audit_image(const oci::ImageOnDisk& image,
   PARE_TRY(sbom::FlatImage flat,
            sbom::read_flat_summaries(sbom::layer_refs(image), image.derived_cache));
   Findings f;
-  check_files(flat.entries, image.config, f);
+  check_files(flat.entries, image.config, !debug_busybox_is_shell, f);
   check_metadata(flat, f);
   check_ownership(flat, f);
   if (runs_as_root(image.config.user, flat.files))

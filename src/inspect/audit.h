@@ -42,7 +42,8 @@ struct AuditReport {
 const std::vector<std::string>& audit_check_names();
 
 // Errc::invalid when `allowed` names no check.
-Result<AuditReport> audit_image(const oci::ImageOnDisk& image,
-                                const std::set<std::string>& allowed);
+// `debug_busybox_is_shell`: count a debug variant's /busybox too (compare's "shell present").
+Result<AuditReport> audit_image(const oci::ImageOnDisk& image, const std::set<std::string>& allowed,
+                                bool debug_busybox_is_shell = false);
 
 }  // namespace pare::inspect

@@ -141,7 +141,7 @@ Result<CompareRow> compare_row(const oci::ImageOnDisk& image, const std::string&
            sbom::read_flat_summaries(sbom::layer_refs(image), image.derived_cache));
   for (const auto& [path, e] : flat.entries)
     if (e.type == sbom::FileEntry::Type::file) row.uncompressed += e.size;
-  PARE_TRY(inspect::AuditReport audit, inspect::audit_image(image, {}));
+  PARE_TRY(inspect::AuditReport audit, inspect::audit_image(image, {}, true));
   for (const auto& c : audit.checks) {
     if (c.name == "shell") row.shell = !c.passed;
     if (c.name == "package-manager") row.package_manager = !c.passed;

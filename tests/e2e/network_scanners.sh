@@ -11,7 +11,8 @@
 #     distro=debian-12.N; the CycloneDX document an operating-system component.
 # And a full Debian 12 image with Python, made here by mmdebstrap and umoci (dpkg status, a
 # shell, apt): pare's SBOM of it lists what Trivy lists, and `pare audit` fails it, naming the
-# shells and package managers.
+# shells and package managers; `pare compare` puts it beside pare's python3 latest, nonroot and
+# debug with the sample feed (examples/feeds), the table docs/scan.md shows.
 # shellcheck shell=bash source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib_runtimes.sh"
@@ -99,6 +100,27 @@ assert_contains "$(evidence package-manager)" "/usr/bin/dpkg" "dpkg is a package
 assert_contains "$(evidence setuid)" "/usr/bin/su" "su is setuid"
 assert_eq pass "$(jq -r '.checks[] | select(.check == "package-metadata") | .result' <<<"$audit")" \
   "dpkg's records are readable"
+
+# --- the guide's comparison, measured (#13's worked example, docs/scan.md) -----------------------
+rt_build "$EX/python3.yaml" --arch amd64 --variant latest,nonroot,debug -o "$T/py3" ||
+  fail "build python3's variants"
+FEED="$PARE_SOURCE_DIR/examples/feeds/sample-tracker-bookworm.json"
+cmp="$("$PARE" compare "oci:$T/py3:python3:latest" "oci:$T/py3:python3:nonroot" \
+  "oci:$T/py3:python3:debug" "$FULL" --feed "$FEED" --json --html "$T/compare.html")" ||
+  fail "pare compare"
+"$PARE" compare "oci:$T/py3:python3:latest" "oci:$T/py3:python3:nonroot" "oci:$T/py3:python3:debug" \
+  "$FULL" --feed "$FEED" --markdown | sed "s|$T/||g"
+crow() { jq -r --arg i "$1" --arg k "$2" '.[] | select(.image == $i) | .[$k]' <<<"$cmp"; }
+assert_eq true "$(crow "$FULL" shell)" "the full image has a shell"
+assert_eq true "$(crow "$FULL" package_manager)" "and a package manager"
+assert_eq false "$(crow "oci:$T/py3:python3:latest" shell)" "pare's python3 has no shell"
+assert_eq true "$(crow "oci:$T/py3:python3:debug" shell)" "its debug variant has busybox's"
+assert_eq false "$(crow "oci:$T/py3:python3:nonroot" runs_as_root)" "nonroot"
+py_open="$(crow "oci:$T/py3:python3:latest" open_cves)" full_open="$(crow "$FULL" open_cves)"
+[[ "$py_open" -gt 0 && "$full_open" -gt "$py_open" ]] ||
+  fail "the full image should have more open (sample) CVEs: python3 $py_open, full $full_open"
+[[ "$(crow "$FULL" uncompressed_bytes)" -gt "$(crow "oci:$T/py3:python3:latest" uncompressed_bytes)" ]] ||
+  fail "the full image should be larger"
 
 diff_json="$("$PARE" diff "oci:$T/py:python3:latest" "$FULL" --json)" || fail "pare diff"
 # mmdebstrap took bookworm alone, pare bookworm-security too: python3.11 is in both images,
