@@ -90,6 +90,10 @@ Result<scan::Feed> read_feeds(const std::vector<std::string>& paths, const std::
   };
   for (const auto& p : paths) {
     std::error_code ec;
+    if (std::filesystem::path(p).extension() == ".zip") {
+      PARE_CHECK(scan::add_osv_zip(p, ecosystem, feed));
+      continue;
+    }
     if (!std::filesystem::is_directory(p, ec)) {
       PARE_CHECK(add_file(p, false));
       continue;
@@ -122,8 +126,8 @@ std::function<int()> setup_scan(CLI::App* cmd) {
   auto sarif = std::make_shared<std::string>();
   cmd->add_option("image", *image, kImageArgHelp)->required();
   cmd->add_option("--feed", *feeds,
-                  "the Debian security tracker's JSON export, an OSV record, or a directory of "
-                  "OSV records (repeatable); read from the files, no network")
+                  "the Debian security tracker's JSON export, an OSV record, or a directory or "
+                  "a .zip of OSV records (repeatable); read from the files, no network")
       ->required()
       ->check(CLI::ExistingPath);
   cmd->add_option("--release", *release,

@@ -1,5 +1,9 @@
 #include "scan/osv.h"
 
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -97,6 +101,44 @@ Result<void> add_osv_record(std::string_view text, const std::string& name,
     feed[source].push_back({id, source, fixed.empty() ? "open" : "resolved", fixed, ""});
   }
   return {};
+}
+
+Result<void> add_osv_zip(const std::filesystem::path& zip, const std::string& ecosystem,
+                         Feed& feed) {
+  constexpr uint64_t kMaxRecord = uint64_t{4} << 20;
+  constexpr size_t kMaxRecords = 1'000'000;
+  struct archive* a = archive_read_new();
+  std::unique_ptr<struct archive, decltype(&archive_read_free)> guard(a, archive_read_free);
+  archive_read_support_format_zip(a);
+  if (archive_read_open_filename(a, zip.c_str(), 1 << 16) != ARCHIVE_OK)
+    return Error(Errc::invalid, zip.string() + ": not a readable zip: " +
+                                    (archive_error_string(a) ? archive_error_string(a) : ""));
+  size_t records = 0;
+  for (;;) {
+    struct archive_entry* entry = nullptr;
+    int rc = archive_read_next_header(a, &entry);
+    if (rc == ARCHIVE_EOF) return {};
+    if (rc < ARCHIVE_WARN)
+      return Error(
+          Errc::invalid,
+          zip.string() + ": " + (archive_error_string(a) ? archive_error_string(a) : "unreadable"));
+    std::string name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
+    if (archive_entry_filetype(entry) != AE_IFREG || name.size() < 5 ||
+        name.compare(name.size() - 5, 5, ".json") != 0)
+      continue;
+    if (++records > kMaxRecords)
+      return Error(Errc::invalid,
+                   zip.string() + ": more than " + std::to_string(kMaxRecords) + " records");
+    std::string text;
+    char buf[1 << 16];
+    for (la_ssize_t n; (n = archive_read_data(a, buf, sizeof buf)) != 0;) {
+      if (n < 0) return Error(Errc::invalid, zip.string() + " " + name + ": unreadable");
+      if (text.size() + static_cast<size_t>(n) > kMaxRecord)
+        return Error(Errc::invalid, zip.string() + " " + name + ": larger than 4 MiB");
+      text.append(buf, static_cast<size_t>(n));
+    }
+    PARE_CHECK(add_osv_record(text, zip.string() + " " + name, ecosystem, feed));
+  }
 }
 
 }  // namespace pare::scan

@@ -6,6 +6,7 @@
 // its first "fixed" event, open when there is none. OSV gives no urgency.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,10 @@ bool looks_like_osv(std::string_view text);
 // `name` when the text is not an OSV record.
 Result<void> add_osv_record(std::string_view text, const std::string& name,
                             const std::string& ecosystem, Feed& feed);
+
+// Every *.json entry of a zip of OSV records (as OSV publishes an ecosystem: all.zip), each
+// bounded, read with libarchive without unpacking anything.
+Result<void> add_osv_zip(const std::filesystem::path& zip, const std::string& ecosystem,
+                         Feed& feed);
 
 }  // namespace pare::scan

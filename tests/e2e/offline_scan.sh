@@ -123,6 +123,19 @@ else
   echo "chromium is not installed: the page was not opened in a browser (scripts/deps.sh installs it)"
 fi
 
+# The same records as a zip (as OSV publishes an ecosystem).
+need_cmd python3
+python3 -c 'import sys, zipfile, os
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    for f in sorted(os.listdir(sys.argv[2])): z.write(os.path.join(sys.argv[2], f), f)' "$T/osv.zip" "$T/osv"
+run_pare zipped rc scan "$IMG" --feed "$T/osv.zip" --json
+assert_eq 0 "$rc" "scan with a zip of OSV records ($zipped)"
+run_pare out rc scan "$IMG" --feed "$T/osv" --json
+assert_eq "$(jq -c .findings <<<"$out")" "$(jq -c .findings <<<"$zipped")" "the zip gives what the directory gave"
+printf 'not a zip' >"$T/bad.zip"
+run_pare out rc scan "$IMG" --feed "$T/bad.zip"
+assert_eq 2 "$rc" "a broken zip ($out)"
+
 printf '{"hello": {"CVE-1": ' >"$T/broken.json"
 run_pare out rc scan "$IMG" --feed "$T/broken.json"
 assert_eq 2 "$rc" "a broken feed ($out)"

@@ -1,9 +1,14 @@
-// Fuzz target for vulnerability feeds (scan/tracker.h, scan/osv.h): the bytes as an OSV record
+// Fuzz target for vulnerability feeds (scan/tracker.h, scan/osv.h): the bytes as a zip of OSV
+// records, as an OSV record
 // and as the security tracker's JSON export for one release, then matched against a few
 // packages. Any bytes parse or give an error; nothing throws.
+#include <unistd.h>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "scan/feed_cache.h"
@@ -19,6 +24,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)scan::add_osv_record(text, "fuzz.json", "Debian:12", osv);
   (void)scan::match({}, osv);
   (void)scan::decode_feed(text);  // a cached feed record
+  // The bytes as a zip of OSV records.
+  static const std::filesystem::path zip = std::filesystem::temp_directory_path() /
+                                           ("pare-fuzz-osv-" + std::to_string(getpid()) + ".zip");
+  if (std::FILE* f = std::fopen(zip.c_str(), "wb")) {
+    std::fwrite(data, 1, size, f);
+    std::fclose(f);
+    scan::Feed zipped;
+    (void)scan::add_osv_zip(zip, "Debian:12", zipped);
+  }
   auto feed = scan::parse_tracker_json(text, "fuzz.json", "bookworm");
   if (!feed.ok()) return 0;
   auto back = scan::decode_feed(scan::encode_feed(*feed));
