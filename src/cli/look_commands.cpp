@@ -27,8 +27,7 @@ struct ImageArgs {
 
 void add_image_options(CLI::App* cmd, ImageArgs& a) {
   cmd->add_option("--platform", a.platform, "which image of an index (default linux/amd64)");
-  cmd->add_option("--cache-dir", a.o.cache_dir,
-                  "where layer summaries are kept (default: pare's cache directory)");
+  add_summary_cache_option(cmd, a.o);
   add_output_options(cmd, a.o);
   add_registry_options(cmd, a.ro);
 }

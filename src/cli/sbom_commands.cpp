@@ -33,8 +33,7 @@ std::function<int()> setup_sbom(CLI::App* cmd) {
       ->check(CLI::IsMember({"spdx", "cyclonedx"}));
   cmd->add_option("-o,--output", *output, "write the document here (default: stdout)");
   cmd->add_option("--platform", *platform, "which image of an index (default linux/amd64)");
-  cmd->add_option("--cache-dir", o->cache_dir,
-                  "where layer summaries are kept (default: pare's cache directory)");
+  add_summary_cache_option(cmd, *o);
   add_output_options(cmd, *o);
   add_registry_options(cmd, *ro);
   cmd->footer(
@@ -137,8 +136,7 @@ std::function<int()> setup_inspect(CLI::App* cmd) {
   auto platform = std::make_shared<std::string>();
   cmd->add_option("image", *image, kImageArgHelp)->required();
   cmd->add_option("--platform", *platform, "which image of an index (default linux/amd64)");
-  cmd->add_option("--cache-dir", o->cache_dir,
-                  "where layer summaries are kept (default: pare's cache directory)");
+  add_summary_cache_option(cmd, *o);
   add_output_options(cmd, *o);
   add_registry_options(cmd, *ro);
   return [=] {

@@ -136,8 +136,7 @@ std::function<int()> setup_scan(CLI::App* cmd) {
   cmd->add_option("--sarif", *sarif, "also write the open findings as SARIF 2.1.0 to this file");
   cmd->add_option("--fail-on", *fail_on, "exit 6 on an open finding of this urgency or above")
       ->check(CLI::IsMember({"any", "low", "medium", "high"}));
-  cmd->add_option("--cache-dir", o->cache_dir,
-                  "where layer summaries are kept (default: pare's cache directory)");
+  add_summary_cache_option(cmd, *o);
   add_output_options(cmd, *o);
   add_registry_options(cmd, *ro);
   cmd->footer(
@@ -188,8 +187,7 @@ std::function<int()> setup_compare(CLI::App* cmd) {
   cmd->add_option("--html", *html,
                   "also write one self-contained HTML page: the table and a chart");
   cmd->add_flag("--markdown", *markdown, "print the table as Markdown");
-  cmd->add_option("--cache-dir", o->cache_dir,
-                  "where layer summaries are kept (default: pare's cache directory)");
+  add_summary_cache_option(cmd, *o);
   add_output_options(cmd, *o);
   add_registry_options(cmd, *ro);
   return [=] {

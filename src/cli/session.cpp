@@ -39,6 +39,11 @@ int64_t source_date_epoch() {
   return v;
 }
 
+void add_summary_cache_option(CLI::App* cmd, CommonOptions& o) {
+  cmd->add_option("--cache-dir", o.cache_dir,
+                  "where layer summaries are kept (default: pare's cache directory)");
+}
+
 void add_output_options(CLI::App* cmd, CommonOptions& o) {
   cmd->add_flag("--json", o.json, "print the result as JSON on stdout");
   cmd->add_flag("-q,--quiet", o.quiet, "print only errors");

@@ -27,6 +27,8 @@ struct CommonOptions {
 void add_common(CLI::App* cmd, CommonOptions& o);
 // --json, -q, -v only (commands that build nothing).
 void add_output_options(CLI::App* cmd, CommonOptions& o);
+// --cache-dir for the commands that read images (where layer summaries are kept).
+void add_summary_cache_option(CLI::App* cmd, CommonOptions& o);
 spec::LoadOptions load_options(const CommonOptions& o);
 int64_t source_date_epoch();
 
