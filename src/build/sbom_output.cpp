@@ -112,26 +112,6 @@ Result<std::vector<SbomFiles>> write_sboms(const std::vector<BuiltSbom>& sboms,
   return written;
 }
 
-namespace {
-
-bool is_database(const std::string& path) {
-  for (std::string_view dir : {"var/lib/dpkg/", "lib/apk/db/"})
-    if (path.rfind(dir, 0) == 0) return true;
-  return path.rfind(std::string(sbom::kImageSbomDir) + "/", 0) == 0;
-}
-
-// A path as the tree stores it once directory symlinks are followed, for matching the paths
-// the databases list ("bin/x" under a merged /usr is "usr/bin/x").
-std::string canonical(const std::map<std::string, sbom::FileEntry>& entries,
-                      const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return path;
-  std::string dir = sbom::resolve_path(entries, path.substr(0, slash));
-  return dir.empty() ? path : dir + path.substr(slash);
-}
-
-}  // namespace
-
 Result<sbom::SbomImage> SbomMaker::describe(const std::string& tag, const std::string& arch,
                                             const std::vector<oci::LayerBlob>& layers,
                                             const std::vector<std::string>& history) {
@@ -167,10 +147,10 @@ Result<sbom::SbomImage> SbomMaker::describe(const std::string& tag, const std::s
   doc.packages = std::move(contents.packages);
   for (auto& p : doc.packages) add_facts(p, facts_);
   for (const auto& l : layers) doc.layers.push_back({l.digest, l.diff_id, l.media_type, l.size});
-  std::set<std::string> owned;
-  for (const auto& p : sbom::owned_paths(flat.files)) owned.insert(canonical(flat.entries, p));
+  std::set<std::string> owned = sbom::owned_files(flat);
   for (const auto& [path, e] : flat.entries) {
-    if (e.type != sbom::FileEntry::Type::file || owned.count(path) || is_database(path)) continue;
+    if (e.type != sbom::FileEntry::Type::file || owned.count(path) || sbom::is_database_path(path))
+      continue;
     std::string made_by = e.layer < history.size() ? history[e.layer] : "";
     doc.files.push_back(
         {"/" + path, e.sha256,

@@ -32,16 +32,6 @@ void add_image_options(CLI::App* cmd, ImageArgs& a) {
   add_registry_options(cmd, a.ro);
 }
 
-oci::ImageOnDisk open_on_disk(Session& session, const ImageArgs& a, const std::string& text,
-                              OpenedImage& opened) {
-  opened = open_image(session, a.ro, text);
-  oci::Platform wanted{"linux", "amd64", ""};
-  if (!a.platform.empty()) wanted = oci::parse_platform(a.platform).value();
-  oci::ImageOnDisk image = oci::open_image_on_disk(*opened.source, opened.root, wanted).value();
-  image.derived_cache = session.env.cache_dir;
-  return image;
-}
-
 std::string owner_of(const sbom::FileEntry& e) {
   return std::to_string(e.uid) + ":" + std::to_string(e.gid);
 }
@@ -99,7 +89,7 @@ std::function<int()> setup_ls(CLI::App* cmd) {
   return [=] {
     Session session(a->o);
     OpenedImage opened;
-    oci::ImageOnDisk img = open_on_disk(session, *a, *image, opened);
+    oci::ImageOnDisk img = open_image_files(session, a->ro, *image, a->platform, opened);
     inspect::Entries entries = inspect::read_entries(img).value();
     print_listing(inspect::list_entries(entries, *path, *recursive).value(), img, a->o.json);
     return 0;
@@ -116,7 +106,7 @@ std::function<int()> setup_cat(CLI::App* cmd) {
   return [=] {
     Session session(a->o);
     OpenedImage opened;
-    oci::ImageOnDisk img = open_on_disk(session, *a, *image, opened);
+    oci::ImageOnDisk img = open_image_files(session, a->ro, *image, a->platform, opened);
     inspect::Entries entries = inspect::read_entries(img).value();
     std::string bytes = inspect::read_image_file(img, entries, *path, kMaxCat).value();
     std::fwrite(bytes.data(), 1, bytes.size(), stdout);
@@ -139,7 +129,7 @@ std::function<int()> setup_audit(CLI::App* cmd) {
   return [=] {
     Session session(a->o);
     OpenedImage opened;
-    oci::ImageOnDisk img = open_on_disk(session, *a, *image, opened);
+    oci::ImageOnDisk img = open_image_files(session, a->ro, *image, a->platform, opened);
     std::set<std::string> allowed(allow->begin(), allow->end());
     inspect::AuditReport report = inspect::audit_image(img, allowed).value();
     if (a->o.json) {
@@ -188,8 +178,8 @@ std::function<int()> setup_diff(CLI::App* cmd) {
   return [=] {
     Session session(a->o);
     OpenedImage oa, ob;
-    oci::ImageOnDisk x = open_on_disk(session, *a, *first, oa);
-    oci::ImageOnDisk y = open_on_disk(session, *a, *second, ob);
+    oci::ImageOnDisk x = open_image_files(session, a->ro, *first, a->platform, oa);
+    oci::ImageOnDisk y = open_image_files(session, a->ro, *second, a->platform, ob);
     inspect::ImageDiff d = inspect::diff_images(x, y).value();
     if (a->o.json) {
       json packages = json::array(), files = json::array(), config = json::array();

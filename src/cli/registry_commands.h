@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/session.h"
+#include "oci/image_files_on_disk.h"
 #include "registry/image_io.h"
 #include "registry/push.h"
 
@@ -39,6 +40,11 @@ struct OpenedImage {
   oci::Descriptor root;
 };
 OpenedImage open_image(Session& session, const RegistryOptions& ro, const std::string& text);
+// The same opened so that its layers can be read as files (oci/image_files_on_disk.h), the
+// platform given as "os/arch" ("" = linux/amd64), layer summaries kept in the session's cache.
+oci::ImageOnDisk open_image_files(Session& session, const RegistryOptions& ro,
+                                  const std::string& text, const std::string& platform,
+                                  OpenedImage& opened);
 inline constexpr const char* kImageArgHelp =
     "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE or docker://REF";
 

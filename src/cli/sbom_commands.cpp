@@ -21,6 +21,17 @@ OpenedImage open_image(Session& session, const RegistryOptions& ro, const std::s
   return out;
 }
 
+oci::ImageOnDisk open_image_files(Session& session, const RegistryOptions& ro,
+                                  const std::string& text, const std::string& platform,
+                                  OpenedImage& opened) {
+  opened = open_image(session, ro, text);
+  oci::Platform wanted{"linux", "amd64", ""};
+  if (!platform.empty()) wanted = oci::parse_platform(platform).value();
+  oci::ImageOnDisk image = oci::open_image_on_disk(*opened.source, opened.root, wanted).value();
+  image.derived_cache = session.env.cache_dir;
+  return image;
+}
+
 std::function<int()> setup_sbom(CLI::App* cmd) {
   auto o = std::make_shared<CommonOptions>();
   auto ro = std::make_shared<RegistryOptions>();

@@ -192,26 +192,22 @@ std::function<int()> setup_compare(CLI::App* cmd) {
   add_registry_options(cmd, *ro);
   return [=] {
     Session session(*o);
-    oci::Platform wanted{"linux", "amd64", ""};
-    if (!platform->empty()) wanted = oci::parse_platform(*platform).value();
-    std::vector<std::pair<std::string, oci::ImageOnDisk>> opened;
-    std::set<std::string> releases;
-    for (const auto& text : *images) {
-      OpenedImage o1 = open_image(session, *ro, text);
-      oci::ImageOnDisk img = oci::open_image_on_disk(*o1.source, o1.root, wanted).value();
-      img.derived_cache = session.env.cache_dir;
-      if (!feeds->empty()) {
-        sbom::SbomImage doc = sbom::image_sbom(img, sbom::ImageSbomOptions{text, {}, {}}).value();
-        releases.insert(scan::release_for(doc.os.version_id));
+    std::map<std::string, scan::Feed> by_release;  // read when an image first needs one
+    scan::FeedFor feed_for = [&](const std::string& release) -> Result<const scan::Feed*> {
+      if (release.empty()) return nullptr;
+      auto it = by_release.find(release);
+      if (it == by_release.end()) {
+        PARE_TRY(scan::Feed feed, read_feeds(*feeds, release, session.env.cache_dir));
+        it = by_release.emplace(release, std::move(feed)).first;
       }
-      opened.emplace_back(text, std::move(img));
-    }
-    std::map<std::string, scan::Feed> by_release;
-    for (const auto& r : releases)
-      if (!r.empty()) by_release[r] = read_feeds(*feeds, r, session.env.cache_dir).value();
+      return &it->second;
+    };
     std::vector<scan::CompareRow> rows;
-    for (const auto& [name, img] : opened)
-      rows.push_back(scan::compare_row(img, name, feeds->empty() ? nullptr : &by_release).value());
+    for (const auto& text : *images) {
+      OpenedImage opened;
+      oci::ImageOnDisk img = open_image_files(session, *ro, text, *platform, opened);
+      rows.push_back(scan::compare_row(img, text, feeds->empty() ? nullptr : &feed_for).value());
+    }
     if (!html->empty()) fs::write_output_file(*html, scan::compare_html(rows)).value();
     if (o->json) {
       json list = json::array();

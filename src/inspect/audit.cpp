@@ -78,11 +78,6 @@ bool holds_private_key(const std::string& text) {
   return text.find("PRIVATE KEY-----") != std::string::npos;
 }
 
-bool is_database_path(const std::string& path) {
-  return under(path, "var/lib/dpkg") || under(path, "lib/apk/db") ||
-         under(path, sbom::kImageSbomDir);
-}
-
 // The config's user as the runtime takes it: a number (however written: "00", "+0") is a uid;
 // a name is looked up in the image's /etc/passwd, as runc does. Unset is root.
 bool runs_as_root(const std::string& user, const std::map<std::string, std::string>& files) {
@@ -128,15 +123,6 @@ struct Findings {
     if (c.evidence.size() < kEvidenceShown) c.evidence.push_back(evidence);
   }
 };
-
-// A path as the tree stores it once directory symlinks are followed ("bin/sh" under a merged
-// /usr is "usr/bin/sh"), for matching the paths package databases list.
-std::string canonical(const Entries& entries, const std::string& path) {
-  std::string dir = path.substr(0, path.rfind('/') == std::string::npos ? 0 : path.rfind('/'));
-  if (dir.empty()) return path;
-  std::string resolved = sbom::resolve_path(entries, dir);
-  return resolved.empty() ? path : resolved + "/" + base_name(path);
-}
 
 // A hardlink is its target to a runtime: its mode and type are the target's.
 const sbom::FileEntry& effective(const Entries& entries, const sbom::FileEntry& e) {
@@ -216,13 +202,13 @@ bool is_conventional_generated(const std::string& path) {
 }
 
 void check_ownership(const sbom::FlatImage& flat, Findings& f) {
-  std::set<std::string> owned;
-  for (const auto& p : sbom::owned_paths(flat.files)) owned.insert(canonical(flat.entries, p));
+  std::set<std::string> owned = sbom::owned_files(flat);
   for (const auto& [path, text] : flat.files)
     if (under(path, sbom::kImageSbomDir) && ends_with(path, ".spdx.json"))
-      for (const auto& p : sbom::spdx_file_names(text)) owned.insert(canonical(flat.entries, p));
+      for (const auto& p : sbom::spdx_file_names(text))
+        owned.insert(sbom::stored_path(flat.entries, p));
   for (const auto& [path, e] : flat.entries)
-    if (e.type == Type::file && !owned.count(path) && !is_database_path(path) &&
+    if (e.type == Type::file && !owned.count(path) && !sbom::is_database_path(path) &&
         !is_conventional_generated(path))
       f.add("unowned-files", "/" + path);
 }
@@ -259,6 +245,14 @@ const std::vector<std::string>& audit_check_names() {
 
 Result<AuditReport> audit_image(const oci::ImageOnDisk& image, const std::set<std::string>& allowed,
                                 bool debug_busybox_is_shell) {
+  // Key-like files, metadata, package file lists and the image's SBOMs are in the summaries.
+  PARE_TRY(sbom::FlatImage flat,
+           sbom::read_flat_summaries(sbom::layer_refs(image), image.derived_cache));
+  return audit_flat(flat, image.config, allowed, debug_busybox_is_shell);
+}
+
+Result<AuditReport> audit_flat(const sbom::FlatImage& flat, const oci::ImageConfig& config,
+                               const std::set<std::string>& allowed, bool debug_busybox_is_shell) {
   for (const auto& a : allowed)
     if (std::find(audit_check_names().begin(), audit_check_names().end(), a) ==
         audit_check_names().end()) {
@@ -266,16 +260,13 @@ Result<AuditReport> audit_image(const oci::ImageOnDisk& image, const std::set<st
       for (const auto& n : audit_check_names()) known += (known.empty() ? "" : ", ") + n;
       return Error(Errc::invalid, "--allow " + a + ": no such check; the checks are " + known);
     }
-  // Key-like files, metadata, package file lists and the image's SBOMs are in the summaries.
-  PARE_TRY(sbom::FlatImage flat,
-           sbom::read_flat_summaries(sbom::layer_refs(image), image.derived_cache));
   Findings f;
-  check_files(flat.entries, image.config, !debug_busybox_is_shell, f);
+  check_files(flat.entries, config, !debug_busybox_is_shell, f);
   check_metadata(flat, f);
   check_ownership(flat, f);
-  if (runs_as_root(image.config.user, flat.files))
-    f.add("runs-as-root", "user \"" + image.config.user + "\"" +
-                              (image.config.user.empty() ? " (unset: root)" : ""));
+  if (runs_as_root(config.user, flat.files))
+    f.add("runs-as-root",
+          "user \"" + config.user + "\"" + (config.user.empty() ? " (unset: root)" : ""));
   AuditReport report;
   for (const auto& [name, title] : checks_table()) {
     Check c = f.checks.count(name) ? f.checks[name] : Check{};

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "oci/image_files_on_disk.h"
+#include "sbom/image_files.h"
 
 namespace pare::inspect {
 
@@ -45,5 +46,9 @@ const std::vector<std::string>& audit_check_names();
 // `debug_busybox_is_shell`: count a debug variant's /busybox too (compare's "shell present").
 Result<AuditReport> audit_image(const oci::ImageOnDisk& image, const std::set<std::string>& allowed,
                                 bool debug_busybox_is_shell = false);
+// The same for an image already flattened from its summaries (sbom/layer_summary.h).
+Result<AuditReport> audit_flat(const sbom::FlatImage& flat, const oci::ImageConfig& config,
+                               const std::set<std::string>& allowed,
+                               bool debug_busybox_is_shell = false);
 
 }  // namespace pare::inspect

@@ -11,6 +11,26 @@ namespace {
 
 using nlohmann::json;
 
+// The whole BOM around its subject (metadata.component), components and dependencies; the
+// serial number follows from the rest: equal documents, equal bytes.
+std::string finished_bom(int64_t created, json component, json components, json dependencies) {
+  json bom = {
+      {"bomFormat", "CycloneDX"},
+      {"specVersion", "1.6"},
+      {"version", 1},
+      {"metadata",
+       {{"timestamp", oci::rfc3339_utc(created)},
+        {"tools",
+         {{"components",
+           json::array({{{"type", "application"}, {"name", "pare"}, {"version", "0.1.0"}}})}}},
+        {"component", std::move(component)}}},
+      {"components", std::move(components)},
+      {"dependencies", std::move(dependencies)}};
+  bom["serialNumber"] =
+      "urn:uuid:" + name_based_uuid(bom.dump(-1, ' ', false, json::error_handler_t::replace));
+  return bom.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 json licences(const PackageRecord& p) {
   json out = json::array();
   std::string expr;
@@ -105,22 +125,9 @@ std::string cyclonedx_json(const SbomImage& image) {
   }
   json image_deps = layer_refs;
   image_deps.push_back(os_ref);
-  json bom = {
-      {"bomFormat", "CycloneDX"},
-      {"specVersion", "1.6"},
-      {"version", 1},
-      {"metadata",
-       {{"timestamp", oci::rfc3339_utc(image.created)},
-        {"tools",
-         {{"components",
-           json::array({{{"type", "application"}, {"name", "pare"}, {"version", "0.1.0"}}})}}},
-        {"component", image_component}}},
-      {"components", components},
-      {"dependencies", json::array({{{"ref", image_ref}, {"dependsOn", image_deps}},
-                                    {{"ref", os_ref}, {"dependsOn", os_deps}}})}};
-  bom["serialNumber"] =
-      "urn:uuid:" + name_based_uuid(bom.dump(-1, ' ', false, json::error_handler_t::replace));
-  return bom.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return finished_bom(image.created, image_component, std::move(components),
+                      json::array({{{"ref", image_ref}, {"dependsOn", image_deps}},
+                                   {{"ref", os_ref}, {"dependsOn", os_deps}}}));
 }
 
 // The index of a multi-platform tag (document.h, SbomIndex).
@@ -140,26 +147,13 @@ std::string index_cyclonedx_json(const SbomIndex& index) {
     components.push_back(std::move(c));
     refs.push_back(ref);
   }
-  json bom = {
-      {"bomFormat", "CycloneDX"},
-      {"specVersion", "1.6"},
-      {"version", 1},
-      {"metadata",
-       {{"timestamp", oci::rfc3339_utc(index.created)},
-        {"tools",
-         {{"components",
-           json::array({{{"type", "application"}, {"name", "pare"}, {"version", "0.1.0"}}})}}},
-        {"component",
-         {{"type", "container"},
-          {"bom-ref", index_ref},
-          {"name", index.name},
-          {"version", index.digest},
-          {"purl", index_ref}}}}},
-      {"components", components},
-      {"dependencies", json::array({{{"ref", index_ref}, {"dependsOn", refs}}})}};
-  bom["serialNumber"] =
-      "urn:uuid:" + name_based_uuid(bom.dump(-1, ' ', false, json::error_handler_t::replace));
-  return bom.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  json component = {{"type", "container"},
+                    {"bom-ref", index_ref},
+                    {"name", index.name},
+                    {"version", index.digest},
+                    {"purl", index_ref}};
+  return finished_bom(index.created, std::move(component), std::move(components),
+                      json::array({{{"ref", index_ref}, {"dependsOn", refs}}}));
 }
 
 }  // namespace pare::sbom

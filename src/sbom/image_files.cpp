@@ -54,10 +54,6 @@ std::string normal_path(const char* raw) {
   return path;
 }
 
-}  // namespace
-
-namespace {
-
 FileEntry entry_of(struct archive_entry* entry, size_t layer) {
   FileEntry e;
   e.layer = layer;
@@ -111,17 +107,12 @@ Result<bool> read_data(struct archive* a, const std::string& path, bool keep, bo
   return whole;
 }
 
-}  // namespace
-
-namespace {
-
 // The layer's bytes as libarchive reads them, hashed on the way: the blob's digest is checked
 // on the very bytes the entries come from, so a damaged cache blob or a layout blob changed on
 // disk is refused, never read as if it were the image.
 struct HashedFile {
   std::FILE* file = nullptr;
   Sha256 sha;
-  uint64_t size = 0;
   char buf[1 << 16];
   ~HashedFile() {
     if (file) std::fclose(file);
@@ -133,9 +124,15 @@ la_ssize_t hashed_read(struct archive*, void* data, const void** out) {
   size_t n = std::fread(h->buf, 1, sizeof h->buf, h->file);
   if (n == 0 && std::ferror(h->file)) return -1;
   h->sha.update(std::string_view(h->buf, n));
-  h->size += n;
   *out = h->buf;
   return static_cast<la_ssize_t>(n);
+}
+
+Result<void> digest_matches(const LayerRef& layer, const std::string& hex) {
+  if ("sha256:" + hex != layer.digest)
+    return Error(Errc::integrity, "layer blob " + layer.digest + " (" + layer.file.string() +
+                                      ") hashes to sha256:" + hex + ": damaged or changed");
+  return {};
 }
 
 // The rest of the file (libarchive stops at the tar end marker), then the digest compared.
@@ -143,11 +140,7 @@ Result<void> finish_digest(HashedFile& h, const LayerRef& layer) {
   for (size_t n; (n = std::fread(h.buf, 1, sizeof h.buf, h.file)) > 0;)
     h.sha.update(std::string_view(h.buf, n));
   if (std::ferror(h.file)) return Error(Errc::io, layer.file.string() + ": read error");
-  std::string got = "sha256:" + h.sha.hex_digest();
-  if (got != layer.digest)
-    return Error(Errc::integrity, "layer blob " + layer.digest + " (" + layer.file.string() +
-                                      ") hashes to " + got + ": damaged or changed");
-  return {};
+  return digest_matches(layer, h.sha.hex_digest());
 }
 
 Result<void> read_entries(struct archive* a, const ReadOptions& options, size_t layer_index,
@@ -177,6 +170,12 @@ Result<LayerFiles> read_layer(const LayerRef& layer, const ReadOptions& options,
   if (!layer.digest.empty()) PARE_CHECK(finish_digest(hashed, layer));
   if (!read.ok()) return read.error();
   return out;
+}
+
+Result<void> check_layer_blob(const LayerRef& layer) {
+  if (layer.digest.empty()) return {};
+  PARE_TRY(std::string hex, sha256_file_hex(layer.file));
+  return digest_matches(layer, hex);
 }
 
 namespace {
@@ -540,6 +539,25 @@ std::set<std::string> owned_paths(const std::map<std::string, std::string>& file
     }
   }
   return out;
+}
+
+std::string stored_path(const std::map<std::string, FileEntry>& entries, const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return path;
+  std::string dir = resolve_path(entries, path.substr(0, slash));
+  return dir.empty() ? path : dir + path.substr(slash);
+}
+
+std::set<std::string> owned_files(const FlatImage& image) {
+  std::set<std::string> out;
+  for (const auto& p : owned_paths(image.files)) out.insert(stored_path(image.entries, p));
+  return out;
+}
+
+bool is_database_path(const std::string& path) {
+  for (std::string_view dir : {"var/lib/dpkg/", "lib/apk/db/"})
+    if (path.rfind(dir, 0) == 0) return true;
+  return path.rfind(std::string(kImageSbomDir) + "/", 0) == 0;
 }
 
 Result<ImageContents> describe_files(const std::map<std::string, std::string>& files) {

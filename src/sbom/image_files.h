@@ -64,6 +64,8 @@ void add_layer_entry(LayerFiles& out, const std::string& path, FileEntry entry, 
                      const std::string* content, bool keep_entry);
 Result<LayerFiles> read_layer(const LayerRef& layer, const ReadOptions& options,
                               size_t layer_index = 0);
+// The blob hashed whole against its digest (what read_layer checks while reading).
+Result<void> check_layer_blob(const LayerRef& layer);
 Result<LayerFiles> read_layer_files(const LayerRef& layer, const PathFilter& wanted,
                                     uint64_t max_file_bytes = uint64_t{64} << 20);
 
@@ -104,6 +106,14 @@ bool is_key_candidate(const std::string& path);
 bool is_ownership_path(const std::string& path);
 // Every path (relative, as the database wrote it) some package says it installed.
 std::set<std::string> owned_paths(const std::map<std::string, std::string>& files);
+// A path as the flattened tree stores it: its directories resolved through links ("bin/x" a
+// package lists is "usr/bin/x" under a merged /usr); unchanged when they lead nowhere.
+std::string stored_path(const std::map<std::string, FileEntry>& entries, const std::string& path);
+// owned_paths as the tree stores them (stored_path).
+std::set<std::string> owned_files(const FlatImage& image);
+// The package databases and the image's own SBOM (var/lib/dpkg/, lib/apk/db/,
+// var/lib/pare/sbom/): what no package lists and nobody adds as a file of the image.
+bool is_database_path(const std::string& path);
 
 // What the metadata files say: every package with its licence (DEP-5 copyright files), and
 // the OS (os-release ID / VERSION_ID; the point release from /etc/debian_version).

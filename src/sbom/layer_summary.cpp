@@ -1,7 +1,5 @@
 #include "sbom/layer_summary.h"
 
-#include <cstring>
-
 #include "sbom/document.h"
 #include "util/checked.h"
 #include "util/log.h"
@@ -82,15 +80,10 @@ bool read_entry(Reader& r, std::string& path, FileEntry& e) {
          r.str(e.sha256);
 }
 
-bool kept_in_summary(const std::string& path, const std::string& content);
-
-Result<void> check_blob(const LayerRef& layer) {
-  if (layer.digest.empty()) return {};
-  PARE_TRY(std::string hex, sha256_file_hex(layer.file));
-  if ("sha256:" + hex != layer.digest)
-    return Error(Errc::integrity, "layer blob " + layer.digest + " (" + layer.file.string() +
-                                      ") hashes to sha256:" + hex + ": damaged or changed");
-  return {};
+// What a summary keeps: everything the reader kept (key candidates are only their first
+// 64 KiB already), /etc/passwd only when small.
+bool kept_in_summary(const std::string& path, const std::string& content) {
+  return path != "etc/passwd" || content.size() <= kMaxKeyFile;
 }
 
 std::filesystem::path record_path(const std::filesystem::path& cache_dir,
@@ -111,7 +104,7 @@ Result<LayerFiles> layer_summary(const LayerRef& layer, const std::filesystem::p
                                  bool check_cached_blob) {
   std::filesystem::path record = record_path(cache_dir, layer.digest);
   if (!record.empty()) {
-    if (check_cached_blob) PARE_CHECK(check_blob(layer));
+    if (check_cached_blob) PARE_CHECK(check_layer_blob(layer));
     auto cached = fs::read_checked(record, kMaxRecord);
     if (cached.state == fs::CheckedState::ok) {
       if (auto summary = decode_summary(cached.payload)) return std::move(*summary);
@@ -124,8 +117,7 @@ Result<LayerFiles> layer_summary(const LayerRef& layer, const std::filesystem::p
   options.digest = [](const std::string&) { return true; };
   options.max_file_bytes = uint64_t{64} << 20;
   PARE_TRY(LayerFiles files, read_layer(layer, options, 0));
-  prune(files);  // as a warm read will see it
-  store_layer_summary(cache_dir, layer.digest, files);
+  store_layer_summary(cache_dir, layer.digest, files);  // pruned there, as a warm read sees it
   return files;
 }
 
@@ -150,16 +142,6 @@ bool is_summary_content(const std::string& path) {
   return is_key_candidate(path) || path == "etc/passwd";
 }
 
-namespace {
-
-// What a summary keeps: everything the reader kept (key candidates are only their first
-// 64 KiB already), /etc/passwd only when small.
-bool kept_in_summary(const std::string& path, const std::string& content) {
-  return path != "etc/passwd" || content.size() <= kMaxKeyFile;
-}
-
-}  // namespace
-
 std::string encode_summary(const LayerFiles& layer) {
   Writer w;
   w.out.append(kMagic);
@@ -174,13 +156,10 @@ std::string encode_summary(const LayerFiles& layer) {
     w.str(e.link);
     w.str(e.sha256);
   }
-  std::vector<std::pair<const std::string*, const std::string*>> kept;
-  for (const auto& [path, content] : layer.files)
-    if (kept_in_summary(path, content)) kept.push_back({&path, &content});
-  w.u64(kept.size());
-  for (const auto& [path, content] : kept) {
-    w.str(*path);
-    w.str(*content);
+  w.u64(layer.files.size());
+  for (const auto& [path, content] : layer.files) {
+    w.str(path);
+    w.str(content);
   }
   write_list(w, layer.removed);
   write_list(w, layer.replaced);

@@ -99,6 +99,26 @@ json container_package(const std::string& id, const std::string& name, const std
   return p;
 }
 
+// The document's head; its extra members (files, licences) are added before finished().
+json spdx_document(const std::string& name, int64_t created, json packages, json relationships) {
+  return {
+      {"spdxVersion", "SPDX-2.3"},
+      {"dataLicense", "CC0-1.0"},
+      {"SPDXID", "SPDXRef-DOCUMENT"},
+      {"name", name},
+      {"creationInfo",
+       {{"created", oci::rfc3339_utc(created)}, {"creators", json::array({"Tool: pare-0.1.0"})}}},
+      {"packages", std::move(packages)},
+      {"relationships", std::move(relationships)}};
+}
+
+// The namespace is derived from everything else: equal documents, equal bytes.
+std::string finished(json doc) {
+  std::string body = doc.dump(-1, ' ', false, json::error_handler_t::replace);
+  doc["documentNamespace"] = "https://pare.invalid/spdx/" + sha256_hex(body);
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 }  // namespace
 
 std::string spdx_json(const SbomImage& image) {
@@ -156,15 +176,8 @@ std::string spdx_json(const SbomImage& image) {
     files.push_back(std::move(j));
     relationships.push_back(relationship(image_id, "CONTAINS", id));
   }
-  json doc = {{"spdxVersion", "SPDX-2.3"},
-              {"dataLicense", "CC0-1.0"},
-              {"SPDXID", "SPDXRef-DOCUMENT"},
-              {"name", image.name + (image.arch.empty() ? "" : " (" + image.arch + ")")},
-              {"creationInfo",
-               {{"created", oci::rfc3339_utc(image.created)},
-                {"creators", json::array({"Tool: pare-0.1.0"})}}},
-              {"packages", packages},
-              {"relationships", relationships}};
+  json doc = spdx_document(image.name + (image.arch.empty() ? "" : " (" + image.arch + ")"),
+                           image.created, std::move(packages), std::move(relationships));
   if (!files.empty()) doc["files"] = files;
   if (!refs.empty()) {
     json extracted = json::array();
@@ -176,10 +189,7 @@ std::string spdx_json(const SbomImage& image) {
             "The licence the package's Debian copyright file calls '" + r.substr(11) + "'."}});
     doc["hasExtractedLicensingInfos"] = extracted;
   }
-  // The namespace is derived from everything else: equal documents, equal bytes.
-  std::string body = doc.dump(-1, ' ', false, json::error_handler_t::replace);
-  doc["documentNamespace"] = "https://pare.invalid/spdx/" + sha256_hex(body);
-  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return finished(std::move(doc));
 }
 
 // The index of a multi-platform tag (document.h, SbomIndex).
@@ -193,22 +203,10 @@ std::string index_spdx_json(const SbomIndex& index) {
     if (!image.document.empty())
       p["comment"] = "the " + image.arch + " image; its packages: " + image.document;
     packages.push_back(std::move(p));
-    relationships.push_back({{"spdxElementId", index_id},
-                             {"relationshipType", "CONTAINS"},
-                             {"relatedSpdxElement", id}});
+    relationships.push_back(relationship(index_id, "CONTAINS", id));
   }
-  json doc = {{"spdxVersion", "SPDX-2.3"},
-              {"dataLicense", "CC0-1.0"},
-              {"SPDXID", "SPDXRef-DOCUMENT"},
-              {"name", index.name + " (index)"},
-              {"creationInfo",
-               {{"created", oci::rfc3339_utc(index.created)},
-                {"creators", json::array({"Tool: pare-0.1.0"})}}},
-              {"packages", packages},
-              {"relationships", relationships}};
-  doc["documentNamespace"] = "https://pare.invalid/spdx/" +
-                             sha256_hex(doc.dump(-1, ' ', false, json::error_handler_t::replace));
-  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return finished(spdx_document(index.name + " (index)", index.created, std::move(packages),
+                                std::move(relationships)));
 }
 
 std::vector<std::string> spdx_file_names(std::string_view text) {

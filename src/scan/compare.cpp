@@ -4,7 +4,6 @@
 #include <cstdio>
 
 #include "inspect/audit.h"
-#include "sbom/image_sbom.h"
 #include "sbom/layer_summary.h"
 #include "scan/match.h"
 
@@ -131,7 +130,7 @@ size_t CompareRow::open() const {
 }
 
 Result<CompareRow> compare_row(const oci::ImageOnDisk& image, const std::string& name,
-                               const std::map<std::string, Feed>* feeds) {
+                               const FeedFor* feed_for) {
   CompareRow row;
   row.image = name;
   row.layers = image.manifest.layers.size();
@@ -141,22 +140,21 @@ Result<CompareRow> compare_row(const oci::ImageOnDisk& image, const std::string&
            sbom::read_flat_summaries(sbom::layer_refs(image), image.derived_cache));
   for (const auto& [path, e] : flat.entries)
     if (e.type == sbom::FileEntry::Type::file) row.uncompressed += e.size;
-  PARE_TRY(inspect::AuditReport audit, inspect::audit_image(image, {}, true));
+  PARE_TRY(inspect::AuditReport audit, inspect::audit_flat(flat, image.config, {}, true));
   for (const auto& c : audit.checks) {
     if (c.name == "shell") row.shell = !c.passed;
     if (c.name == "package-manager") row.package_manager = !c.passed;
     if (c.name == "runs-as-root") row.runs_as_root = !c.passed;
     if (c.name == "setuid") row.setuid = c.evidence_total;
   }
-  sbom::ImageSbomOptions options;
-  options.name = name;
-  PARE_TRY(sbom::SbomImage doc, sbom::image_sbom(image, options));
-  row.packages = doc.packages.size();
-  if (feeds) {
-    row.release = release_for(doc.os.version_id);
+  PARE_TRY(sbom::ImageContents contents, sbom::describe_files(flat.files));
+  row.packages = contents.packages.size();
+  if (feed_for) {
+    row.release = release_for(contents.os.version_id);
+    PARE_TRY(const Feed* feed, (*feed_for)(row.release));
     std::map<std::string, size_t> counts;
-    if (auto f = feeds->find(row.release); f != feeds->end())
-      for (const auto& finding : match(doc.packages, f->second))
+    if (feed)
+      for (const auto& finding : match(contents.packages, *feed))
         if (finding.state == State::open)
           ++counts[severity_rank(finding.urgency) ? finding.urgency : "unknown"];
     row.open_by_urgency = counts;

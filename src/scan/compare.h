@@ -5,6 +5,7 @@
 // chart (size against open vulnerabilities) drawn as inline SVG: no external scripts or fonts.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -27,9 +28,13 @@ struct CompareRow {
   size_t open() const;
 };
 
-// `feed` per release codename (the image's own, from its os-release); nullptr: no scan.
+// The feed for a release codename (the image's own, from its os-release), read when first
+// asked for; nullptr: no feed for that release.
+using FeedFor = std::function<Result<const Feed*>(const std::string& release)>;
+
+// The image's layers are read once (its summaries) for every column. `feed_for` null: no scan.
 Result<CompareRow> compare_row(const oci::ImageOnDisk& image, const std::string& name,
-                               const std::map<std::string, Feed>* feeds);
+                               const FeedFor* feed_for);
 
 std::string compare_table(const std::vector<CompareRow>& rows);  // aligned, for a terminal
 std::string compare_markdown(const std::vector<CompareRow>& rows);
