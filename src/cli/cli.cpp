@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "build/build.h"
+#include "cli/debug_commands.h"
 #include "cli/output.h"
 #include "cli/progress_line.h"
 #include "cli/registry_commands.h"
@@ -30,7 +31,10 @@ struct Command {
   const char* name;
   const char* help;
   std::function<std::function<int()>(CLI::App*)> setup;  // declares options, returns the runner
+  bool takes_command = false;  // the words after `--` are a command to run (trailing_command)
 };
+
+std::vector<std::string> g_trailing_command;
 
 std::function<int()> setup_build(CLI::App* cmd) {
   auto o = std::make_shared<CommonOptions>();
@@ -216,12 +220,33 @@ const Command kCommands[] = {
     {"scan", "known vulnerabilities of an image's packages, from feed files (offline)", setup_scan},
     {"compare", "images side by side: sizes, packages, shell, root, setuid, open CVEs; --html",
      setup_compare},
+    {"debug", "attach a toolbox to a running container; --image: run any image with a shell",
+     setup_debug, true},
+    {"add-debug", "any image with a busybox shell layer on top (original layers kept)",
+     setup_add_debug},
+    {"shell", "build a spec and open a shell on the image's files (read-only, nothing runs)",
+     setup_shell, true},
     {"version", "print pare's version", setup_version},
 };
 
 }  // namespace
 
+const std::vector<std::string>& trailing_command() {
+  return g_trailing_command;
+}
+
 int run(int argc, char** argv) {
+  // `pare debug X -- CMD...`: CMD is taken off before CLI11 sees it, so that its words are
+  // never read as pare's options or positionals.
+  if (argc > 1)
+    for (const auto& c : kCommands)
+      if (c.takes_command && std::string_view(argv[1]) == c.name)
+        for (int i = 2; i < argc; ++i)
+          if (std::string_view(argv[i]) == "--") {
+            g_trailing_command.assign(argv + i + 1, argv + argc);
+            argc = i;
+            break;
+          }
   CLI::App app{"pare: distroless container images from Debian packages, without a daemon or root"};
   app.require_subcommand(1);
   app.footer(
