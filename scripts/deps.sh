@@ -24,6 +24,8 @@ PACKAGES=(
   openjdk-17-jdk-headless
   # running and reading images, registries, comparison
   podman runc uidmap skopeo umoci docker-registry apache2-utils mmdebstrap debian-archive-keyring
+  # pare debug: docker (a private daemon per test), an interactive session driven through tmux
+  docker.io tmux
   qemu-user-static binfmt-support
 )
 

@@ -7,7 +7,7 @@
 # for byte and its busybox layer is the layer of pare's own debug variant; pare shell opens a
 # spec's image read-only; an interactive session is driven through tmux; the kubectl debug
 # command is printed, pushed for (a real registry on 127.0.0.1) and run (a kubectl stand-in).
-# Errors: no such container, a stopped one, no engine. (Docker: no daemon here; unit-tested.)
+# Errors: no such container, a stopped one, no engine. Docker: network_debug_docker.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib_runtimes.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/registry.bash"
