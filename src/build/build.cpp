@@ -7,6 +7,7 @@
 #include "build/cache.h"
 #include "build/images.h"
 #include "build/inputs.h"
+#include "build/registry_cache.h"
 #include "build/sbom_output.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -48,15 +49,29 @@ struct LayerJob {
   size_t arch, level;
   std::string key;
   std::optional<oci::LayerBlob> blob;
+  bool from_registry = false;
 };
 
-Result<std::vector<LayerJob>> plan_layers(const Plan& plan, const LayerOptions& options,
+// A layer the local cache lacks may be in the registry cache; one it has is added there when
+// the registry cache lacks it (so a warm runner fills a new cache too).
+Result<std::vector<LayerJob>> plan_layers(const Plan& plan, const BuildOptions& options,
                                           const Environment& env) {
   std::vector<LayerJob> jobs;
+  std::set<std::string> seen;
   for (size_t a = 0; a < plan.archs.size(); ++a)
     for (size_t l = 0; l < plan.spec.levels.size(); ++l) {
-      PARE_TRY(std::string key, layer_key({&plan.spec, &plan.archs[a], l}, options));
-      jobs.push_back({a, l, key, cached_layer(env.cache_dir, key)});
+      PARE_TRY(std::string key, layer_key({&plan.spec, &plan.archs[a], l}, options.layer));
+      LayerJob job{a, l, key, cached_layer(env.cache_dir, key)};
+      if (env.layer_cache && seen.insert(key).second) {
+        if (job.blob) {
+          add_to_registry(*env.layer_cache, key, *job.blob, env.cache_dir, false);
+        } else {
+          job.blob =
+              layer_from_registry(*env.layer_cache, key, env.cache_dir, options.write_output);
+          job.from_registry = job.blob.has_value();
+        }
+      }
+      jobs.push_back(std::move(job));
     }
   return jobs;
 }
@@ -145,7 +160,7 @@ Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& sp
     for (const auto& level : ap.levels)
       for (const auto& p : level) facts.emplace(p.key(), p);
 
-  PARE_TRY(std::vector<LayerJob> jobs, plan_layers(plan, options.layer, env));
+  PARE_TRY(std::vector<LayerJob> jobs, plan_layers(plan, options, env));
   std::vector<deb::PackageInfo> needed = packages_needed(plan, jobs);
   FetchStats fetched;
   PARE_TRY(UnpackedSet unpacked, fetch_and_unpack(needed, options.layer.filter, env,
@@ -159,6 +174,7 @@ Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& sp
   for (auto& job : jobs) {
     if (job.blob) {
       ++result.layers_cached;
+      result.layers_from_registry += job.from_registry;
       continue;
     }
     LevelRef ref{&plan.spec, &plan.archs[job.arch], job.level};
@@ -175,6 +191,7 @@ Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& sp
       return blob.error().context("layer for " + plan.spec.levels[job.level].name + " (" +
                                   plan.archs[job.arch].arch + ")");
     PARE_CHECK(remember_layer(env.cache_dir, job.key, *blob));
+    if (env.layer_cache) add_to_registry(*env.layer_cache, job.key, *blob, env.cache_dir, true);
     job.blob = std::move(blob.value());
     ++result.layers_built;
     progress.advance(1);
@@ -237,14 +254,17 @@ Result<BuildResult> build_and_write(const BuildOptions& options, const Environme
   for (const auto& t : all)
     for (const auto& image : t.images)
       for (const auto& layer : image.layers) blob_files.push_back(layer.file);
-  result.output = options.output;
-  PARE_CHECK(oci::write_output(options.format, options.output, all));
-  timer.lap("output");
+  if (options.write_output) {
+    result.output = options.output;
+    PARE_CHECK(oci::write_output(options.format, options.output, all));
+    timer.lap("output");
+  }
   if (options.sbom) {
     result.sbom_dir = sbom_dir_for(options.output);
     PARE_TRY(result.sboms, write_sboms(sboms, all, options.layer.mtime, result.sbom_dir));
     timer.lap("sbom");
   }
+  if (!options.write_output) result.built = std::move(all);
   return result;
 }
 
@@ -253,7 +273,7 @@ Result<BuildResult> build_and_write(const BuildOptions& options, const Environme
 Result<BuildResult> run_build(const BuildOptions& options, const Environment& env) {
   if (options.spec_paths.empty()) return Error(Errc::invalid, "no spec given");
   // Refused before anything is fetched or built: pare replaces only its own outputs.
-  PARE_CHECK(oci::check_replaceable(options.format, options.output));
+  if (options.write_output) PARE_CHECK(oci::check_replaceable(options.format, options.output));
   if (options.sbom) PARE_CHECK(check_sbom_dir_replaceable(sbom_dir_for(options.output)));
   PARE_CHECK(mark_cache(env));
   sweep_stale_temporaries(env.cache_dir);  // what killed builds left behind

@@ -39,6 +39,10 @@ struct BuildOptions {
   bool git_annotations = true;
   // SPDX and CycloneDX documents beside the output (build/sbom_output.h); --no-sbom: none.
   bool sbom = true;
+  // false: no image output is written (`build --push` with a registry cache and no -o): the
+  // images are returned in BuildResult::built for the push, whose layers from the registry
+  // cache are then mounted, never downloaded.
+  bool write_output = true;
 };
 
 struct StageTime {
@@ -66,7 +70,9 @@ struct BuildResult {
   std::vector<ImageSummary> images;
   std::vector<StageTime> times;
   size_t layers_built = 0, layers_cached = 0;
+  size_t layers_from_registry = 0;  // of layers_cached: taken from the registry cache
   size_t packages_downloaded = 0;
+  std::vector<oci::TaggedImage> built;  // the images, when write_output is false
 };
 
 Result<BuildResult> run_build(const BuildOptions& options, const Environment& env);

@@ -13,6 +13,7 @@
 #include "deb/resolver.h"
 #include "deb/sources.h"
 #include "registry/client.h"
+#include "registry/layer_cache.h"
 #include "spec/lockfile.h"
 #include "spec/spec.h"
 #include "util/http.h"
@@ -29,6 +30,7 @@ struct Environment {
   std::filesystem::path cache_dir;
   bool offline = false;
   registry::RegistryPool* registries = nullptr;  // for `from:` images in registries
+  registry::LayerCache* layer_cache = nullptr;   // --cache / --cache-from (registry/layer_cache.h)
   Progress& progress_or_null() const { return progress ? *progress : null_progress(); }
 };
 

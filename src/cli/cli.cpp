@@ -72,6 +72,8 @@ std::function<int()> setup_build(CLI::App* cmd) {
   cmd->add_option("--push", *push,
                   "then push every tag built to this registry repository (REGISTRY/REPO; several "
                   "images go to REGISTRY/REPO/NAME:TAG)");
+  auto cache = std::make_shared<CacheOptions>();
+  add_cache_options(cmd, *cache);
   add_registry_options(cmd, *ro);
   add_common(cmd, *o);
   return [=] {
@@ -95,13 +97,27 @@ std::function<int()> setup_build(CLI::App* cmd) {
       if (t.rfind("docker://", 0) == 0) t.remove_prefix(9);
       registry::parse_reference(t, short_names_from_env()).value();
     }
+    auto layer_cache = open_layer_cache(session, *ro, *cache);
+    session.env.layer_cache = layer_cache.get();
+    // With a registry cache, --push without -o goes straight to the registry: layers from the
+    // cache are mounted there, never downloaded.
+    b->write_output = !(layer_cache && !push->empty() && output->empty());
     build::BuildResult r = build::run_build(*b, session.env).value();
     if (push->empty()) {
       print_build(r, o->json, o->quiet);
       return 0;
     }
-    std::string transport = std::string(oci::output_format_name(b->format)) + ":";
-    auto pushed = push_local(session, *ro, transport + r.output.string(), *push);
+    std::vector<registry::Pushed> pushed;
+    if (b->write_output) {
+      std::string transport = std::string(oci::output_format_name(b->format)) + ":";
+      pushed = push_local(session, *ro, transport + r.output.string(), *push);
+    } else {
+      auto source =
+          oci::memory_source(std::move(r.built), [&](const oci::Descriptor& d, fs::ByteSink& sink) {
+            return layer_cache->repository().get_blob(d, sink);
+          });
+      pushed = push_source(session, *ro, *source, {}, *push);
+    }
     // The SBOMs go along, as artifacts that refer to the images they describe, in the
     // repository each image was pushed to (a single-platform tag, or a per-arch tag, names it).
     for (const auto& p : pushed)
@@ -189,7 +205,7 @@ std::function<int()> setup_cache(CLI::App* cmd) {
 
 std::function<int()> setup_version(CLI::App*) {
   return [] {
-    std::printf("pare 0.1.0\n");
+    std::printf("pare %s\n", kPareVersion);
     return 0;
   };
 }

@@ -44,6 +44,8 @@ nlohmann::json build_json(const build::BuildResult& r) {
   if (!r.sbom_dir.empty()) j["sbom_dir"] = r.sbom_dir.string();
   j["layers_built"] = r.layers_built;
   j["layers_cached"] = r.layers_cached;
+  j["layers_from_registry_cache"] = r.layers_from_registry;
+  j["layers_from_registry_cache"] = r.layers_from_registry;
   j["packages_downloaded"] = r.packages_downloaded;
   for (const auto& img : r.images)
     j["images"].push_back({{"tag", img.tag},
@@ -73,9 +75,13 @@ void print_build(const build::BuildResult& r, bool json, bool quiet) {
                 img.packages, human_size(img.compressed_size).c_str());
   double total = 0;
   for (const auto& t : r.times) total += t.seconds;
-  std::printf("wrote %s (%zu layers built, %zu cached, %zu packages downloaded) in %.2f s\n",
-              r.output.string().c_str(), r.layers_built, r.layers_cached, r.packages_downloaded,
-              total);
+  std::string cached = std::to_string(r.layers_cached) + " cached";
+  if (r.layers_from_registry)
+    cached += " (" + std::to_string(r.layers_from_registry) + " from the registry cache)";
+  std::printf("%s %s (%zu layers built, %s, %zu packages downloaded) in %.2f s\n",
+              r.output.empty() ? "built" : "wrote",
+              r.output.empty() ? "the images" : r.output.string().c_str(), r.layers_built,
+              cached.c_str(), r.packages_downloaded, total);
 }
 
 void print_build_and_push(const build::BuildResult& r, const std::vector<registry::Pushed>& pushed,

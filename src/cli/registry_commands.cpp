@@ -76,11 +76,51 @@ std::vector<registry::Pushed> push_local(Session& session, const RegistryOptions
   std::vector<std::string> tags;
   if (src_ref.local && !src_ref.local->tag.empty()) tags.push_back(src_ref.local->tag);
   if (src_ref.remote) tags.push_back(src_ref.remote->manifest_ref());
+  return push_source(session, ro, *source, tags, destination_text);
+}
+
+std::vector<registry::Pushed> push_source(Session& session, const RegistryOptions& ro,
+                                          oci::ImageSource& source,
+                                          const std::vector<std::string>& tags,
+                                          const std::string& destination_text) {
   session.progress.begin("push", 0, "B");
-  auto pushed = registry::push_tags(*source, tags, push_destination(destination_text), pool,
-                                    push_options(session));
+  auto pushed = registry::push_tags(source, tags, push_destination(destination_text),
+                                    session.registries(ro), push_options(session));
   session.progress.end();
   return pushed.value();
+}
+
+void add_cache_options(CLI::App* cmd, CacheOptions& o) {
+  auto* rw =
+      cmd->add_option("--cache", o.cache,
+                      "a registry repository (REGISTRY/REPO) as a shared layer cache: layers "
+                      "found there are not built, layers built are added (default: "
+                      "$PARE_CACHE)");
+  cmd->add_option("--cache-from", o.cache_from,
+                  "the same, read only (for untrusted branches; default: $PARE_CACHE_FROM)")
+      ->excludes(rw);
+}
+
+std::unique_ptr<registry::LayerCache> open_layer_cache(Session& session, const RegistryOptions& ro,
+                                                       const CacheOptions& o) {
+  auto from_env = [](const char* name) {
+    const char* v = std::getenv(name);
+    return std::string(v ? v : "");
+  };
+  std::string text = o.cache, read_only = o.cache_from;
+  if (text.empty() && read_only.empty()) {
+    text = from_env("PARE_CACHE");
+    if (text.empty()) read_only = from_env("PARE_CACHE_FROM");
+  }
+  bool writable = !text.empty();
+  if (!writable) text = read_only;
+  if (text.empty()) return nullptr;
+  registry::Reference ref = push_destination(text);
+  if (!ref.tag.empty() || !ref.digest.empty())
+    throw Error(Errc::invalid,
+                "--cache " + text + ": name a repository (REGISTRY/REPO), not a tag");
+  registry::Repository repo(session.registries(ro).get(ref.registry), ref.repository);
+  return std::make_unique<registry::LayerCache>(std::move(repo), writable, kPareVersion);
 }
 
 std::function<int()> setup_push(CLI::App* cmd) {

@@ -9,6 +9,7 @@
 #include "cli/session.h"
 #include "oci/image_files_on_disk.h"
 #include "registry/image_io.h"
+#include "registry/layer_cache.h"
 #include "registry/push.h"
 
 namespace pare::cli {
@@ -53,5 +54,20 @@ inline constexpr const char* kImageArgHelp =
 std::vector<registry::Pushed> push_local(Session& session, const RegistryOptions& ro,
                                          const std::string& source_text,
                                          const std::string& destination_text);
+// --cache REF (read and write) and --cache-from REF (read only): the registry layer cache
+// (registry/layer_cache.h); $PARE_CACHE and $PARE_CACHE_FROM when the options are not given.
+struct CacheOptions {
+  std::string cache, cache_from;
+};
+void add_cache_options(CLI::App* cmd, CacheOptions& o);
+// The cache the options name, or null when none does.
+std::unique_ptr<registry::LayerCache> open_layer_cache(Session& session, const RegistryOptions& ro,
+                                                       const CacheOptions& o);
+
+// The same from any source (`tags` empty: every tag), e.g. a build's images in memory.
+std::vector<registry::Pushed> push_source(Session& session, const RegistryOptions& ro,
+                                          oci::ImageSource& source,
+                                          const std::vector<std::string>& tags,
+                                          const std::string& destination_text);
 
 }  // namespace pare::cli

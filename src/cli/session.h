@@ -15,6 +15,8 @@
 
 namespace pare::cli {
 
+inline constexpr const char* kPareVersion = "0.1.0";  // also the registry cache's fingerprint
+
 struct CommonOptions {
   std::string suite;
   std::vector<std::string> archs;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,6 +87,13 @@ Result<std::unique_ptr<ImageDestination>> open_layout_destination(const std::fil
 // copied into a staged layout, then written as the archive on commit(). A docker-archive
 // takes single-platform images only.
 Result<std::unique_ptr<ImageDestination>> open_archive_destination(const LocalRef& ref);
+
+// Images held in memory (a build's, pushed without a local copy): manifests, indexes and
+// configs from memory, layers from their files. A layer whose file is absent is read through
+// `missing` (a registry cache's repository), or is Errc::not_found; local_blob() names only
+// files that are there, so a push mounts or downloads the others.
+using BlobFetcher = std::function<Result<void>(const Descriptor&, fs::ByteSink&)>;
+std::unique_ptr<ImageSource> memory_source(std::vector<TaggedImage> images, BlobFetcher missing);
 
 // A single-platform image of a local source as the writers' PlatformImage: its manifest and
 // config bytes as they are (digests kept), its layers where they lie on disk with their

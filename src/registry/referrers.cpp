@@ -89,14 +89,7 @@ Result<oci::Descriptor> push_artifact(Repository& repo, const oci::Descriptor& s
   m.subject->annotations.clear();
   m.annotations = annotations;
   UploadOptions upload;
-  // The empty config: a two-byte blob, from a temporary file like any other.
-  PARE_TRY(bool has_config, repo.has_blob(m.config.digest));
-  if (!has_config) {
-    PARE_TRY(fs::TempDir dir, fs::TempDir::create("/tmp", ".pare-artifact"));
-    PARE_CHECK(fs::write_file_atomic(dir.path() / "config", empty));
-    PARE_CHECK(repo.upload_blob(m.config, http::FileRange{dir.path() / "config", 0, empty.size()},
-                                upload, nullptr));
-  }
+  PARE_CHECK(repo.put_small_blob(m.config, empty));  // the empty config: two bytes
   for (const auto& f : files) {
     PARE_TRY(std::string hex, sha256_file_hex(f.path));
     std::error_code ec;

@@ -45,6 +45,9 @@ class Repository {
   Result<bool> mount_blob(const std::string& digest, const std::string& from);
   Result<void> upload_blob(const oci::Descriptor& d, const http::FileRange& bytes,
                            const UploadOptions& options, Progress* progress);
+  // A small blob held in memory (an empty config, a cache record), unless the repository has
+  // it already; sent from a temporary file like any other.
+  Result<void> put_small_blob(const oci::Descriptor& d, std::string_view bytes);
 
   Result<std::vector<std::string>> tags();
   // The referrers API's index for a subject digest, or nullopt when the registry has none

@@ -4,7 +4,10 @@
 // A chunk that fails (connection reset, 5xx) is resumed from the offset the registry
 // reports for the session (GET on the Location: 204 with Range: 0-LAST); a session the
 // registry no longer knows is started again.
+#include <cstdlib>
+
 #include "registry/repository.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 namespace pare::registry {
@@ -148,6 +151,16 @@ Result<void> Repository::upload_blob(const oci::Descriptor& d, const http::FileR
     }
     PARE_LOG(info) << "starting the upload of " << d.digest << " again";
   }
+}
+
+Result<void> Repository::put_small_blob(const oci::Descriptor& d, std::string_view bytes) {
+  PARE_TRY(bool has, has_blob(d.digest));
+  if (has) return {};
+  const char* tmp = std::getenv("TMPDIR");
+  PARE_TRY(fs::TempDir dir, fs::TempDir::create(tmp && *tmp ? tmp : "/tmp", ".pare-small-blob"));
+  PARE_CHECK(fs::write_file_atomic(dir.path() / "blob", bytes));
+  return upload_blob(d, http::FileRange{dir.path() / "blob", 0, bytes.size()}, UploadOptions{},
+                     nullptr);
 }
 
 }  // namespace pare::registry
