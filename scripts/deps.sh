@@ -26,6 +26,8 @@ PACKAGES=(
   podman runc uidmap skopeo umoci docker-registry apache2-utils mmdebstrap debian-archive-keyring
   # pare debug: docker (a private daemon per test), an interactive session driven through tmux
   docker.io tmux
+  # builds through an apt cache (network_apt_cache.sh)
+  apt-cacher-ng
   qemu-user-static binfmt-support
 )
 

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "deb/apt_conf.h"
 #include "util/cas.h"
 #include "util/log.h"
 
@@ -78,6 +79,12 @@ Session::Session(const CommonOptions& o) : progress(!o.quiet && !o.json && ::isa
                                                   : "";
     std::fprintf(stderr, "%s%s\n", prefix, m.c_str());
   });
+  http::CurlOptions curl;
+  curl.http_proxy = deb::host_apt_http_proxy();
+  if (!curl.http_proxy.empty()) {
+    PARE_LOG(info) << "packages through apt's proxy " << curl.http_proxy;
+  }
+  http = http::make_curl_client(curl);
   env.http = http.get();
   env.progress = &progress;
   env.getenv = [](const char* name) {

@@ -44,7 +44,7 @@ void add_registry_options(CLI::App* cmd, RegistryOptions& o);
 registry::ShortNames short_names_from_env();
 
 struct Session {
-  std::unique_ptr<http::Client> http = http::make_curl_client();
+  std::unique_ptr<http::Client> http;  // through the host's apt proxy, if it has one
   ProgressLine progress;
   build::Environment env;
 

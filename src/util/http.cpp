@@ -4,6 +4,8 @@
 // hashed once and only renamed into place after it verified.
 #include "util/http.h"
 
+#include <cstdlib>
+
 #include <curl/curl.h>
 
 #include <cctype>
@@ -221,6 +223,9 @@ class CurlClient : public Client {
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1024L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, opts_.low_speed_timeout_s);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "pare/0.1");
+    // The environment's proxy (curl reads http_proxy itself) comes first; then apt's.
+    if (!opts_.http_proxy.empty() && url.rfind("http://", 0) == 0 && !std::getenv("http_proxy"))
+      curl_easy_setopt(e, CURLOPT_PROXY, opts_.http_proxy.c_str());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PRIVATE, t);
     t->easy = e;

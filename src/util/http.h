@@ -44,6 +44,9 @@ struct CurlOptions {
   int retries = 3;   // for transient failures (connect errors, 5xx, truncated bodies)
   long connect_timeout_s = 15;
   long low_speed_timeout_s = 30;  // abort a transfer slower than 1 KB/s for this long
+  // The proxy for http:// URLs when the environment names none (http_proxy): the host's apt
+  // proxy (deb/apt_conf.h). no_proxy still applies.
+  std::string http_proxy;
 };
 
 std::unique_ptr<Client> make_curl_client(const CurlOptions& options = {});
