@@ -1,6 +1,7 @@
 #include "build/build.h"
 
 #include <chrono>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "build/sbom_output.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/parallel.h"
 
 namespace pare::build {
 
@@ -53,25 +55,37 @@ struct LayerJob {
 };
 
 // A layer the local cache lacks may be in the registry cache; one it has is added there when
-// the registry cache lacks it (so a warm runner fills a new cache too).
+// the registry cache lacks it (so a warm runner fills a new cache too). The registry is asked
+// about every distinct key at once (the requests wait on the network, not the CPU).
 Result<std::vector<LayerJob>> plan_layers(const Plan& plan, const BuildOptions& options,
                                           const Environment& env) {
   std::vector<LayerJob> jobs;
-  std::set<std::string> seen;
   for (size_t a = 0; a < plan.archs.size(); ++a)
     for (size_t l = 0; l < plan.spec.levels.size(); ++l) {
       PARE_TRY(std::string key, layer_key({&plan.spec, &plan.archs[a], l}, options.layer));
-      LayerJob job{a, l, key, cached_layer(env.cache_dir, key)};
-      if (env.layer_cache && seen.insert(key).second) {
-        if (job.blob) {
-          add_to_registry(*env.layer_cache, key, *job.blob, env.cache_dir, false);
-        } else {
-          job.blob =
-              layer_from_registry(*env.layer_cache, key, env.cache_dir, options.write_output);
-          job.from_registry = job.blob.has_value();
-        }
-      }
-      jobs.push_back(std::move(job));
+      jobs.push_back({a, l, key, cached_layer(env.cache_dir, key)});
+    }
+  if (!env.layer_cache) return jobs;
+  std::map<std::string, size_t> first;  // key -> the job that asks the registry
+  for (size_t i = 0; i < jobs.size(); ++i) first.emplace(jobs[i].key, i);
+  std::vector<size_t> asking;
+  for (const auto& [key, i] : first) asking.push_back(i);
+  PARE_CHECK(parallel_for(asking.size(), 8, [&](size_t n) -> Result<void> {
+    LayerJob& job = jobs[asking[n]];
+    if (job.blob) {
+      add_to_registry(*env.layer_cache, job.key, *job.blob, env.cache_dir, false);
+    } else {
+      job.blob =
+          layer_from_registry(*env.layer_cache, job.key, env.cache_dir, options.write_output);
+      job.from_registry = job.blob.has_value();
+    }
+    return {};
+  }));
+  for (auto& job : jobs)  // the same key twice (a level shared by two archs cannot, but be safe)
+    if (!job.blob) {
+      const LayerJob& asked = jobs[first[job.key]];
+      job.blob = asked.blob;
+      job.from_registry = asked.from_registry;
     }
   return jobs;
 }

@@ -99,4 +99,21 @@ assert_contains "$(cat "$T/f.err")" "registry cache" "the damage is reported"
 # --- a registry that is not there: a warning, the build goes on -------------------------------
 g="$(build "$T/cache-g" --cache "127.0.0.1:$(free_port)/ci/none" -o "$T/out-g" 2>"$T/g.err")" || fail "no registry: $g"
 assert_contains "$(cat "$T/g.err")" "not used for this build" "an unreachable cache is a warning"
+# --- 8 builds at once: one local cache, one registry cache ------------------------------------
+echo "concurrent: 1" >"$T/spec/app.txt"
+pids=()
+for i in 1 2 3 4 5 6 7 8; do
+  build "$T/cache-shared" --cache "$CACHE_REF" -o "$T/out-p$i" -q >"$T/p$i.json" 2>"$T/p$i.err" &
+  pids+=($!)
+done
+for i in "${!pids[@]}"; do wait "${pids[$i]}" || fail "concurrent build $((i + 1)): $(cat "$T/p$((i + 1)).err")"; done
+for i in 2 3 4 5 6 7 8; do
+  assert_eq "$(jq -c '[.images[].digest]' "$T/p1.json")" "$(jq -c '[.images[].digest]' "$T/p$i.json")" "concurrent build $i's digests"
+done
+"$PARE" cache verify --cache-dir "$T/cache-shared" --json >"$T/verify.json" || fail "the shared cache verifies"
+assert_eq 0 "$(jq '.removed | length' "$T/verify.json")" "nothing damaged in the shared cache"
+c9="$(build "$T/cache-9" --cache-from "$CACHE_REF" -o "$T/out-9")" || fail "after the concurrent builds: $c9"
+assert_eq 0 "$(jq .layers_built <<<"$c9")" "the registry cache holds what they built"
+assert_eq "$(jq -c '[.images[].digest]' "$T/p1.json")" "$(jq -c '[.images[].digest]' <<<"$c9")" "and gives the same images"
+
 echo "offline_registry_cache: all checks passed"
