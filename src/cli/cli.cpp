@@ -116,7 +116,7 @@ std::function<int()> setup_build(CLI::App* cmd) {
           oci::memory_source(std::move(r.built), [&](const oci::Descriptor& d, fs::ByteSink& sink) {
             return layer_cache->repository().get_blob(d, sink);
           });
-      pushed = push_source(session, *ro, *source, {}, *push);
+      pushed = push_source(session, *ro, *source, {}, *push, true);
     }
     // The SBOMs go along, as artifacts that refer to the images they describe, in the
     // repository each image was pushed to (a single-platform tag, or a per-arch tag, names it).

@@ -82,10 +82,13 @@ std::vector<registry::Pushed> push_local(Session& session, const RegistryOptions
 std::vector<registry::Pushed> push_source(Session& session, const RegistryOptions& ro,
                                           oci::ImageSource& source,
                                           const std::vector<std::string>& tags,
-                                          const std::string& destination_text) {
+                                          const std::string& destination_text,
+                                          bool layers_elsewhere) {
   session.progress.begin("push", 0, "B");
+  auto options = push_options(session);
+  options.layers_elsewhere = layers_elsewhere;
   auto pushed = registry::push_tags(source, tags, push_destination(destination_text),
-                                    session.registries(ro), push_options(session));
+                                    session.registries(ro), options);
   session.progress.end();
   return pushed.value();
 }

@@ -64,10 +64,12 @@ void add_cache_options(CLI::App* cmd, CacheOptions& o);
 std::unique_ptr<registry::LayerCache> open_layer_cache(Session& session, const RegistryOptions& ro,
                                                        const CacheOptions& o);
 
-// The same from any source (`tags` empty: every tag), e.g. a build's images in memory.
+// The same from any source (`tags` empty: every tag), e.g. a build's images in memory;
+// `layers_elsewhere`: their layers are in another repository of the registry (a cache).
 std::vector<registry::Pushed> push_source(Session& session, const RegistryOptions& ro,
                                           oci::ImageSource& source,
                                           const std::vector<std::string>& tags,
-                                          const std::string& destination_text);
+                                          const std::string& destination_text,
+                                          bool layers_elsewhere = false);
 
 }  // namespace pare::cli

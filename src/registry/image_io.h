@@ -27,6 +27,9 @@ Result<std::unique_ptr<oci::ImageSource>> open_source(RegistryPool& pool, const 
 struct PushOptions {
   UploadOptions upload;
   Progress* progress = nullptr;
+  // Every repository at once, the first included: for images whose layers another repository
+  // of the registry already holds (a registry layer cache), so none must go first.
+  bool layers_elsewhere = false;
 };
 // A destination repository (ref's tag and digest are ignored: tags are passed to copy).
 std::unique_ptr<oci::ImageDestination> open_registry_destination(RegistryPool& pool,

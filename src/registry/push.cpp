@@ -101,6 +101,10 @@ Result<std::vector<Pushed>> push_tags(oci::ImageSource& source,
     for (size_t i : by_repo[r]) PARE_CHECK(push_one(i));
     return {};
   };
+  if (options.layers_elsewhere) {
+    PARE_CHECK(parallel_for(by_repo.size(), 4, push_repo));
+    return out;
+  }
   PARE_CHECK(push_repo(0));
   PARE_CHECK(parallel_for(by_repo.size() - 1, 4, [&](size_t r) { return push_repo(r + 1); }));
   return out;

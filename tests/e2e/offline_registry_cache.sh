@@ -42,6 +42,7 @@ assert_eq "0.1.0" "$(jq -r '.annotations["dev.pare.cache.pare-version"]' <<<"$en
 rm -rf "$T/cache-a"
 : >"$PARE_TEST_TMP/mirror.log"
 mounts_before="$(mount_requests)"
+log_lines_before="$(wc -l <"$REG_LOG")"
 gets_before="$(registry_requests GET /v2/ci/pare-cache/blobs/sha256)"
 b="$(build "$T/cache-b" --cache "$CACHE_REF" --push "$REG/team/app-b")" || fail "runner B: $b"
 assert_eq 0 "$(debs)" "runner B fetches no .deb"
@@ -52,8 +53,10 @@ assert_eq "$(jq -c '[.pushed[].digest] | sort' <<<"$a")" "$(jq -c '[.pushed[].di
 # Only the small SBOM layers and configs may go up; no package layer is uploaded or downloaded.
 layer_digests="$(skopeo inspect --raw --tls-verify=false "docker://$REG/team/app-b:latest-amd64" | jq -r '.layers[:-1][].digest')"
 for d in $layer_digests; do
-  completed | grep 'http.request.method=PUT ' | grep -q "${d:7}" && fail "layer $d was uploaded, not mounted"
-  completed | grep 'http.request.method=GET ' | grep -q "${d:7}" && fail "layer $d was downloaded"
+  completed | grep 'http.request.method=PUT ' | grep 'http.request.uri="/v2/team/app-b/' |
+    grep -q "${d:7}" && fail "layer $d was uploaded to team/app-b, not mounted"
+  sed -n "$((log_lines_before + 1)),\$p" "$REG_LOG" | grep 'msg="response completed"' |
+    grep 'http.request.method=GET ' | grep -q "${d:7}" && fail "layer $d was downloaded by runner B"
 done
 # What runner B read of the cache: one small summary per layer (what its SBOM is made from).
 assert_eq "$(jq .layers_cached <<<"$b")" "$(($(registry_requests GET /v2/ci/pare-cache/blobs/sha256) - gets_before))" \
