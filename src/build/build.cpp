@@ -1,7 +1,6 @@
 #include "build/build.h"
 
 #include <chrono>
-#include <map>
 #include <set>
 #include <thread>
 
@@ -56,7 +55,7 @@ struct LayerJob {
 
 // A layer the local cache lacks may be in the registry cache; one it has is added there when
 // the registry cache lacks it (so a warm runner fills a new cache too). The registry is asked
-// about every distinct key at once (the requests wait on the network, not the CPU).
+// about every key at once (the requests wait on the network, not the CPU).
 Result<std::vector<LayerJob>> plan_layers(const Plan& plan, const BuildOptions& options,
                                           const Environment& env) {
   std::vector<LayerJob> jobs;
@@ -66,12 +65,9 @@ Result<std::vector<LayerJob>> plan_layers(const Plan& plan, const BuildOptions& 
       jobs.push_back({a, l, key, cached_layer(env.cache_dir, key)});
     }
   if (!env.layer_cache) return jobs;
-  std::map<std::string, size_t> first;  // key -> the job that asks the registry
-  for (size_t i = 0; i < jobs.size(); ++i) first.emplace(jobs[i].key, i);
-  std::vector<size_t> asking;
-  for (const auto& [key, i] : first) asking.push_back(i);
-  PARE_CHECK(parallel_for(asking.size(), 8, [&](size_t n) -> Result<void> {
-    LayerJob& job = jobs[asking[n]];
+  // Each job has its own key (the key names the level and the architecture).
+  PARE_CHECK(parallel_for(jobs.size(), 8, [&](size_t i) -> Result<void> {
+    LayerJob& job = jobs[i];
     if (job.blob) {
       add_to_registry(*env.layer_cache, job.key, *job.blob, env.cache_dir, false);
     } else {
@@ -81,12 +77,6 @@ Result<std::vector<LayerJob>> plan_layers(const Plan& plan, const BuildOptions& 
     }
     return {};
   }));
-  for (auto& job : jobs)  // the same key twice (a level shared by two archs cannot, but be safe)
-    if (!job.blob) {
-      const LayerJob& asked = jobs[first[job.key]];
-      job.blob = asked.blob;
-      job.from_registry = asked.from_registry;
-    }
   return jobs;
 }
 

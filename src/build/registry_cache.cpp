@@ -30,9 +30,8 @@ std::optional<oci::LayerBlob> layer_from_registry(registry::LayerCache& cache,
   auto bytes = cache.read_summary(entry);
   auto summary = bytes ? sbom::decode_summary(*bytes) : std::nullopt;
   if (!summary) {
-    if (!bytes) warn(cache, "summary of " + entry.layer.digest, bytes.error());
-    PARE_LOG(warn) << "registry cache: no usable summary for " << entry.layer.digest
-                   << ": the layer is built here";
+    warn(cache, "summary of " + entry.layer.digest + " (built here instead)",
+         bytes ? Error(Errc::invalid, "not a layer summary") : bytes.error());
     return std::nullopt;
   }
   oci::LayerBlob blob = entry.layer;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "deb/sources.h"
 #include "util/fs.h"
 
 namespace pare::deb {
@@ -116,11 +117,7 @@ std::string host_apt_http_proxy(const std::filesystem::path& root) {
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(root / "etc/apt/apt.conf.d", ec)) {
     std::string n = e.path().filename().string();
-    bool valid = !n.empty() &&
-                 n.find_first_not_of(
-                     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                     "0123456789_-.") == std::string::npos &&
-                 !n.ends_with(".disabled") && !n.ends_with(".dpkg-old") &&
+    bool valid = is_apt_part_name(n) && !n.ends_with(".disabled") && !n.ends_with(".dpkg-old") &&
                  !n.ends_with(".dpkg-dist");
     if (valid && e.is_regular_file(ec)) parts.push_back(e.path());
   }

@@ -144,10 +144,7 @@ Result<AptSource> source_from_paragraph(const Paragraph& p, std::string_view nam
 }
 
 bool valid_list_name(const std::string& file) {
-  for (char c : file)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'))
-      return false;
-  return ends_with(file, ".list") || ends_with(file, ".sources");
+  return is_apt_part_name(file) && (ends_with(file, ".list") || ends_with(file, ".sources"));
 }
 
 Result<void> read_sources_file(const stdfs::path& path, bool deb822, std::vector<AptSource>& out) {
@@ -304,6 +301,14 @@ Result<Mirrors> discover_mirrors(const MirrorOverrides& spec,
   PARE_CHECK(choose(spec.security_mirror, "PARE_SECURITY_MIRROR", getenv, true, host,
                     m.security_mirror, m.security_origin, m.security_signed_by));
   return m;
+}
+
+bool is_apt_part_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'))
+      return false;
+  return true;
 }
 
 }  // namespace pare::deb

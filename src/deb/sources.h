@@ -66,5 +66,8 @@ Result<Mirrors> discover_mirrors(const MirrorOverrides& spec,
 
 // "http://host/debian///" -> "http://host/debian".
 std::string strip_trailing_slashes(std::string_view uri);
+// Whether apt reads a file of its parts directories (sources.list.d, apt.conf.d) by this name:
+// only letters, digits, '_', '.' and '-' (apt's rule; editor backups like "x~" are skipped).
+bool is_apt_part_name(std::string_view name);
 
 }  // namespace pare::deb

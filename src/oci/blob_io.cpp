@@ -13,26 +13,6 @@ Error digest_mismatch(const Descriptor& d, const std::string& where, const std::
                                     " (it hashes to sha256:" + got + ")");
 }
 
-namespace {
-
-// Collects what is written, refusing more than `limit` bytes in all.
-class StringSink : public fs::ByteSink {
- public:
-  StringSink(std::string& out, uint64_t limit) : out_(out), limit_(limit) {}
-  Result<void> write(std::string_view bytes) override {
-    if (out_.size() + bytes.size() > limit_)
-      return Error(Errc::invalid, "larger than " + std::to_string(limit_) + " bytes");
-    out_.append(bytes);
-    return {};
-  }
-
- private:
-  std::string& out_;
-  uint64_t limit_;
-};
-
-}  // namespace
-
 Result<void> stream_verified(const http::FileRange& range, const Descriptor& d,
                              fs::ByteSink& sink) {
   if (!d.digest.empty() && range.length != d.size)
@@ -72,14 +52,14 @@ Result<std::string> read_verified(const http::FileRange& range, const Descriptor
     return Error(Errc::invalid, range.path.string() + ": " + std::to_string(range.length) +
                                     " bytes, more than the " + std::to_string(limit) + " allowed");
   std::string out;
-  StringSink sink(out, limit);
+  fs::StringSink sink(out, limit);
   PARE_CHECK(stream_verified(range, d, sink));
   return out;
 }
 
 Result<std::string> read_config(ImageSource& source, const Descriptor& config) {
   std::string out;
-  StringSink sink(out, kMaxManifestBytes);
+  fs::StringSink sink(out, kMaxManifestBytes);
   auto r = source.read_blob(config, sink);
   if (!r.ok()) return r.error().context("image config " + config.digest);
   return out;

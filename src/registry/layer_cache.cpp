@@ -12,31 +12,11 @@ namespace {
 constexpr const char* kKeyAnnotation = "dev.pare.cache.key";
 constexpr const char* kVersionAnnotation = "dev.pare.cache.pare-version";
 constexpr const char* kDiffIdAnnotation = "dev.pare.cache.diff-id";
-constexpr const char* kEmptyConfig = "{}";
 constexpr uint64_t kMaxSummaryBytes = uint64_t{64} << 20;
-
-oci::Descriptor empty_config() {
-  std::string empty = kEmptyConfig;
-  return {oci::media::kOciEmpty, "sha256:" + sha256_hex(empty), empty.size(), std::nullopt, "", {}};
-}
 
 bool is_digest_of_sha256(const std::string& d) {
   return d.size() == 71 && d.rfind("sha256:", 0) == 0 && is_sha256_hex(d.substr(7));
 }
-
-class StringSink : public fs::ByteSink {
- public:
-  explicit StringSink(uint64_t limit) : limit_(limit) {}
-  Result<void> write(std::string_view bytes) override {
-    if (out.size() + bytes.size() > limit_) return Error(Errc::invalid, "cache record too large");
-    out.append(bytes);
-    return {};
-  }
-  std::string out;
-
- private:
-  uint64_t limit_;
-};
 
 }  // namespace
 
@@ -102,9 +82,10 @@ Result<std::optional<CachedLayer>> LayerCache::lookup(const std::string& key) {
 }
 
 Result<std::string> LayerCache::read_summary(const CachedLayer& entry) {
-  StringSink sink(kMaxSummaryBytes);
+  std::string out;
+  fs::StringSink sink(out, kMaxSummaryBytes);
   PARE_CHECK(repo_.get_blob(entry.summary, sink));
-  return std::move(sink.out);
+  return out;
 }
 
 Result<void> LayerCache::fetch_layer(const CachedLayer& entry, const std::filesystem::path& dest) {
@@ -135,8 +116,7 @@ Result<void> LayerCache::store(const std::string& key, const oci::LayerBlob& lay
   oci::Manifest m;
   m.media_type = oci::media::kOciManifest;
   m.artifact_type = kLayerCacheArtifactType;
-  m.config = empty_config();
-  PARE_CHECK(repo_.put_small_blob(m.config, kEmptyConfig));
+  PARE_TRY(m.config, repo_.put_empty_config());
   m.layers = {layer_d, summary_d};
   m.annotations = {{kKeyAnnotation, key},
                    {kVersionAnnotation, fingerprint_},

@@ -9,7 +9,6 @@ namespace pare::registry {
 
 namespace {
 
-constexpr const char* kEmptyConfig = "{}";
 constexpr const char* kTitle = "org.opencontainers.image.title";
 
 // The subject and artifact type of a pushed document, if it has a subject.
@@ -81,15 +80,12 @@ Result<oci::Descriptor> push_artifact(Repository& repo, const oci::Descriptor& s
   oci::Manifest m;
   m.media_type = oci::media::kOciManifest;
   m.artifact_type = artifact_type;
-  std::string empty = kEmptyConfig;
-  m.config = oci::Descriptor{
-      oci::media::kOciEmpty, "sha256:" + sha256_hex(empty), empty.size(), std::nullopt, "", {}};
   m.subject = subject;
   m.subject->platform.reset();
   m.subject->annotations.clear();
   m.annotations = annotations;
   UploadOptions upload;
-  PARE_CHECK(repo.put_small_blob(m.config, empty));  // the empty config: two bytes
+  PARE_TRY(m.config, repo.put_empty_config());
   for (const auto& f : files) {
     PARE_TRY(std::string hex, sha256_file_hex(f.path));
     std::error_code ec;

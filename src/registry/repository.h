@@ -48,6 +48,9 @@ class Repository {
   // A small blob held in memory (an empty config, a cache record), unless the repository has
   // it already; sent from a temporary file like any other.
   Result<void> put_small_blob(const oci::Descriptor& d, std::string_view bytes);
+  // The OCI 1.1 empty config ("{}", application/vnd.oci.empty.v1+json) of an artifact
+  // manifest, put unless present; its descriptor.
+  Result<oci::Descriptor> put_empty_config();
 
   Result<std::vector<std::string>> tags();
   // The referrers API's index for a subject digest, or nullopt when the registry has none

@@ -6,9 +6,11 @@
 // registry no longer knows is started again.
 #include <cstdlib>
 
+#include "oci/manifest.h"
 #include "registry/repository.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/sha256.h"
 
 namespace pare::registry {
 
@@ -161,6 +163,14 @@ Result<void> Repository::put_small_blob(const oci::Descriptor& d, std::string_vi
   PARE_CHECK(fs::write_file_atomic(dir.path() / "blob", bytes));
   return upload_blob(d, http::FileRange{dir.path() / "blob", 0, bytes.size()}, UploadOptions{},
                      nullptr);
+}
+
+Result<oci::Descriptor> Repository::put_empty_config() {
+  constexpr std::string_view kEmpty = "{}";
+  oci::Descriptor d{
+      oci::media::kOciEmpty, "sha256:" + sha256_hex(kEmpty), kEmpty.size(), std::nullopt, "", {}};
+  PARE_CHECK(put_small_blob(d, kEmpty));
+  return d;
 }
 
 }  // namespace pare::registry

@@ -41,6 +41,23 @@ class ByteSink {
   virtual Result<void> write(std::string_view bytes) = 0;
 };
 
+// Collects what is written into `out`, refusing more than `limit` bytes in all (a blob read
+// whole: a config, a cache record).
+class StringSink : public ByteSink {
+ public:
+  StringSink(std::string& out, uint64_t limit) : out_(out), limit_(limit) {}
+  Result<void> write(std::string_view bytes) override {
+    if (out_.size() + bytes.size() > limit_)
+      return Error(Errc::invalid, "larger than " + std::to_string(limit_) + " bytes");
+    out_.append(bytes);
+    return {};
+  }
+
+ private:
+  std::string& out_;
+  uint64_t limit_;
+};
+
 // A file written under a temporary name and renamed into place by commit().
 // A character device, FIFO or socket (after symlinks): written into, never replaced.
 bool is_stream(const stdfs::path& path);

@@ -10,6 +10,7 @@
 # Errors: no such container, a stopped one, no engine. Docker: network_debug_docker.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib_runtimes.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/debug.bash"
 source "$(dirname "${BASH_SOURCE[0]}")/registry.bash"
 need_pare
 need_network
@@ -166,15 +167,6 @@ rt_check assert_ne 0 "$code" "no such container exits non-zero"
 rt_check assert_contains "$(PATH=/usr/bin/nonexistent "$PARE" debug -q t 2>&1 || true)" "neither podman nor docker" "no engine"
 
 # The target stops in the middle of a session: pare returns and removes its toolbox.
-"$PARE" debug -q t -- sleep 300 >/dev/null 2>&1 &
-session=$!
-for _ in $(seq 100); do [[ -n "$(toolboxes)" ]] && break; sleep 0.1; done
-rt_check assert_ne "" "$(toolboxes)" "the toolbox runs"
-podman stop -t 1 t >/dev/null
-for _ in $(seq 150); do kill -0 "$session" 2>/dev/null || break; sleep 0.1; done
-rt_check assert_eq "gone" "$(kill -0 "$session" 2>/dev/null && echo running || echo gone)" "pare ends with the target"
-wait "$session" 2>/dev/null || true
-rt_check assert_eq "" "$(toolboxes)" "toolbox left after the target stopped"
-rt_check assert_contains "$(dbg t -- true || true)" "is not running (exited)" "a stopped container"
+debug_stop_mid_session podman t
 
 rt_done "network_debug"

@@ -6,6 +6,7 @@
 # `debug --image` runs an image with busybox added. Skipped (77) where dockerd cannot run.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib_runtimes.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/debug.bash"
 source "$(dirname "${BASH_SOURCE[0]}")/dockerd.bash"
 need_pare
 need_network
@@ -45,15 +46,6 @@ rt_check assert_contains "$("$PARE" debug -q --engine docker --image "docker-arc
 rt_check assert_eq "" "$(docker images --format '{{.Repository}}' | grep pare-debug-image || true)" "--image's image removed"
 rt_check assert_contains "$(dbg nope -- true || true)" "no container 'nope' in docker" "no such container"
 
-"$PARE" debug -q --engine docker target -- sleep 300 >/dev/null 2>&1 &
-session=$!
-for _ in $(seq 100); do [[ -n "$(toolboxes)" ]] && break; sleep 0.1; done
-rt_check assert_ne "" "$(toolboxes)" "the toolbox runs"
-docker stop -t 1 target >/dev/null
-for _ in $(seq 150); do kill -0 "$session" 2>/dev/null || break; sleep 0.1; done
-rt_check assert_eq "gone" "$(kill -0 "$session" 2>/dev/null && echo running || echo gone)" "pare ends with the target"
-wait "$session" 2>/dev/null || true
-rt_check assert_eq "" "$(toolboxes)" "toolbox left after the target stopped"
-rt_check assert_contains "$(dbg target -- true || true)" "is not running (exited)" "a stopped container"
+debug_stop_mid_session docker target
 
 rt_done "network_debug_docker"
