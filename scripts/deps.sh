@@ -22,6 +22,8 @@ PACKAGES=(
   chromium
   # the java runtime test compiles its classes on the host
   openjdk-17-jdk-headless
+  # the application examples (examples/apps): Go services, a C++ program on libsqlite3
+  golang-go libsqlite3-dev
   # running and reading images, registries, comparison
   podman runc uidmap skopeo umoci docker-registry apache2-utils mmdebstrap debian-archive-keyring
   # pare debug: docker (a private daemon per test), an interactive session driven through tmux

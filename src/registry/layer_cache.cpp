@@ -58,6 +58,13 @@ Result<std::optional<CachedLayer>> LayerCache::parse_entry(const std::string& ke
 
 Result<std::optional<CachedLayer>> LayerCache::lookup(const std::string& key) {
   if (off_) return std::optional<CachedLayer>();
+  {
+    std::lock_guard lock(known_mutex_);
+    if (auto it = known_.find(key); it != known_.end()) {
+      ++hits_;
+      return std::optional<CachedLayer>(it->second);
+    }
+  }
   auto got = repo_.get_manifest(tag_for(key));
   if (!got) {
     if (got.error().code() == Errc::not_found) {
@@ -78,13 +85,21 @@ Result<std::optional<CachedLayer>> LayerCache::lookup(const std::string& key) {
   }
   repo_.registry().remember_blob(entry->layer.digest, repo_.name());  // a push mounts it
   ++hits_;
+  std::lock_guard lock(known_mutex_);
+  known_.emplace(key, *entry);
   return entry;
 }
 
 Result<std::string> LayerCache::read_summary(const CachedLayer& entry) {
+  {
+    std::lock_guard lock(known_mutex_);
+    if (auto it = summaries_.find(entry.summary.digest); it != summaries_.end()) return it->second;
+  }
   std::string out;
   fs::StringSink sink(out, kMaxSummaryBytes);
   PARE_CHECK(repo_.get_blob(entry.summary, sink));
+  std::lock_guard lock(known_mutex_);
+  summaries_.emplace(entry.summary.digest, out);
   return out;
 }
 
@@ -92,8 +107,16 @@ Result<void> LayerCache::fetch_layer(const CachedLayer& entry, const std::filesy
   oci::Descriptor d{
       entry.layer.media_type, entry.layer.digest, entry.layer.size, std::nullopt, "", {}};
   PARE_TRY(fs::AtomicFile file, fs::AtomicFile::create(dest));
-  PARE_CHECK(repo_.get_blob(d, file));  // verified while it streams; not committed otherwise
+  if (auto got = repo_.get_blob(d, file); !got) {  // verified while it streams
+    forget(entry.layer.digest);                    // asked again, it is looked up afresh
+    return got.error();
+  }
   return file.commit();
+}
+
+void LayerCache::forget(const std::string& layer_digest) {
+  std::lock_guard lock(known_mutex_);
+  std::erase_if(known_, [&](const auto& kv) { return kv.second.layer.digest == layer_digest; });
 }
 
 Result<void> LayerCache::store(const std::string& key, const oci::LayerBlob& layer,
@@ -124,6 +147,11 @@ Result<void> LayerCache::store(const std::string& key, const oci::LayerBlob& lay
   PARE_CHECK(
       repo_.put_manifest(tag_for(key), oci::media::kOciManifest, oci::serialize_manifest(m)));
   ++stored_;
+  std::lock_guard lock(known_mutex_);
+  oci::LayerBlob described = layer;
+  described.file.clear();  // an entry names no local file (see CachedLayer)
+  known_.emplace(key, CachedLayer{std::move(described), summary_d});
+  summaries_.emplace(summary_d.digest, std::string(summary));
   return {};
 }
 

@@ -17,6 +17,8 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -51,8 +53,10 @@ class LayerCache {
   // The entry for `key`, its layer blob checked to be there (HEAD); nullopt on a miss
   // (no entry, a foreign or malformed one, a missing blob). When the registry cannot be asked
   // at all, the error is returned once and the cache is off for the rest of the build.
+  // An entry found or stored is remembered for the rest of the run: the specs of one
+  // `pare build` share their lower levels, and each asks for those keys again.
   Result<std::optional<CachedLayer>> lookup(const std::string& key);
-  // The summary record's bytes (verified, at most 64 MiB).
+  // The summary record's bytes (verified, at most 64 MiB); remembered for the run.
   Result<std::string> read_summary(const CachedLayer& entry);
   // The layer blob into `dest` (written atomically, verified: Errc::integrity on a mismatch).
   Result<void> fetch_layer(const CachedLayer& entry, const std::filesystem::path& dest);
@@ -66,6 +70,7 @@ class LayerCache {
   size_t stored() const { return stored_; }
 
  private:
+  void forget(const std::string& layer_digest);  // drops remembered entries of a bad blob
   Result<std::optional<CachedLayer>> parse_entry(const std::string& key, std::string_view bytes);
 
   Repository repo_;
@@ -74,6 +79,9 @@ class LayerCache {
   std::string fingerprint_;
   std::atomic<bool> off_{false};
   std::atomic<size_t> hits_{0}, misses_{0}, stored_{0};
+  std::mutex known_mutex_;
+  std::map<std::string, CachedLayer> known_;      // by key: entries found or stored
+  std::map<std::string, std::string> summaries_;  // by summary digest: verified bytes
 };
 
 }  // namespace pare::registry

@@ -76,6 +76,35 @@ TEST(LayerCache, MissingOrDamagedBlobsAreNeverUsed) {
   EXPECT_FALSE(cache.lookup("k").value().has_value());
 }
 
+// The specs of one build share their lower levels: a key found or stored once costs no
+// more requests for the rest of the run.
+TEST(LayerCache, EntriesFoundOrStoredAreRememberedForTheRun) {
+  CacheFixture f;
+  ASSERT_TRUE(f.cache().store("stored", f.layer, "s1").ok());
+  auto reader = f.cache();
+  auto hit = reader.lookup("stored").value();
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_EQ(reader.read_summary(*hit).value(), "s1");
+  size_t gets = f.h.fake.count("GET", ""), heads = f.h.fake.count("HEAD", "");
+  for (int i = 0; i < 3; ++i) {
+    auto again = reader.lookup("stored").value();
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(reader.read_summary(*again).value(), "s1");
+  }
+  EXPECT_EQ(f.h.fake.count("GET", ""), gets);
+  EXPECT_EQ(f.h.fake.count("HEAD", ""), heads);
+  EXPECT_EQ(reader.hits(), 4u);
+
+  ASSERT_TRUE(reader.store("new", f.layer, "s2").ok());
+  gets = f.h.fake.count("GET", "");
+  auto stored = reader.lookup("new").value();
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->layer.digest, f.layer.digest);
+  EXPECT_TRUE(stored->layer.file.empty());
+  EXPECT_EQ(reader.read_summary(*stored).value(), "s2");
+  EXPECT_EQ(f.h.fake.count("GET", ""), gets);
+}
+
 TEST(LayerCache, ReadOnlyRefusesToStore) {
   CacheFixture f;
   auto cache = f.cache(false);
