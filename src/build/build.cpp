@@ -3,6 +3,7 @@
 #include <chrono>
 #include <set>
 #include <thread>
+#include "build/app_deps.h"
 
 #include "build/cache.h"
 #include "build/images.h"
@@ -127,6 +128,8 @@ Result<Plan> run_resolve(const std::filesystem::path& spec_path, const spec::Loa
   PARE_TRY(spec::Spec spec, spec::load_spec(spec_path, load));
   add_debug_level(spec, spec.variants);
   PARE_CHECK(mark_cache(env));
+  PARE_TRY(auto app_deps, add_auto_deps(spec, env));
+  (void)app_deps;
   return plan_by_resolving(spec, env);
 }
 
@@ -140,6 +143,8 @@ Result<std::filesystem::path> run_lock(const std::filesystem::path& spec_path,
   std::filesystem::path dest = out ? *out : spec::default_lockfile_path(spec_path);
   PARE_CHECK(check_lockfile_replaceable(dest));  // before anything is fetched
   PARE_CHECK(mark_cache(env));
+  PARE_TRY(auto app_deps, add_auto_deps(spec, env));
+  (void)app_deps;
   PARE_TRY(Plan plan, plan_by_resolving(spec, env));
   PARE_CHECK(fs::write_file_atomic(dest, spec::lockfile_json(lockfile_from_plan(plan))));
   return dest;
@@ -157,6 +162,8 @@ Result<std::vector<oci::TaggedImage>> build_spec(const std::filesystem::path& sp
   std::vector<std::string> variants = options.variants.empty() ? spec.variants : options.variants;
   add_debug_level(spec, variants);
   PARE_CHECK(check_local_inputs(spec));  // before any download: a missing file fails at once
+  PARE_TRY(auto app_deps, add_auto_deps(spec, env));
+  for (auto& d : app_deps) result.app_deps.push_back(std::move(d));
   timer.lap("spec");
   PARE_TRY(Plan plan, make_plan(spec, options.lockfile, env));
   timer.lap(options.lockfile ? "lockfile" : "index+resolve");

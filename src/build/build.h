@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "build/app_deps.h"
 #include "build/layers.h"
 #include "build/plan.h"
 #include "build/sbom_output.h"
@@ -73,6 +74,7 @@ struct BuildResult {
   size_t layers_from_registry = 0;  // of layers_cached: taken from the registry cache
   size_t packages_downloaded = 0;
   std::vector<oci::TaggedImage> built;  // the images, when write_output is false
+  std::vector<LevelDeps> app_deps;      // what auto-deps found, per level of each spec
 };
 
 Result<BuildResult> run_build(const BuildOptions& options, const Environment& env);

@@ -20,6 +20,7 @@ void apply_base_defaults(const oci::ImageConfig& base, const spec::ImageSettings
   if (!s.entrypoint) c.entrypoint = base.entrypoint;
   if (!s.cmd && !s.entrypoint) c.cmd = base.cmd;
   if (s.stop_signal.empty()) c.stop_signal = base.stop_signal;
+  if (!s.healthcheck) c.healthcheck = base.healthcheck;
   std::vector<std::string> env = base.env;
   for (const auto& var : c.env) {
     std::string name = var.substr(0, var.find('='));
@@ -68,6 +69,10 @@ oci::ImageConfig config_for(const Plan& plan, const spec::VariantSettings& v,
   c.exposed_ports = s.ports;
   c.volumes = s.volumes;
   c.stop_signal = s.stop_signal;
+  if (s.healthcheck)
+    c.healthcheck =
+        oci::Healthcheck{s.healthcheck->test, s.healthcheck->interval, s.healthcheck->timeout,
+                         s.healthcheck->start_period, s.healthcheck->retries};
   if (base) {
     apply_base_defaults(base->config, s, c);
     c.diff_ids = base->config.diff_ids;

@@ -3,6 +3,7 @@
 // is the only place that prints or decides exit codes; library errors arrive
 // here as pare::Error, through exactly one catch.
 #include "cli/cli.h"
+#include "cli/app_commands.h"
 
 #include <unistd.h>
 
@@ -215,6 +216,7 @@ const Command kCommands[] = {
     {"resolve", "print the package set: versions, sizes and why each package is there",
      setup_resolve},
     {"lock", "resolve and write a lockfile (exact versions, SHA-256, URLs)", setup_lock},
+    {"deps", "which Debian packages ELF files need (what auto-deps: true adds)", setup_deps},
     {"cache", "the cache: dir, verify, prune", setup_cache},
     {"push", "push every tag of a local image to a registry", setup_push},
     {"pull", "pull an image from a registry into an OCI layout", setup_pull},

@@ -16,14 +16,6 @@ namespace pare::deb {
 
 namespace stdfs = std::filesystem;
 
-struct IndexFetcher::Suite {
-  std::string mirror;  // without trailing '/'
-  std::string suite;
-  std::string base;  // <mirror>/dists/<suite>
-  std::string inrelease_url;
-  stdfs::path inrelease_cache;
-};
-
 namespace {
 
 // The compressed forms pare reads, best first. Debian publishes .xz and .gz
@@ -75,14 +67,19 @@ IndexFetcher::IndexFetcher(http::Client& http, stdfs::path cache_dir, bool offli
       offline_(offline),
       now_(now ? std::move(now) : Clock(system_now)) {}
 
-Result<SuiteIndex> IndexFetcher::fetch(const IndexRequest& req) {
-  PARE_CHECK(check_request(req));
+IndexFetcher::Suite IndexFetcher::suite_of(const IndexRequest& req, const stdfs::path& cache_dir) {
   Suite s;
   s.mirror = strip_trailing_slashes(req.mirror);
   s.suite = req.suite;
   s.base = s.mirror + "/dists/" + req.suite;
   s.inrelease_url = s.base + "/InRelease";
-  s.inrelease_cache = cache_dir_ / "indexes" / "inrelease" / sha256_hex(s.mirror + "\n" + s.suite);
+  s.inrelease_cache = cache_dir / "indexes" / "inrelease" / sha256_hex(s.mirror + "\n" + s.suite);
+  return s;
+}
+
+Result<SuiteIndex> IndexFetcher::fetch(const IndexRequest& req) {
+  PARE_CHECK(check_request(req));
+  Suite s = suite_of(req, cache_dir_);
 
   PARE_TRY(std::string inrelease, load_inrelease(s));
   // Checking the signature takes ~0.1 s when the keyring is first imported:

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "deb/contents.h"
 #include "deb/release.h"
 #include "util/http.h"
 #include "util/result.h"
@@ -71,8 +72,22 @@ class IndexFetcher {
 
   Result<SuiteIndex> fetch(const IndexRequest& req);
 
+  // The shared objects of the suite's Contents-ARCH for each of req.components and the one
+  // architecture req.archs holds (deb/contents.h), merged in component order: the Contents
+  // file's size and SHA-256 are checked against the verified Release, and its reduced form is
+  // cached as <cache>/indexes/<sha256 of the compressed file>.so-index with its own digest,
+  // checked when read (a damaged one is fetched again). A component whose Release lists no
+  // Contents file for the architecture is skipped; none at all is Errc::not_found.
+  Result<LibraryIndex> library_index(const IndexRequest& req);
+
  private:
-  struct Suite;  // one request's URLs and cache names
+  struct Suite {         // one request's URLs and cache names
+    std::string mirror;  // without trailing '/'
+    std::string suite;
+    std::string base;  // <mirror>/dists/<suite>
+    std::string inrelease_url;
+    std::filesystem::path inrelease_cache;
+  };
   struct PackagesFiles {
     const ReleaseFileEntry* compressed = nullptr;  // the form to fetch
     const ReleaseFileEntry* plain = nullptr;       // the decompressed file's entry, if listed
@@ -91,6 +106,10 @@ class IndexFetcher {
   };
   using Prefetched = std::map<std::string, Early>;  // by path in the Release
 
+  static Suite suite_of(const IndexRequest& req, const std::filesystem::path& cache_dir);
+  Result<LibraryIndex> component_libraries(const Suite& s, const Release& release,
+                                           const ReleaseFileEntry& compressed,
+                                           const ReleaseFileEntry* plain);
   Result<std::string> load_inrelease(const Suite& s);
   Result<Release> verified_release(const Suite& s, const std::filesystem::path& keyring,
                                    const std::string& inrelease);

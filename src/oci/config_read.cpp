@@ -45,6 +45,30 @@ Result<std::vector<std::string>> opt_keys(const json& j, const char* key,
   return out;
 }
 
+// Docker's config.Healthcheck (image.h).
+Result<void> read_healthcheck(const json& c, ImageConfig& out) {
+  auto h = c.find("Healthcheck");
+  if (h == c.end() || h->is_null()) return {};
+  if (!h->is_object()) return bad("config.Healthcheck", "is not an object");
+  Healthcheck hc;
+  PARE_TRY(hc.test, opt_strings(*h, "Test", "config.Healthcheck."));
+  for (auto [key, field] : {std::pair{"Interval", &hc.interval}, std::pair{"Timeout", &hc.timeout},
+                            std::pair{"StartPeriod", &hc.start_period}}) {
+    auto v = h->find(key);
+    if (v == h->end() || v->is_null()) continue;
+    if (!v->is_number_integer())
+      return bad(std::string("config.Healthcheck.") + key, "is not an integer");
+    *field = v->get<int64_t>();
+  }
+  if (auto r = h->find("Retries"); r != h->end() && !r->is_null()) {
+    if (!r->is_number_integer() || r->get<int64_t>() < 0 || r->get<int64_t>() > 1000000)
+      return bad("config.Healthcheck.Retries", "is not a small non-negative integer");
+    hc.retries = static_cast<int>(r->get<int64_t>());
+  }
+  out.healthcheck = std::move(hc);
+  return {};
+}
+
 Result<void> read_execution(const json& c, ImageConfig& out) {
   if (!c.is_object()) return bad("config", "is not an object");
   PARE_TRY(out.user, opt_string(c, "User", "config."));
@@ -55,6 +79,7 @@ Result<void> read_execution(const json& c, ImageConfig& out) {
   PARE_TRY(out.exposed_ports, opt_keys(c, "ExposedPorts", "config."));
   PARE_TRY(out.volumes, opt_keys(c, "Volumes", "config."));
   PARE_TRY(out.stop_signal, opt_string(c, "StopSignal", "config."));
+  PARE_CHECK(read_healthcheck(c, out));
   if (auto l = c.find("Labels"); l != c.end() && !l->is_null()) {
     if (!l->is_object()) return bad("config.Labels", "is not an object");
     for (const auto& [k, v] : l->items()) {

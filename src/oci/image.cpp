@@ -52,6 +52,14 @@ json execution_config(const ImageConfig& c) {
   if (!c.exposed_ports.empty()) j["ExposedPorts"] = set_object(c.exposed_ports);
   if (!c.volumes.empty()) j["Volumes"] = set_object(c.volumes);
   if (!c.stop_signal.empty()) j["StopSignal"] = c.stop_signal;
+  if (c.healthcheck) {
+    json h = {{"Test", c.healthcheck->test}};
+    if (c.healthcheck->interval) h["Interval"] = c.healthcheck->interval;
+    if (c.healthcheck->timeout) h["Timeout"] = c.healthcheck->timeout;
+    if (c.healthcheck->start_period) h["StartPeriod"] = c.healthcheck->start_period;
+    if (c.healthcheck->retries) h["Retries"] = c.healthcheck->retries;
+    j["Healthcheck"] = std::move(h);
+  }
   return j;
 }
 

@@ -25,6 +25,16 @@ struct Platform {
 // riscv64).
 Result<Platform> platform_for_debian_arch(const std::string& debian_arch);
 
+// Docker's HEALTHCHECK, as Docker and podman read it from an image config ("Healthcheck";
+// the OCI image spec has no such field, and tools that do not know it ignore it). Durations
+// are nanoseconds; 0 = the engine's default.
+struct Healthcheck {
+  std::vector<std::string> test;  // ["CMD", program, args...] or ["NONE"]
+  int64_t interval = 0, timeout = 0, start_period = 0;
+  int retries = 0;
+  bool operator==(const Healthcheck&) const = default;
+};
+
 struct ImageConfig {
   Platform platform;
   int64_t created = 0;  // seconds since the epoch (SOURCE_DATE_EPOCH)
@@ -37,6 +47,7 @@ struct ImageConfig {
   std::vector<std::string> exposed_ports;  // "8080/tcp"
   std::vector<std::string> volumes;
   std::string stop_signal;
+  std::optional<Healthcheck> healthcheck;
   std::vector<std::string> diff_ids;  // rootfs.diff_ids, bottom layer first
   std::vector<std::string> history;   // created_by per layer (same count as diff_ids)
 };

@@ -12,6 +12,7 @@ constexpr uint8_t kClass32 = 1, kClass64 = 2;
 constexpr uint8_t kDataLsb = 1, kDataMsb = 2;
 constexpr uint32_t kPtLoad = 1, kPtDynamic = 2, kPtInterp = 3;
 constexpr int64_t kDtNull = 0, kDtNeeded = 1, kDtStrtab = 5, kDtStrsz = 10, kDtSoname = 14;
+constexpr int64_t kDtRpath = 15, kDtRunpath = 29;
 constexpr int64_t kDtFlags1 = 0x6ffffffb;
 constexpr uint64_t kDf1Pie = 0x08000000;
 constexpr uint16_t kPnXnum = 0xffff;  // e_phnum overflow: the count is section 0's sh_info
@@ -132,7 +133,7 @@ uint64_t file_offset_of(const std::vector<Segment>& segments, uint64_t addr) {
 }
 
 struct DynamicEntries {
-  std::optional<uint64_t> strtab, strsz, soname;
+  std::optional<uint64_t> strtab, strsz, soname, rpath, runpath;
   std::vector<uint64_t> needed;
   uint64_t flags_1 = 0;
 };
@@ -153,6 +154,10 @@ Result<DynamicEntries> read_dynamic(const Image& img, const Segment& dyn) {
       d.needed.push_back(val);
     else if (tag == kDtSoname)
       d.soname = val;
+    else if (tag == kDtRpath)
+      d.rpath = val;
+    else if (tag == kDtRunpath)
+      d.runpath = val;
     else if (tag == kDtStrtab && !d.strtab)
       d.strtab = val;
     else if (tag == kDtStrsz)
@@ -181,7 +186,8 @@ Result<void> read_dynamic_strings(const Image& img, const std::vector<Segment>& 
   PARE_TRY(DynamicEntries d, read_dynamic(img, dyn));
   if (d.flags_1 & kDf1Pie) info.is_shared_object = false;
   if (!d.strtab) {
-    if (d.soname || !d.needed.empty()) return malformed("DT_SONAME or DT_NEEDED without DT_STRTAB");
+    if (d.soname || !d.needed.empty() || d.rpath || d.runpath)
+      return malformed("DT_SONAME, DT_NEEDED or a search path without DT_STRTAB");
     return {};
   }
   info.has_dynamic = true;
@@ -192,6 +198,12 @@ Result<void> read_dynamic_strings(const Image& img, const std::vector<Segment>& 
   for (uint64_t n : d.needed) {
     PARE_TRY(std::string name, dynamic_string(img, strtab, d, n, "DT_NEEDED"));
     info.needed.push_back(std::move(name));
+  }
+  if (d.rpath) {
+    PARE_TRY(info.rpath, dynamic_string(img, strtab, d, *d.rpath, "DT_RPATH"));
+  }
+  if (d.runpath) {
+    PARE_TRY(info.runpath, dynamic_string(img, strtab, d, *d.runpath, "DT_RUNPATH"));
   }
   return {};
 }

@@ -1,6 +1,7 @@
 // What pare needs to know about an ELF file to do natively what ldconfig does
-// (the /etc/ld.so.cache generator, ldcache.h): its type, machine, SONAME,
-// DT_NEEDED entries and program interpreter.
+// (the /etc/ld.so.cache generator, ldcache.h) and to find the libraries an
+// application needs (deps/): its type, machine, SONAME, DT_NEEDED entries,
+// search paths (DT_RUNPATH, DT_RPATH) and program interpreter.
 //
 // The reader follows the System V ABI (ELF gABI, "Object Files" and "Program
 // Loading") for 32- and 64-bit, little- and big-endian files, and reads the
@@ -48,6 +49,9 @@ struct ElfInfo {
   bool is64 = false;                // ELFCLASS64
   std::string interpreter;          // PT_INTERP, "" when absent
   std::vector<std::string> needed;  // DT_NEEDED, in file order
+  // DT_RUNPATH and DT_RPATH: ':'-separated directories, may hold $ORIGIN ("" when absent).
+  // The dynamic loader ignores DT_RPATH when DT_RUNPATH is present (ld.so(8)).
+  std::string runpath, rpath;
 
   uint16_t type = 0;        // e_type
   uint32_t flags = 0;       // e_flags (ARM float ABI, MIPS ABI/NaN, RISC-V float ABI)

@@ -133,6 +133,7 @@ void merge_image(const detail::ImagePatch& p, ImageSettings& s) {
   if (p.volumes) s.volumes = *p.volumes;
   if (p.stop_signal) s.stop_signal = *p.stop_signal;
   if (p.version) s.version = p.version;
+  if (p.healthcheck) s.healthcheck = p.healthcheck;
   for (const auto& var : p.env) {
     auto it = std::find_if(s.env.begin(), s.env.end(),
                            [&](const auto& e) { return e.first == var.first; });
@@ -167,6 +168,8 @@ Level make_level(const ParsedFile& f, const std::string& suite) {
   level.users = f.users;
   level.groups = f.groups;
   level.certificates = f.certificates;
+  level.auto_deps = f.auto_deps.value_or(false);
+  level.auto_deps_loc = f.auto_deps_loc;
   return level;
 }
 

@@ -295,6 +295,8 @@ Result<void> parse_image_key(const Ctx& ctx, const Field& f, ImagePatch& out) {
     PARE_TRY(out.volumes, checked_list(ctx, f, is_image_path, "an absolute path", true));
   } else if (k == "version") {
     PARE_TRY(out.version, parse_version(ctx, f));
+  } else if (k == "healthcheck") {
+    PARE_TRY(out.healthcheck, parse_healthcheck(ctx, f));
   } else if (k == "stop-signal") {
     PARE_TRY(out.stop_signal,
              checked_string(ctx, f, is_valid_signal, "a signal such as SIGTERM or a number"));
@@ -341,6 +343,10 @@ Result<void> parse_top_key(const Ctx& ctx, const Field& f, ParsedFile& out) {
   } else if (k == "sbom") {
     PARE_TRY(bool flag, get_bool(ctx, f));
     out.sbom = flag;
+  } else if (k == "auto-deps") {
+    PARE_TRY(bool flag, get_bool(ctx, f));
+    out.auto_deps = flag;
+    out.auto_deps_loc = ctx.loc(f.value);
   } else if (k == "variants") {
     PARE_TRY(auto list, checked_list(ctx, f, is_variant,
                                      "one of latest, nonroot, debug, debug-nonroot", true));
@@ -449,12 +455,12 @@ Result<ParsedFile> parse_document(const Ctx& ctx, std::string_view text,
   out.file = file;
   out.display = display;
   PARE_TRY(Fields fields,
-           read_fields(
-               ctx, doc, "spec",
-               {"from",       "name",        "source",   "archs",        "packages",    "exclude",
-                "files",      "paths",       "accounts", "certificates", "user",        "workdir",
-                "entrypoint", "cmd",         "env",      "labels",       "annotations", "ports",
-                "volumes",    "stop-signal", "variants", "version",      "sbom"}));
+           read_fields(ctx, doc, "spec",
+                       {"from",     "name",        "source",     "archs",     "packages",
+                        "exclude",  "files",       "paths",      "accounts",  "certificates",
+                        "user",     "workdir",     "entrypoint", "cmd",       "env",
+                        "labels",   "annotations", "ports",      "volumes",   "stop-signal",
+                        "variants", "version",     "sbom",       "auto-deps", "healthcheck"}));
   out.root = fields.loc.line ? fields.loc : Location{display, 1, 1};
   for (const Field& f : fields.fields) PARE_CHECK(parse_top_key(ctx, f, out));
   PARE_CHECK(check_duplicates(ctx, out));

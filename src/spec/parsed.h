@@ -33,6 +33,7 @@ struct ImagePatch {
   std::optional<std::vector<std::string>> entrypoint, cmd, ports, volumes;
   std::vector<std::pair<std::string, std::string>> env, labels, annotations;
   std::optional<VersionSetting> version;
+  std::optional<Healthcheck> healthcheck;
 };
 
 struct ParsedFile {
@@ -53,6 +54,8 @@ struct ParsedFile {
   ImagePatch image;
   std::optional<std::vector<std::string>> variants;
   std::optional<bool> sbom;
+  std::optional<bool> auto_deps;
+  Location auto_deps_loc;
 };
 
 // Largest spec file accepted (a spec is hand-written; this only bounds hostile input).
@@ -72,5 +75,7 @@ Result<std::vector<FileItem>> parse_files(const Ctx& ctx, const Field& f,
                                           const std::filesystem::path& dir);
 Result<std::vector<PathItem>> parse_paths(const Ctx& ctx, const Field& f);
 Result<void> parse_accounts(const Ctx& ctx, const Field& f, ParsedFile& out);
+// healthcheck: (parse_app.cpp).
+Result<Healthcheck> parse_healthcheck(const Ctx& ctx, const Field& f);
 
 }  // namespace pare::spec::detail

@@ -26,6 +26,9 @@
 //   accounts:              users: [{name, uid, gid, home, shell, gecos}],
 //                          groups: [{name, gid, members}].
 //   certificates:          extra PEM CA certificates added to the CA bundle.
+//   auto-deps: true        add the packages shipping the libraries this file's ELF files need.
+//   healthcheck:           {test: [/prog, args], interval, timeout, start-period, retries}, or
+//                          none: Docker's HEALTHCHECK in the image config.
 //   user, workdir, entrypoint, cmd, env, labels, annotations, ports, volumes, stop-signal:
 //                          the OCI image config. Scalars and lists replace the parent's value;
 //                          env, labels and annotations merge key by key.
@@ -117,6 +120,10 @@ struct Level {
   std::vector<User> users;
   std::vector<Group> groups;
   std::vector<std::filesystem::path> certificates;  // absolute
+  // auto-deps: true — the packages that ship the libraries this level's ELF files need are
+  // added to `packages` (build/app_deps.h) before resolving.
+  bool auto_deps = false;
+  Location auto_deps_loc;
 };
 
 // `version:`: a literal, or taken from the first of `packages` that the image installs (its
@@ -128,14 +135,23 @@ struct VersionSetting {
   Location loc;
 };
 
+// healthcheck: Docker's HEALTHCHECK in exec form (test starts with "CMD"), or test ["NONE"]
+// to turn off the base image's; durations in nanoseconds, 0 = the engine's default.
+struct Healthcheck {
+  std::vector<std::string> test;
+  int64_t interval = 0, timeout = 0, start_period = 0;
+  int retries = 0;
+};
+
 struct ImageSettings {
   std::optional<std::string> user, workdir;
   std::optional<std::vector<std::string>> entrypoint, cmd;
   std::vector<std::pair<std::string, std::string>> env;  // in order of first appearance
   std::map<std::string, std::string> labels, annotations;
   std::vector<std::string> ports, volumes;
-  std::string stop_signal;                // "" = unset
-  std::optional<VersionSetting> version;  // the nearest file that sets it wins
+  std::string stop_signal;                 // "" = unset
+  std::optional<VersionSetting> version;   // the nearest file that sets it wins
+  std::optional<Healthcheck> healthcheck;  // the nearest file that sets it wins
 };
 
 // `from:` an image rather than a spec file (the root of the chain): a reference with its

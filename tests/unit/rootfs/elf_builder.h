@@ -22,6 +22,7 @@ struct ElfSpec {
   bool dynamic = true;      // PT_DYNAMIC with DT_STRTAB/DT_STRSZ
   std::string soname;       // "" = no DT_SONAME
   std::vector<std::string> needed;
+  std::string runpath, rpath;     // "" = no DT_RUNPATH / DT_RPATH
   uint64_t flags_1 = 0;           // DT_FLAGS_1 when non-zero
   bool extended_phnum = false;    // e_phnum = PN_XNUM, the count in section 0's sh_info
   uint64_t vaddr_base = 0x10000;  // PT_LOAD maps offset 0 here (DT_STRTAB is an address)
@@ -45,6 +46,8 @@ class ElfBuilder {
     std::vector<uint64_t> needed_at;
     for (const auto& n : s_.needed) needed_at.push_back(add_string(strtab, n));
     uint64_t soname_at = s_.soname.empty() ? 0 : add_string(strtab, s_.soname);
+    uint64_t runpath_at = s_.runpath.empty() ? 0 : add_string(strtab, s_.runpath);
+    uint64_t rpath_at = s_.rpath.empty() ? 0 : add_string(strtab, s_.rpath);
     const size_t strtab_off = at;
     at += strtab.size();
     at = (at + 7) / 8 * 8;
@@ -52,6 +55,8 @@ class ElfBuilder {
     std::vector<std::pair<int64_t, uint64_t>> dyn;
     for (uint64_t n : needed_at) dyn.push_back({1, n});
     if (!s_.soname.empty()) dyn.push_back({14, soname_at});
+    if (!s_.runpath.empty()) dyn.push_back({29, runpath_at});
+    if (!s_.rpath.empty()) dyn.push_back({15, rpath_at});
     dyn.push_back({5, s_.vaddr_base + strtab_off});
     dyn.push_back({10, strtab.size()});
     if (s_.flags_1) dyn.push_back({0x6ffffffb, s_.flags_1});

@@ -59,6 +59,35 @@ TEST(Elf, ReadsEveryClassAndByteOrder) {
     }
 }
 
+TEST(Elf, ReadsSearchPaths) {
+  ElfSpec s = library(true, false);
+  s.runpath = "$ORIGIN/../lib:/opt/app/lib";
+  s.rpath = "/old";
+  auto elf = read_elf(make_elf(s));
+  ASSERT_TRUE(elf.ok()) << elf.error().message();
+  EXPECT_EQ(elf->runpath, "$ORIGIN/../lib:/opt/app/lib");
+  EXPECT_EQ(elf->rpath, "/old");
+  EXPECT_EQ(read_elf(make_elf(library(true, false)))->runpath, "");
+}
+
+// java's launcher finds libjli.so through its search path (Debian's has DT_RPATH); readelf
+// agrees on both entries.
+TEST(Elf, AgreesWithReadelfOnARunpath) {
+  const char* java = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
+  auto bytes = fs::read_file(java);
+  if (!bytes.ok()) GTEST_SKIP() << "no JDK on this host";
+  auto elf = read_elf(*bytes);
+  ASSERT_TRUE(elf.ok()) << elf.error().message();
+  std::string readelf =
+      run_command("readelf -dW " + std::string(java) +
+                  " | sed -n 's/.*(\\(RUNPATH\\|RPATH\\)).*\\[\\(.*\\)\\]/\\1 \\2/p'");
+  std::string ours;
+  if (!elf->rpath.empty()) ours += "RPATH " + elf->rpath + "\n";
+  if (!elf->runpath.empty()) ours += "RUNPATH " + elf->runpath + "\n";
+  EXPECT_EQ(readelf, ours);
+  EXPECT_NE(ours.find("$ORIGIN"), std::string::npos);
+}
+
 TEST(Elf, StringTableAddressIsTranslatedThroughPtLoad) {
   // DT_STRTAB is a virtual address; with a PT_LOAD at 0x7f000 the reader must
   // subtract it (as ldconfig does) to find the strings.

@@ -40,6 +40,20 @@ TEST_P(SpecError, NamesLineAndColumn) {
   }
 
 const ErrorCase kCases[] = {
+    CASE("healthcheck_shell_form", "source: {suite: bookworm}\nhealthcheck: {test: curl -f x}\n", 2,
+         21, "expected a list"),
+    CASE("healthcheck_relative", "source: {suite: bookworm}\nhealthcheck: {test: [app]}\n", 2, 21,
+         "absolute program path"),
+    CASE("healthcheck_no_test", "source: {suite: bookworm}\nhealthcheck: {interval: 5s}\n", 2, 14,
+         "needs test:"),
+    CASE("healthcheck_duration",
+         "source: {suite: bookworm}\nhealthcheck: {test: [/a], interval: 5 seconds}\n", 2, 37,
+         "expected a duration"),
+    CASE("healthcheck_retries",
+         "source: {suite: bookworm}\nhealthcheck: {test: [/a], retries: 0}\n", 2, 36,
+         "retries: expected a number"),
+    CASE("auto_deps_not_bool", "source: {suite: bookworm}\nauto-deps: please\n", 2, 12,
+         "auto-deps"),
     CASE("unknown_top_key", "source: {suite: bookworm}\npakages: [libc6]\n", 2, 1,
          "unknown key 'pakages' (did you mean 'packages'?)"),
     CASE("unknown_key_no_guess", "source: {suite: bookworm}\nzzzzzz: 1\n", 2, 1,

@@ -137,6 +137,25 @@ TEST(SpecParse, SuiteFilterSelectsPerSuite) {
   EXPECT_EQ(r->levels[0].exclude, (std::vector<std::string>{"dpkg", "perl-base"}));
 }
 
+TEST(SpecParse, HealthcheckAndAutoDeps) {
+  auto r = load_text(
+      "source: {suite: bookworm}\nauto-deps: true\nhealthcheck:\n  test: [/app, --health]\n"
+      "  interval: 1m30s\n  timeout: 500ms\n  start-period: 2s\n  retries: 3\n");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_TRUE(r->image.healthcheck.has_value());
+  const spec::Healthcheck& h = *r->image.healthcheck;
+  EXPECT_EQ(h.test, (std::vector<std::string>{"CMD", "/app", "--health"}));
+  EXPECT_EQ(h.interval, int64_t{90} * 1000000000);
+  EXPECT_EQ(h.timeout, 500000000);
+  EXPECT_EQ(h.start_period, int64_t{2} * 1000000000);
+  EXPECT_EQ(h.retries, 3);
+  EXPECT_TRUE(r->levels.back().auto_deps);
+  EXPECT_EQ(r->levels.back().auto_deps_loc.line, 2);
+  auto off = load_text("source: {suite: bookworm}\nhealthcheck: none\n");
+  ASSERT_TRUE(off.ok()) << off.error().message();
+  EXPECT_EQ(off->image.healthcheck->test, (std::vector<std::string>{"NONE"}));
+}
+
 TEST(SpecParse, DefaultsApply) {
   auto r = load_text("source: {suite: trixie}\n");
   ASSERT_TRUE(r.ok()) << r.error().message();

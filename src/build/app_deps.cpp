@@ -1,0 +1,136 @@
+#include "build/app_deps.h"
+
+#include <algorithm>
+#include <fstream>
+
+#include "build/inputs.h"
+#include "deb/index.h"
+#include "rootfs/elf.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+namespace pare::build {
+
+namespace {
+
+namespace stdfs = std::filesystem;
+
+// Reads an ELF file's description; false when the file is not ELF (by its first bytes).
+Result<bool> add_if_elf(const LocalEntry& entry, const std::string& image_path,
+                        const std::string& where, AppFiles& out) {
+  out.all_paths.push_back(image_path);
+  if (entry.kind != LocalEntry::Kind::file || entry.size < 4) return false;
+  char magic[4] = {};
+  std::ifstream in(entry.path, std::ios::binary);
+  if (!in.read(magic, 4) || !rootfs::has_elf_magic(std::string_view(magic, 4))) return false;
+  PARE_TRY(std::string bytes, read_local(entry, where));
+  auto elf = rootfs::read_elf(bytes);
+  if (!elf.ok())
+    return Error(Errc::invalid, where + ": " + entry.path.string() +
+                                    " is not a readable ELF file: " + elf.error().message());
+  out.elf.push_back({image_path, std::move(*elf)});
+  return true;
+}
+
+std::string join_image_path(const std::string& dest, const std::string& rel) {
+  if (rel.empty()) return dest;
+  return dest == "/" ? "/" + rel : dest + "/" + rel;
+}
+
+}  // namespace
+
+Result<deb::LibraryIndex> library_index(const spec::Spec& spec, const std::string& arch,
+                                        const Environment& env) {
+  deb::MirrorOverrides overrides{spec.source.mirror, spec.source.security_mirror};
+  PARE_TRY(deb::Mirrors mirrors, deb::discover_mirrors(overrides, env.getenv, env.host_root));
+  deb::IndexFetcher fetcher(*env.http, env.cache_dir, env.offline);
+  deb::IndexRequest req{
+      mirrors.mirror, spec.source.suite, spec.source.components, {arch}, keyring_for(spec)};
+  env.progress_or_null().begin("contents", 0, "");
+  auto index = fetcher.library_index(req);
+  env.progress_or_null().end();
+  return index;
+}
+
+Result<AppFiles> host_app_files(const std::vector<stdfs::path>& paths) {
+  AppFiles out;
+  for (const auto& given : paths) {
+    std::error_code ec;
+    stdfs::path abs = stdfs::absolute(given, ec).lexically_normal();
+    if (ec) return Error(Errc::invalid, given.string() + ": " + ec.message());
+    // The file itself may be a symlink (/usr/bin/python3): describe what it names.
+    stdfs::path real = stdfs::canonical(abs, ec);
+    if (ec) return Error(Errc::not_found, given.string() + ": " + ec.message());
+    PARE_TRY(auto entries, list_local(real, {real.parent_path()}, given.string()));
+    for (const auto& e : entries) {
+      std::string image_path = join_image_path(abs.string(), e.rel);
+      PARE_TRY(bool elf, add_if_elf(e, image_path, given.string(), out));
+      (void)elf;
+    }
+  }
+  return out;
+}
+
+Result<AppFiles> level_app_files(const spec::Spec& spec, const spec::Level& level) {
+  AppFiles out;
+  auto contexts = contexts_for(spec, level);
+  for (const auto& item : level.files) {
+    const std::string where = item.loc.str();
+    PARE_TRY(auto entries, list_local(item.src, contexts, where));
+    for (const auto& e : entries) {
+      PARE_TRY(bool elf, add_if_elf(e, join_image_path(item.dest, e.rel), where, out));
+      (void)elf;
+    }
+  }
+  return out;
+}
+
+Result<std::string> app_arch(const AppFiles& files) {
+  std::string arch, first;
+  for (const auto& f : files.elf) {
+    PARE_TRY(std::string a, deps::debian_arch_of(f.elf));
+    if (arch.empty()) {
+      arch = a;
+      first = f.path;
+    } else if (a != arch) {
+      return Error(Errc::invalid, first + " is built for " + arch + " but " + f.path + " for " + a +
+                                      ": one architecture at a time");
+    }
+  }
+  return arch;
+}
+
+Result<std::vector<LevelDeps>> add_auto_deps(spec::Spec& spec, const Environment& env) {
+  std::vector<LevelDeps> out;
+  for (size_t l = 0; l < spec.levels.size(); ++l) {
+    spec::Level& level = spec.levels[l];
+    if (!level.auto_deps) continue;
+    const std::string where = level.auto_deps_loc.str();
+    PARE_TRY(AppFiles files, level_app_files(spec, level));
+    auto arch = app_arch(files);
+    if (!arch.ok()) return arch.error().context(where);
+    if (arch->empty()) {
+      PARE_LOG(info) << where << ": auto-deps: no ELF file among this file's files:";
+      continue;
+    }
+    for (const auto& a : spec.archs)
+      if (a != *arch)
+        return Error(Errc::invalid,
+                     where + ": auto-deps: the application's ELF files are built for " + *arch +
+                         ", but the image is built for " + a + " too (build with --arch " + *arch +
+                         ", or set archs: [" + *arch + "])");
+    PARE_TRY(deb::LibraryIndex index, library_index(spec, *arch, env));
+    auto analysis =
+        deps::analyse(files.elf, files.all_paths, index, *arch, spec.source.suite + "/" + *arch);
+    if (!analysis.ok()) return analysis.error().context(where + ": auto-deps");
+    for (const auto& name : analysis->packages) {
+      bool named = std::any_of(level.packages.begin(), level.packages.end(),
+                               [&](const spec::PackageRef& p) { return p.name == name; });
+      if (!named) level.packages.push_back(spec::PackageRef{name, "", {}, level.auto_deps_loc});
+    }
+    out.push_back({l, std::move(*analysis)});
+  }
+  return out;
+}
+
+}  // namespace pare::build
