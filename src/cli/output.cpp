@@ -45,7 +45,18 @@ nlohmann::json build_json(const build::BuildResult& r) {
   j["layers_built"] = r.layers_built;
   j["layers_cached"] = r.layers_cached;
   j["layers_from_registry_cache"] = r.layers_from_registry;
-  j["layers_from_registry_cache"] = r.layers_from_registry;
+  // auto-deps: what each level's ELF files needed and the packages that were added for them.
+  j["auto_deps"] = nlohmann::json::array();
+  for (const auto& d : r.app_deps) {
+    nlohmann::json needs = nlohmann::json::array();
+    for (const auto& n : d.analysis.needs)
+      needs.push_back({{"file", n.file},
+                       {"library", n.library},
+                       {"path", n.found_at},
+                       {"package", n.package.empty() ? nlohmann::json(nullptr) : nlohmann::json(n.package)}});
+    j["auto_deps"].push_back(
+        {{"arch", d.analysis.arch}, {"packages", d.analysis.packages}, {"needs", needs}});
+  }
   j["packages_downloaded"] = r.packages_downloaded;
   for (const auto& img : r.images)
     j["images"].push_back({{"tag", img.tag},
