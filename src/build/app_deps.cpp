@@ -123,10 +123,12 @@ Result<std::vector<LevelDeps>> add_auto_deps(spec::Spec& spec, const Environment
     auto analysis =
         deps::analyse(files.elf, files.all_paths, index, *arch, spec.source.suite + "/" + *arch);
     if (!analysis.ok()) return analysis.error().context(where + ": auto-deps");
+    // A files-only level's packages are in the level before it (spec::Level::files_only).
+    spec::Level& target = level.files_only && l > 0 ? spec.levels[l - 1] : level;
     for (const auto& name : analysis->packages) {
-      bool named = std::any_of(level.packages.begin(), level.packages.end(),
+      bool named = std::any_of(target.packages.begin(), target.packages.end(),
                                [&](const spec::PackageRef& p) { return p.name == name; });
-      if (!named) level.packages.push_back(spec::PackageRef{name, "", {}, level.auto_deps_loc});
+      if (!named) target.packages.push_back(spec::PackageRef{name, "", {}, level.auto_deps_loc});
     }
     out.push_back({l, std::move(*analysis)});
   }

@@ -80,7 +80,8 @@ oci::ImageConfig config_for(const Plan& plan, const spec::VariantSettings& v,
   }
   for (size_t l = 0; l < own_layers.size(); ++l) {
     c.diff_ids.push_back(own_layers[l].diff_id);
-    c.history.push_back("pare: " + plan.spec.levels[l].name + " (" +
+    c.history.push_back("pare: " + plan.spec.levels[l].name +
+                        (plan.spec.levels[l].files_only ? " files" : "") + " (" +
                         plan.spec.levels[l].file.filename().string() + ")");
   }
   return c;

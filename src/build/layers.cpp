@@ -101,7 +101,8 @@ Result<std::string> layer_key(const LevelRef& ref, const LayerOptions& options) 
   if (!ref.plan->base_digest.empty()) recipe += "\nbase " + ref.plan->base_digest;
   for (size_t l = 0; l <= ref.level; ++l) {
     recipe += "\nlevel-input " + std::to_string(l) +
-              (is_debug_level(ref.spec->levels[l]) ? " debug" : "");
+              (is_debug_level(ref.spec->levels[l]) ? " debug" : "") +
+              (ref.spec->levels[l].files_only ? " files" : "");
     for (const auto& p : ref.plan->levels[l]) {
       recipe += "\n  pkg " + p.name + " " + p.sha256;
       for (const auto& glob : p.only) field(recipe, glob);

@@ -5,7 +5,9 @@
 
 #include "build/app_deps.h"
 #include "cli/session.h"
+#include "init/init.h"
 #include "spec/suites.h"
+#include "util/fs.h"
 
 namespace pare::cli {
 
@@ -74,6 +76,98 @@ std::function<int()> setup_deps(CLI::App* cmd) {
     deps::Analysis analysis =
         deps::analyse(app.elf, app.all_paths, index, arch, spec.source.suite + "/" + arch).value();
     print_analysis(analysis, spec.source.suite, o->json);
+    return 0;
+  };
+}
+
+}  // namespace pare::cli
+
+namespace pare::cli {
+
+namespace {
+
+// Where the family specs are: --families, $PARE_FAMILIES, else examples/ beside the source
+// tree the binary was built in or /usr/share/pare/examples.
+std::filesystem::path families_dir(const std::string& given) {
+  namespace stdfs = std::filesystem;
+  if (!given.empty()) return stdfs::absolute(given);
+  if (const char* env = std::getenv("PARE_FAMILIES"); env && *env) return stdfs::absolute(env);
+  std::error_code ec;
+  stdfs::path exe = stdfs::read_symlink("/proc/self/exe", ec);
+  for (const auto& candidate :
+       {exe.parent_path().parent_path() / "examples", stdfs::path("/usr/share/pare/examples")})
+    if (stdfs::exists(candidate / "base.yaml", ec)) return candidate;
+  return stdfs::absolute("examples");
+}
+
+}  // namespace
+
+std::function<int()> setup_init(CLI::App* cmd) {
+  struct Args {
+    CommonOptions o;
+    std::string dir = ".", dockerfile, output, families, name;
+    bool force = false, print = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("dir", a->dir, "the project directory (default .)");
+  cmd->add_option("--from-dockerfile", a->dockerfile, "translate this Dockerfile's final stage");
+  cmd->add_option("-o,--output", a->output, "the spec to write (default DIR/pare.yaml)");
+  cmd->add_option("--families", a->families,
+                  "the directory of pare's family specs (default $PARE_FAMILIES or examples/)");
+  cmd->add_option("--name", a->name, "the image name (default the directory's name)");
+  cmd->add_option("--suite", a->o.suite, "bookworm (default) or trixie");
+  cmd->add_flag("--force", a->force, "replace an existing spec");
+  cmd->add_flag("--stdout", a->print, "print the spec instead of writing it");
+  add_output_options(cmd, a->o);
+  cmd->footer(
+      "Detects go.mod, Cargo.toml, package.json, pyproject.toml / requirements.txt, pom.xml / "
+      "build.gradle or a prebuilt ELF executable and picks the base as the distroless guide "
+      "does; says why. With --from-dockerfile, FROM/COPY/ADD/ENV/WORKDIR/USER/EXPOSE/"
+      "ENTRYPOINT/CMD/LABEL/HEALTHCHECK of the final stage become the spec, and what could not "
+      "be translated is listed with its line. Exit 0 even with notes.");
+  return [a] {
+    namespace stdfs = std::filesystem;
+    stdfs::path dir = stdfs::absolute(a->dir).lexically_normal();
+    stdfs::path out = a->output.empty() ? dir / "pare.yaml" : stdfs::absolute(a->output);
+    init::InitOptions options;
+    options.families =
+        families_dir(a->families).lexically_relative(out.parent_path()).generic_string();
+    options.name = a->name;
+    if (!a->o.suite.empty()) options.suite = a->o.suite;
+    init::InitResult r;
+    if (!a->dockerfile.empty()) {
+      std::string text = fs::read_file(a->dockerfile, 1 << 20).value();
+      auto parsed = init::parse_dockerfile(text);
+      if (!parsed.ok())
+        throw Error(parsed.error().code(), a->dockerfile + parsed.error().message().substr(10));
+      r = init::init_from_dockerfile(*parsed, options).value();
+    } else {
+      r = init::init_project(dir, options).value();
+    }
+    if (a->print) {
+      std::fputs(r.spec.c_str(), stdout);
+    } else {
+      std::error_code ec;
+      if (stdfs::exists(out, ec) && !a->force)
+        throw Error(Errc::invalid, out.string() + " exists: not replaced (--force replaces it)");
+      fs::write_file_atomic(out, r.spec).value();
+    }
+    if (a->o.json) {
+      nlohmann::json notes = nlohmann::json::array();
+      for (const auto& n : r.notes) notes.push_back({{"line", n.line}, {"note", n.text}});
+      nlohmann::json j = {{"spec", a->print ? "" : out.string()},
+                          {"family", r.family},
+                          {"why", r.why},
+                          {"notes", notes}};
+      std::printf("%s\n", j.dump(2).c_str());
+    } else if (!a->o.quiet) {
+      std::FILE* f = a->print ? stderr : stdout;
+      if (!a->print) std::fprintf(f, "wrote %s\n", out.string().c_str());
+      std::fprintf(f, "base: %s: %s\n", r.family.c_str(), r.why.c_str());
+      for (const auto& n : r.notes)
+        std::fprintf(f, "  %s%s\n", n.line ? ("line " + std::to_string(n.line) + ": ").c_str() : "",
+                     n.text.c_str());
+    }
     return 0;
   };
 }

@@ -217,6 +217,8 @@ const Command kCommands[] = {
      setup_resolve},
     {"lock", "resolve and write a lockfile (exact versions, SHA-256, URLs)", setup_lock},
     {"deps", "which Debian packages ELF files need (what auto-deps: true adds)", setup_deps},
+    {"init", "write a first spec for a project, or translate a Dockerfile (--from-dockerfile)",
+     setup_init},
     {"cache", "the cache: dir, verify, prune", setup_cache},
     {"push", "push every tag of a local image to a registry", setup_push},
     {"pull", "pull an image from a registry into an OCI layout", setup_pull},

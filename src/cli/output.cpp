@@ -50,10 +50,11 @@ nlohmann::json build_json(const build::BuildResult& r) {
   for (const auto& d : r.app_deps) {
     nlohmann::json needs = nlohmann::json::array();
     for (const auto& n : d.analysis.needs)
-      needs.push_back({{"file", n.file},
-                       {"library", n.library},
-                       {"path", n.found_at},
-                       {"package", n.package.empty() ? nlohmann::json(nullptr) : nlohmann::json(n.package)}});
+      needs.push_back(
+          {{"file", n.file},
+           {"library", n.library},
+           {"path", n.found_at},
+           {"package", n.package.empty() ? nlohmann::json(nullptr) : nlohmann::json(n.package)}});
     j["auto_deps"].push_back(
         {{"arch", d.analysis.arch}, {"packages", d.analysis.packages}, {"needs", needs}});
   }

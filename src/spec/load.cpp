@@ -173,6 +173,29 @@ Level make_level(const ParsedFile& f, const std::string& suite) {
   return level;
 }
 
+// A file that installs packages and copies files gets two layers: its packages (with its
+// accounts and certificates), then its files: and paths:, so that a change to the application
+// rewrites only the application's own layer, as the last COPY of a Dockerfile does.
+void add_levels(Level level, std::vector<Level>& out) {
+  if (level.files.empty() || (level.packages.empty() && !level.auto_deps)) {
+    out.push_back(std::move(level));
+    return;
+  }
+  Level files;
+  files.file = level.file;
+  files.name = level.name;
+  files.files_only = true;
+  files.files = std::move(level.files);
+  files.paths = std::move(level.paths);
+  level.files.clear();
+  level.paths.clear();
+  files.auto_deps = level.auto_deps;  // the files are read there; packages go to `level`
+  files.auto_deps_loc = level.auto_deps_loc;
+  level.auto_deps = false;
+  out.push_back(std::move(level));
+  out.push_back(std::move(files));
+}
+
 // A file must not both ask for a package and exclude it. A package excluded by a file
 // below may be asked for by name: that installs it from this level up (java.yaml adds the
 // font libraries java-nofonts.yaml leaves out).
@@ -272,7 +295,7 @@ Result<Spec> merge_chain(const std::vector<ParsedFile>& chain, const LoadOptions
   PARE_TRY(spec.archs, select_archs(chain, options, *suite));
   PARE_CHECK(check_excludes(chain, spec.source.suite));
   PARE_CHECK(check_group_members(chain));
-  for (const auto& f : chain) spec.levels.push_back(make_level(f, spec.source.suite));
+  for (const auto& f : chain) add_levels(make_level(f, spec.source.suite), spec.levels);
   if (spec.variants.empty()) spec.variants = {"latest"};
   spec.name = spec.levels.back().name;
   if (options.context) spec.context = absolute_normal(*options.context);

@@ -124,6 +124,9 @@ struct Level {
   // added to `packages` (build/app_deps.h) before resolving.
   bool auto_deps = false;
   Location auto_deps_loc;
+  // The second level of a file that has both packages and files: (load.cpp): its files: and
+  // paths: only, in a layer of their own; the level before it is the same file's packages.
+  bool files_only = false;
 };
 
 // `version:`: a literal, or taken from the first of `packages` that the image installs (its

@@ -48,22 +48,31 @@ TEST(SpecChain, LevelsRunRootFirst) {
   auto files = three_levels();
   auto r = files.load("/p/app/leaf.yaml");
   ASSERT_TRUE(r.ok()) << r.error().message();
-  ASSERT_EQ(r->levels.size(), 3u);
+  // A file with both packages and files: is two levels (two layers): packages, then files.
+  ASSERT_EQ(r->levels.size(), 5u);
   EXPECT_EQ(r->levels[0].file, "/p/common/root.yaml");
-  EXPECT_EQ(r->levels[1].file, "/p/common/mid.yaml");
-  EXPECT_EQ(r->levels[2].file, "/p/app/leaf.yaml");
+  EXPECT_EQ(r->levels[1].file, "/p/common/root.yaml");
+  EXPECT_EQ(r->levels[2].file, "/p/common/mid.yaml");
+  EXPECT_EQ(r->levels[3].file, "/p/app/leaf.yaml");
+  EXPECT_EQ(r->levels[4].file, "/p/app/leaf.yaml");
+  EXPECT_FALSE(r->levels[0].files_only);
+  EXPECT_TRUE(r->levels[1].files_only);
+  EXPECT_FALSE(r->levels[2].files_only);
+  EXPECT_TRUE(r->levels[4].files_only);
   EXPECT_EQ(r->levels[0].name, "root");
-  EXPECT_EQ(r->levels[1].name, "middle");
+  EXPECT_EQ(r->levels[2].name, "middle");
   EXPECT_EQ(r->name, "leaf");
   EXPECT_EQ(r->levels[0].packages.at(0).name, "base-files");
-  EXPECT_EQ(r->levels[1].packages.at(0).name, "libc6");
-  EXPECT_EQ(r->levels[2].packages.at(0).name, "libstdc++6");
+  EXPECT_TRUE(r->levels[0].files.empty());
+  EXPECT_TRUE(r->levels[1].packages.empty());
+  EXPECT_EQ(r->levels[2].packages.at(0).name, "libc6");
+  EXPECT_EQ(r->levels[3].packages.at(0).name, "libstdc++6");
   EXPECT_EQ(r->levels[0].exclude, (std::vector<std::string>{"debconf"}));
   // Each level's files resolve against its own directory.
-  EXPECT_EQ(r->levels[0].files.at(0).src, "/p/common/root.txt");
-  EXPECT_EQ(r->levels[2].files.at(0).src, "/p/app/bin/app");
+  EXPECT_EQ(r->levels[1].files.at(0).src, "/p/common/root.txt");
+  EXPECT_EQ(r->levels[4].files.at(0).src, "/p/app/bin/app");
   // Locations name each file as reached from the given path.
-  EXPECT_EQ(r->levels[1].packages.at(0).loc.str(), "/p/common/mid.yaml:4:12");
+  EXPECT_EQ(r->levels[2].packages.at(0).loc.str(), "/p/common/mid.yaml:4:12");
 }
 
 TEST(SpecChain, SettingsMergeDownTheChain) {
