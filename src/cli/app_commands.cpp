@@ -1,5 +1,6 @@
 #include "cli/app_commands.h"
 
+#include <cctype>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -100,6 +101,20 @@ std::filesystem::path families_dir(const std::string& given) {
   return stdfs::absolute("examples");
 }
 
+// A directory name as an image name: lower case, [a-z0-9] runs joined by '-'.
+std::string image_name_from(const std::string& dir) {
+  std::string out;
+  for (char c : dir) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) && u < 0x80)
+      out += static_cast<char>(std::tolower(u));
+    else if (!out.empty() && out.back() != '-')
+      out += '-';
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "app" : out;
+}
+
 }  // namespace
 
 std::function<int()> setup_init(CLI::App* cmd) {
@@ -132,7 +147,8 @@ std::function<int()> setup_init(CLI::App* cmd) {
     init::InitOptions options;
     options.families =
         families_dir(a->families).lexically_relative(out.parent_path()).generic_string();
-    options.name = a->name;
+    options.name =
+        a->name.empty() ? image_name_from(out.parent_path().filename().string()) : a->name;
     if (!a->o.suite.empty()) options.suite = a->o.suite;
     init::InitResult r;
     if (!a->dockerfile.empty()) {

@@ -93,4 +93,14 @@ out="$(pare_podman_run "oci:$T/go-scratch:go-scratch:latest" --once)" || fail "r
 assert_contains "$out" "hello from go on /distroless" "the Go service on scratch"
 n="$(skopeo inspect "oci:$T/go-scratch:go-scratch:latest" | jq '.Layers | length')"
 assert_eq "2" "$n" "scratch: the app layer and the SBOM layer only"
+
+# --- Go with cgo on base: auto-deps finds glibc's package from the binary ---
+mkdir -p "$APPS/go-cgo/build"
+(cd "$APPS/go-cgo" && HOME="$T" GOCACHE="$T/gocache" CGO_ENABLED=1 go build -trimpath -o build/cgo-demo .) ||
+  fail "building the cgo program"
+json="$("$PARE" build "$APPS/go-cgo/pare.yaml" --suite bookworm --cache-dir "$CACHE" -o "$T/cgo" --json \
+  --no-git-annotations)" || fail "building go-cgo"
+assert_eq "libc6" "$(jq -r '[.auto_deps[].packages[]] | join(" ")' <<<"$json")" "cgo needs glibc"
+out="$(pare_podman_run "oci:$T/cgo:go-cgo:nonroot")" || fail "running go-cgo: $out"
+assert_contains "$out" "cgo: glibc 2.36" "the cgo program ran on base"
 echo "ok"
