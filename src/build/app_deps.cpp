@@ -6,8 +6,12 @@
 #include "build/inputs.h"
 #include "deb/index.h"
 #include "rootfs/elf.h"
+#include "util/checked.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/sha256.h"
+
+#include <nlohmann/json.hpp>
 
 namespace pare::build {
 
@@ -29,12 +33,86 @@ Result<bool> add_if_elf(const LocalEntry& entry, const std::string& image_path,
     return Error(Errc::invalid, where + ": " + entry.path.string() +
                                     " is not a readable ELF file: " + elf.error().message());
   out.elf.push_back({image_path, std::move(*elf)});
+  out.elf_sha256.push_back(sha256_hex(bytes));
   return true;
 }
 
 std::string join_image_path(const std::string& dest, const std::string& rel) {
   if (rel.empty()) return dest;
   return dest == "/" ? "/" + rel : dest + "/" + rel;
+}
+
+// An analysis is remembered under a key made of everything it depends on: the files (paths
+// and bytes), the suite, architecture and components, and the last verified InRelease of the
+// mirror (a new archive state, fetched by any build's index stage, makes a new key). A hit
+// skips the Contents index (a request and ~3 MB parsed): an app-only rebuild stays fast.
+std::string analysis_key(const spec::Spec& spec, const std::string& arch, const std::string& mirror,
+                         const AppFiles& files, const Environment& env) {
+  auto inrelease = fs::read_file(
+      deb::IndexFetcher::cached_inrelease(env.cache_dir, mirror, spec.source.suite), 16 << 20);
+  if (!inrelease.ok()) return "";
+  std::string recipe = "auto-deps 1\n" + spec.source.suite + " " + arch + " " + mirror + "\n" +
+                       sha256_hex(*inrelease);
+  for (const auto& c : spec.source.components) recipe += "\ncomponent " + c;
+  for (size_t i = 0; i < files.elf.size(); ++i)
+    recipe += "\nelf " + files.elf[i].path + " " + files.elf_sha256[i];
+  std::vector<std::string> paths = files.all_paths;
+  std::sort(paths.begin(), paths.end());
+  for (const auto& p : paths) recipe += "\npath " + p;
+  return sha256_hex(recipe);
+}
+
+std::string encode_analysis(const deps::Analysis& a) {
+  nlohmann::json needs = nlohmann::json::array();
+  for (const auto& n : a.needs)
+    needs.push_back({n.file, n.library, n.found_at, n.package, n.alternatives});
+  return nlohmann::json{{"arch", a.arch}, {"packages", a.packages}, {"needs", needs}}.dump();
+}
+
+std::optional<deps::Analysis> decode_analysis(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  try {
+    deps::Analysis a;
+    a.arch = j.at("arch").get<std::string>();
+    a.packages = j.at("packages").get<std::vector<std::string>>();
+    for (const auto& n : j.at("needs"))
+      a.needs.push_back({n.at(0).get<std::string>(), n.at(1).get<std::string>(),
+                         n.at(2).get<std::string>(), n.at(3).get<std::string>(),
+                         n.at(4).get<std::vector<std::string>>()});
+    return a;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+Result<deps::Analysis> analyse_level(const spec::Spec& spec, const AppFiles& files,
+                                     const std::string& arch, const Environment& env) {
+  // Static executables need nothing: no index is read for them.
+  if (std::none_of(files.elf.begin(), files.elf.end(), [](const deps::ElfFile& f) {
+        return !f.elf.interpreter.empty() || !f.elf.needed.empty();
+      }))
+    return deps::Analysis{arch, {}, {}};
+  deb::MirrorOverrides overrides{spec.source.mirror, spec.source.security_mirror};
+  PARE_TRY(deb::Mirrors mirrors, deb::discover_mirrors(overrides, env.getenv, env.host_root));
+  std::string key = analysis_key(spec, arch, mirrors.mirror, files, env);
+  std::filesystem::path memo = env.cache_dir / "auto-deps" / key;
+  if (!key.empty()) {
+    auto record = fs::read_checked(memo, 16 << 20);  // a damaged record is removed
+    if (record.state == fs::CheckedState::ok) {
+      if (auto a = decode_analysis(record.payload)) return *a;
+    }
+  }
+  PARE_TRY(deb::LibraryIndex index, library_index(spec, arch, env));
+  PARE_TRY(deps::Analysis analysis,
+           deps::analyse(files.elf, files.all_paths, index, arch, spec.source.suite + "/" + arch));
+  key = analysis_key(spec, arch, mirrors.mirror, files, env);  // the InRelease just verified
+  if (!key.empty() && !env.offline) {
+    auto r = fs::write_checked(env.cache_dir / "auto-deps" / key, encode_analysis(analysis));
+    if (!r) {
+      PARE_LOG(warn) << "auto-deps: not remembered: " << r.error().message();
+    }
+  }
+  return analysis;
 }
 
 }  // namespace
@@ -119,9 +197,7 @@ Result<std::vector<LevelDeps>> add_auto_deps(spec::Spec& spec, const Environment
                      where + ": auto-deps: the application's ELF files are built for " + *arch +
                          ", but the image is built for " + a + " too (build with --arch " + *arch +
                          ", or set archs: [" + *arch + "])");
-    PARE_TRY(deb::LibraryIndex index, library_index(spec, *arch, env));
-    auto analysis =
-        deps::analyse(files.elf, files.all_paths, index, *arch, spec.source.suite + "/" + *arch);
+    auto analysis = analyse_level(spec, files, *arch, env);
     if (!analysis.ok()) return analysis.error().context(where + ": auto-deps");
     // A files-only level's packages are in the level before it (spec::Level::files_only).
     spec::Level& target = level.files_only && l > 0 ? spec.levels[l - 1] : level;

@@ -20,6 +20,7 @@ Result<deb::LibraryIndex> library_index(const spec::Spec& spec, const std::strin
 
 struct AppFiles {
   std::vector<deps::ElfFile> elf;      // in the order given / listed
+  std::vector<std::string> elf_sha256;  // parallel to elf: each file's bytes
   std::vector<std::string> all_paths;  // every path added, ELF or not (image paths)
 };
 

@@ -73,7 +73,7 @@ bool is_shared_object_name(std::string_view name) {
 }
 
 Result<std::string> shared_objects_of_contents(std::string_view contents) {
-  std::string out;
+  std::vector<std::string> lines;
   PARE_CHECK(for_each_line(contents, [&](std::string_view line, size_t number) -> Result<void> {
     // Cheap test first: most of the 1.4 million lines are not shared objects.
     if (line.find(".so") == std::string_view::npos) return {};
@@ -86,50 +86,73 @@ Result<std::string> shared_objects_of_contents(std::string_view contents) {
       return {};
     std::string packages = package_names(list);
     if (packages.empty()) return bad_line(number, "no package names");
-    out += '/';
-    out.append(path);
-    out += '\t';
-    out += packages;
-    out += '\n';
+    lines.push_back("/" + std::string(path) + "\t" + packages + "\n");
     return {};
   }));
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l;
   return out;
 }
 
-Result<LibraryIndex> LibraryIndex::parse(std::string_view cached) {
-  LibraryIndex index;
-  PARE_CHECK(for_each_line(cached, [&](std::string_view line, size_t number) -> Result<void> {
+namespace {
+
+std::string_view path_of(std::string_view line) {
+  return line.substr(0, line.find('\t'));
+}
+
+}  // namespace
+
+Result<LibraryIndex> LibraryIndex::parse(std::string cached) {
+  Table t;
+  t.text = std::make_shared<const std::string>(std::move(cached));
+  PARE_CHECK(for_each_line(*t.text, [&](std::string_view line, size_t number) -> Result<void> {
     size_t tab = line.find('\t');
     if (tab == std::string_view::npos || tab == 0 || line.front() != '/' || tab > kMaxPath + 1 ||
         tab + 1 == line.size())
       return bad_line(number, "not '/PATH<TAB>PACKAGES'");
-    auto& packages = index.by_path_[std::string(line.substr(0, tab))];
     std::string_view list = line.substr(tab + 1);
-    while (!list.empty()) {
-      size_t comma = list.find(',');
-      std::string_view name = list.substr(0, comma);
-      if (name.empty()) return bad_line(number, "empty package name");
-      packages.emplace_back(name);
-      if (comma == std::string_view::npos) break;
-      list.remove_prefix(comma + 1);
-    }
+    if (list.front() == ',' || list.back() == ',' || list.find(",,") != std::string_view::npos)
+      return bad_line(number, "empty package name");
+    t.lines.push_back(line);
     return {};
   }));
+  auto by_path = [](std::string_view a, std::string_view b) { return path_of(a) < path_of(b); };
+  if (!std::is_sorted(t.lines.begin(), t.lines.end(), by_path))
+    std::stable_sort(t.lines.begin(), t.lines.end(), by_path);
+  LibraryIndex index;
+  index.tables_.push_back(std::move(t));
   return index;
 }
 
-const std::vector<std::string>& LibraryIndex::packages_of(const std::string& path) const {
-  static const std::vector<std::string> none;
-  auto it = by_path_.find(path);
-  return it == by_path_.end() ? none : it->second;
+std::vector<std::string> LibraryIndex::packages_of(const std::string& path) const {
+  std::vector<std::string> out;
+  for (const auto& t : tables_) {
+    auto it = std::lower_bound(
+        t.lines.begin(), t.lines.end(), std::string_view(path),
+        [](std::string_view line, std::string_view p) { return path_of(line) < p; });
+    for (; it != t.lines.end() && path_of(*it) == path; ++it) {
+      std::string_view list = it->substr(it->find('\t') + 1);
+      while (!list.empty()) {
+        size_t comma = list.find(',');
+        std::string name(list.substr(0, comma));
+        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+      }
+    }
+  }
+  return out;
 }
 
-void LibraryIndex::merge(const LibraryIndex& other) {
-  for (const auto& [path, packages] : other.by_path_) {
-    auto& ours = by_path_[path];
-    for (const auto& p : packages)
-      if (std::find(ours.begin(), ours.end(), p) == ours.end()) ours.push_back(p);
-  }
+size_t LibraryIndex::size() const {
+  size_t n = 0;
+  for (const auto& t : tables_) n += t.lines.size();
+  return n;
+}
+
+void LibraryIndex::merge(LibraryIndex other) {
+  for (auto& t : other.tables_) tables_.push_back(std::move(t));
 }
 
 }  // namespace pare::deb

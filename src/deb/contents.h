@@ -9,7 +9,7 @@
 // "/PATH\tPACKAGE[,PACKAGE...]\n" lines that the same reader reads back.
 #pragma once
 
-#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,18 +27,26 @@ bool is_shared_object_name(std::string_view name);
 // line number; other lines are skipped cheaply.
 Result<std::string> shared_objects_of_contents(std::string_view contents);
 
+// The cached form, searched in place: its lines sorted by path, found by binary search (no
+// map is built: opening bookworm's index costs a read and one pass over 3 MB).
 class LibraryIndex {
  public:
-  // Reads the cached form (Errc::invalid naming the line when malformed).
-  static Result<LibraryIndex> parse(std::string_view cached);
-  // Packages shipping exactly this absolute path (empty when none).
-  const std::vector<std::string>& packages_of(const std::string& path) const;
-  size_t size() const { return by_path_.size(); }
-  // Merges another index (a later component or suite): its packages are added after ours.
-  void merge(const LibraryIndex& other);
+  // Reads the cached form (Errc::invalid naming the line when malformed; lines out of order
+  // are sorted).
+  static Result<LibraryIndex> parse(std::string cached);
+  // Packages shipping exactly this absolute path (empty when none), from every merged index
+  // in order, each once.
+  std::vector<std::string> packages_of(const std::string& path) const;
+  size_t size() const;
+  // Adds another index (a later component): its packages come after ours.
+  void merge(LibraryIndex other);
 
  private:
-  std::map<std::string, std::vector<std::string>> by_path_;
+  struct Table {
+    std::shared_ptr<const std::string> text;  // on the heap: `lines` point into it
+    std::vector<std::string_view> lines;      // sorted by their path
+  };
+  std::vector<Table> tables_;
 };
 
 }  // namespace pare::deb

@@ -67,13 +67,19 @@ IndexFetcher::IndexFetcher(http::Client& http, stdfs::path cache_dir, bool offli
       offline_(offline),
       now_(now ? std::move(now) : Clock(system_now)) {}
 
+stdfs::path IndexFetcher::cached_inrelease(const stdfs::path& cache_dir, const std::string& mirror,
+                                           const std::string& suite) {
+  return cache_dir / "indexes" / "inrelease" /
+         sha256_hex(strip_trailing_slashes(mirror) + "\n" + suite);
+}
+
 IndexFetcher::Suite IndexFetcher::suite_of(const IndexRequest& req, const stdfs::path& cache_dir) {
   Suite s;
   s.mirror = strip_trailing_slashes(req.mirror);
   s.suite = req.suite;
   s.base = s.mirror + "/dists/" + req.suite;
   s.inrelease_url = s.base + "/InRelease";
-  s.inrelease_cache = cache_dir / "indexes" / "inrelease" / sha256_hex(s.mirror + "\n" + s.suite);
+  s.inrelease_cache = cached_inrelease(cache_dir, req.mirror, req.suite);
   return s;
 }
 

@@ -79,6 +79,9 @@ class IndexFetcher {
   // checked when read (a damaged one is fetched again). A component whose Release lists no
   // Contents file for the architecture is skipped; none at all is Errc::not_found.
   Result<LibraryIndex> library_index(const IndexRequest& req);
+  // Where the last verified InRelease of (mirror, suite) is kept (it may be absent).
+  static std::filesystem::path cached_inrelease(const std::filesystem::path& cache_dir,
+                                                const std::string& mirror, const std::string& suite);
 
  private:
   struct Suite {         // one request's URLs and cache names

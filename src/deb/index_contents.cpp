@@ -43,7 +43,7 @@ Result<LibraryIndex> IndexFetcher::library_index(const IndexRequest& req) {
     if (!compressed) continue;
     PARE_TRY(LibraryIndex libs,
              component_libraries(s, release, *compressed, find_listed(release, base)));
-    out.merge(libs);
+    out.merge(std::move(libs));
     any = true;
   }
   if (!any)
@@ -58,7 +58,7 @@ Result<LibraryIndex> IndexFetcher::component_libraries(const Suite& s, const Rel
   std::filesystem::path cached = cache_dir_ / "indexes" / (compressed.sha256 + ".so-index");
   auto record = fs::read_checked(cached, kMaxLibraryIndex);  // a damaged one is removed
   if (record.state == fs::CheckedState::ok) {
-    auto parsed = LibraryIndex::parse(record.payload);
+    auto parsed = LibraryIndex::parse(std::move(record.payload));
     if (parsed.ok()) return parsed;
     PARE_LOG(warn) << cached.string() << ": " << parsed.error().message() << "; fetched again";
   }
@@ -77,7 +77,7 @@ Result<LibraryIndex> IndexFetcher::component_libraries(const Suite& s, const Rel
   auto reduced = shared_objects_of_contents(*text);
   if (!reduced.ok()) return reduced.error().context(s.base + "/" + compressed.path);
   PARE_CHECK(fs::write_checked(cached, *reduced));
-  return LibraryIndex::parse(*reduced);
+  return LibraryIndex::parse(std::move(*reduced));
 }
 
 }  // namespace pare::deb

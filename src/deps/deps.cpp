@@ -106,7 +106,7 @@ Result<Analysis> analyse(const std::vector<ElfFile>& files,
         out.needs.push_back({f.path, library, path, "", {}});
         return;
       }
-      const auto& shipped = index.packages_of(path);
+      const auto shipped = index.packages_of(path);
       if (shipped.empty()) continue;
       out.needs.push_back(
           {f.path, library, path, shipped.front(), {shipped.begin() + 1, shipped.end()}});

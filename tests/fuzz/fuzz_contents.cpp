@@ -20,6 +20,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     app.elf.runpath = "$ORIGIN/../lib";
     (void)pare::deps::analyse({app}, {"/app/bin/server"}, *index, "amd64", "fuzz");
   }
-  (void)pare::deb::LibraryIndex::parse(bytes);
+  (void)pare::deb::LibraryIndex::parse(std::string(bytes));
   return 0;
 }
