@@ -154,7 +154,7 @@ Result<AppFiles> level_app_files(const spec::Spec& spec, const spec::Level& leve
   auto contexts = contexts_for(spec, level);
   for (const auto& item : level.files) {
     const std::string where = item.loc.str();
-    PARE_TRY(auto entries, list_local(item.src, contexts, where));
+    PARE_TRY(auto entries, list_item(item, contexts));
     for (const auto& e : entries) {
       PARE_TRY(bool elf, add_if_elf(e, join_image_path(item.dest, e.rel), where, out));
       (void)elf;

@@ -19,9 +19,9 @@ Result<deb::LibraryIndex> library_index(const spec::Spec& spec, const std::strin
                                         const Environment& env);
 
 struct AppFiles {
-  std::vector<deps::ElfFile> elf;      // in the order given / listed
+  std::vector<deps::ElfFile> elf;       // in the order given / listed
   std::vector<std::string> elf_sha256;  // parallel to elf: each file's bytes
-  std::vector<std::string> all_paths;  // every path added, ELF or not (image paths)
+  std::vector<std::string> all_paths;   // every path added, ELF or not (image paths)
 };
 
 // Files named on the command line (`pare deps`): each at its own absolute path, a directory

@@ -6,11 +6,13 @@
 #include <span>
 
 #include "build/inputs.h"
+#include "oci/tar.h"
 #include "rootfs/busybox.h"
 #include "rootfs/cacerts.h"
 #include "rootfs/generated.h"
 #include "rootfs/usrmerge.h"
 #include "spec/suites.h"
+#include "util/compress.h"
 #include "util/fs.h"
 
 namespace pare::build {
@@ -158,16 +160,72 @@ Result<void> add_ca_bundle(const LevelContext& ctx, std::vector<GeneratedEntry>&
   return {};
 }
 
+// The most a tarball given with extract: true may unpack to (a bound against bombs).
+constexpr uint64_t kMaxExtracted = uint64_t{4} << 30;
+
+// extract: true — the tarball's entries below dest; they keep their modes (the item's mode,
+// when set, applies to files) and take the item's owner.
+Result<void> add_tarball(const spec::FileItem& item, const LocalEntry& tarball,
+                         std::vector<GeneratedEntry>& out) {
+  const std::string where = item.loc.str();
+  if (tarball.kind != LocalEntry::Kind::file)
+    return Error(Errc::invalid, where + ": extract: " + item.src.string() + " is not a file");
+  PARE_TRY(std::string bytes, read_local(tarball, where));
+  std::string_view b = bytes;
+  bool compressed = b.substr(0, 2) == "\x1f\x8b" || b.substr(0, 4) == "\x28\xb5\x2f\xfd" ||
+                    b.substr(0, 6) == std::string_view(
+                                          "\xfd"
+                                          "7zXZ\0",
+                                          6);
+  // A plain tar is read as it is.
+  Result<std::string> tar =
+      compressed ? decompress_all(b, kMaxExtracted) : Result<std::string>(std::move(bytes));
+  if (!tar.ok()) return tar.error().context(where + ": " + item.src.string());
+  const std::string base = rel(item.dest);
+  auto read =
+      oci::read_tar(*tar, [&](const oci::TarHeader& h, std::string_view data) -> Result<void> {
+        std::string path = h.path;
+        if (path == ".") return {};
+        if (path == ".." || path.rfind("../", 0) == 0 || path.find("/../") != std::string::npos ||
+            (path.size() >= 3 && path.compare(path.size() - 3, 3, "/..") == 0))
+          return Error(Errc::invalid, where + ": " + item.src.string() + " holds '" + path +
+                                          "', which leaves dest");
+        std::string dest = base.empty() ? path : base + "/" + path;
+        switch (h.type) {
+          case EntryType::file:
+            out.push_back(file(dest, std::string(data), item.mode ? *item.mode : (h.mode & 07777),
+                               item.uid, item.gid));
+            break;
+          case EntryType::dir:
+            out.push_back(dir(dest, h.mode & 07777, item.uid, item.gid));
+            break;
+          case EntryType::symlink:
+            out.push_back(symlink(dest, h.link));
+            break;
+          case EntryType::hardlink:
+            return Error(Errc::unsupported, where + ": " + item.src.string() +
+                                                " holds the hard link '" + path +
+                                                "'; pare copies files, not hard links");
+        }
+        return {};
+      });
+  if (!read.ok()) return read.error().context(where + ": " + item.src.string());
+  return {};
+}
+
 Result<void> add_local_files(const LevelContext& ctx, const spec::FileItem& item,
                              std::vector<GeneratedEntry>& out) {
   const std::string where = item.loc.str();
-  PARE_TRY(auto entries,
-           list_local(item.src, contexts_for(ctx.spec, ctx.spec.levels[ctx.level]), where));
+  PARE_TRY(auto entries, list_item(item, contexts_for(ctx.spec, ctx.spec.levels[ctx.level])));
   auto mode_of = [&](const LocalEntry& e) {
     return item.mode ? *item.mode : local_file_mode(e.mode);
   };
   const std::string base = rel(item.dest);  // "" for dest "/"
   const LocalEntry& top = entries.front();
+  if (item.extract) {
+    if (!base.empty()) out.push_back(dir(base, 0755, item.uid, item.gid));
+    return add_tarball(item, top, out);
+  }
   if (top.kind != LocalEntry::Kind::dir) {
     if (base.empty())
       return Error(Errc::invalid, where + ": dest \"/\" is the root directory; " +

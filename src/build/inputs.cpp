@@ -1,5 +1,7 @@
 #include "build/inputs.h"
 
+#include "rootfs/filter.h"
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -119,6 +121,51 @@ Result<std::vector<LocalEntry>> list_local(const stdfs::path& src,
   return out;
 }
 
+bool excluded(const std::vector<std::string>& patterns, std::string_view rel) {
+  bool out = false;
+  for (std::string_view p : patterns) {
+    bool negated = !p.empty() && p.front() == '!';
+    if (negated) p.remove_prefix(1);
+    while (p.substr(0, 2) == "./") p.remove_prefix(2);
+    while (!p.empty() && p.front() == '/') p.remove_prefix(1);
+    while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
+    // A pattern matching a directory leaves out everything below it.
+    bool match = false;
+    for (size_t end = rel.find('/'); !match; end = rel.find('/', end + 1)) {
+      match = rootfs::glob_match(p, rel.substr(0, end));
+      if (end == std::string_view::npos) break;
+    }
+    if (match) out = !negated;
+  }
+  return out;
+}
+
+Result<std::vector<LocalEntry>> list_item(const spec::FileItem& item,
+                                          const std::vector<stdfs::path>& contexts) {
+  const std::string where = item.loc.str();
+  std::string name = item.src.filename().string();
+  std::vector<LocalEntry> entries;
+  if (name.find_first_of("*?[") == std::string::npos) {
+    PARE_TRY(entries, list_local(item.src, contexts, where));
+  } else {
+    PARE_TRY(auto all, list_local(item.src.parent_path(), contexts, where));
+    if (all.front().kind != LocalEntry::Kind::dir)
+      return Error(Errc::invalid,
+                   where + ": " + item.src.parent_path().string() + " is not a directory");
+    entries.push_back(all.front());
+    for (size_t i = 1; i < all.size(); ++i)
+      if (rootfs::glob_match(name, all[i].rel.substr(0, all[i].rel.find('/'))))
+        entries.push_back(std::move(all[i]));
+    if (entries.size() == 1)
+      return Error(Errc::not_found, where + ": " + item.src.string() + " matches nothing");
+  }
+  if (item.exclude.empty()) return entries;
+  std::vector<LocalEntry> kept{entries.front()};
+  for (size_t i = 1; i < entries.size(); ++i)
+    if (!excluded(item.exclude, entries[i].rel)) kept.push_back(std::move(entries[i]));
+  return kept;
+}
+
 Result<std::string> read_local(const LocalEntry& entry, const std::string& where, uint64_t limit) {
   auto bytes = fs::read_file(entry.path, limit);
   if (!bytes.ok()) return bytes.error().context(where);
@@ -129,7 +176,7 @@ Result<void> check_local_inputs(const spec::Spec& spec) {
   for (const auto& level : spec.levels) {
     auto contexts = contexts_for(spec, level);
     for (const auto& f : level.files) {
-      auto listed = list_local(f.src, contexts, f.loc.str());
+      auto listed = list_item(f, contexts);
       if (!listed.ok()) return listed.error();
     }
     for (const auto& c : level.certificates) {

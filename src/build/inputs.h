@@ -45,6 +45,16 @@ Result<std::vector<LocalEntry>> list_local(const std::filesystem::path& src,
                                            const std::vector<std::filesystem::path>& contexts,
                                            const std::string& where);
 
+// What a files: item copies: list_local of its src, or when src's last component is a glob,
+// every match of it in its directory (with what is below each) as the children of a
+// directory (rel names start at the match); minus what its exclude patterns leave out. A glob
+// that matches nothing is Errc::not_found.
+Result<std::vector<LocalEntry>> list_item(const spec::FileItem& item,
+                                          const std::vector<std::filesystem::path>& contexts);
+
+// Whether .dockerignore-style `patterns` leave `rel` out (see spec::FileItem::exclude).
+bool excluded(const std::vector<std::string>& patterns, std::string_view rel);
+
 // A file's bytes, bounded (a FIFO or device swapped in after listing is still refused).
 Result<std::string> read_local(const LocalEntry& entry, const std::string& where,
                                uint64_t limit = kMaxLocalFile);

@@ -27,10 +27,7 @@ void field(std::string& recipe, std::string_view v) {
 // Everything of a local file or tree that generate.cpp copies, through the
 // same walker: lexical names, types, the normalised modes, contents and link
 // targets. A source the walker refuses is refused here too, before any fetch.
-Result<void> add_file_hashes(const std::filesystem::path& src,
-                             const std::vector<std::filesystem::path>& contexts,
-                             const std::string& where, std::string& recipe) {
-  PARE_TRY(auto entries, list_local(src, contexts, where));
+Result<void> add_entry_hashes(const std::vector<LocalEntry>& entries, std::string& recipe) {
   for (const auto& e : entries) {
     recipe += "\n   ";
     field(recipe, e.rel.empty() ? "." : e.rel);
@@ -60,7 +57,9 @@ Result<void> add_level_settings(const spec::Spec& spec, const spec::Level& level
   for (const auto& f : level.files) {
     recipe += "\n  file " + f.dest + " " + std::to_string(f.mode.value_or(0xffffffff)) + " " +
               std::to_string(f.uid) + ":" + std::to_string(f.gid);
-    PARE_CHECK(add_file_hashes(f.src, contexts, f.loc.str(), recipe));
+    if (f.extract) recipe += " extract";
+    PARE_TRY(auto entries, list_item(f, contexts));
+    PARE_CHECK(add_entry_hashes(entries, recipe));
   }
   for (const auto& p : level.paths)
     recipe += "\n  path " + std::string(spec::path_type_name(p.type)) + " " + p.path + " " +
@@ -76,7 +75,8 @@ Result<void> add_level_settings(const spec::Spec& spec, const spec::Level& level
   }
   for (const auto& c : level.certificates) {
     recipe += "\n  certificate";
-    PARE_CHECK(add_file_hashes(c, contexts, level.file.string() + ": certificates", recipe));
+    PARE_TRY(auto entries, list_local(c, contexts, level.file.string() + ": certificates"));
+    PARE_CHECK(add_entry_hashes(entries, recipe));
   }
   return {};
 }

@@ -81,7 +81,8 @@ class IndexFetcher {
   Result<LibraryIndex> library_index(const IndexRequest& req);
   // Where the last verified InRelease of (mirror, suite) is kept (it may be absent).
   static std::filesystem::path cached_inrelease(const std::filesystem::path& cache_dir,
-                                                const std::string& mirror, const std::string& suite);
+                                                const std::string& mirror,
+                                                const std::string& suite);
 
  private:
   struct Suite {         // one request's URLs and cache names

@@ -151,7 +151,9 @@ Result<std::vector<FileItem>> parse_files(const Ctx& ctx, const Field& f,
   size_t index = 0;
   for (auto it = f.value.begin(); it != f.value.end(); ++it, ++index) {
     std::string what = item_name(f, index);
-    PARE_TRY(Fields fields, read_fields(ctx, *it, what, {"src", "dest", "mode", "uid", "gid"}));
+    PARE_TRY(
+        Fields fields,
+        read_fields(ctx, *it, what, {"src", "dest", "mode", "uid", "gid", "exclude", "extract"}));
     FileItem item;
     item.loc = fields.loc;
     PARE_TRY(const Field* src, require(ctx, fields, "src", what));
@@ -169,6 +171,15 @@ Result<std::vector<FileItem>> parse_files(const Ctx& ctx, const Field& f,
     }
     if (const Field* g = fields.find("gid")) {
       PARE_TRY(item.gid, get_id(ctx, *g));
+    }
+    if (const Field* x = fields.find("exclude")) {
+      PARE_TRY(item.exclude, get_string_list(ctx, *x));
+      for (const auto& p : item.exclude)
+        if (p.empty() || p == "!" || p.find('\0') != std::string::npos)
+          return ctx.error(x->value, "exclude: patterns must be non-empty, without NUL bytes");
+    }
+    if (const Field* x = fields.find("extract")) {
+      PARE_TRY(item.extract, get_bool(ctx, *x));
     }
     out.push_back(std::move(item));
   }

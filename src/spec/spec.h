@@ -72,10 +72,18 @@ struct PackageRef {
 };
 
 struct FileItem {
-  std::filesystem::path src;  // absolute, resolved against the spec file's directory
-  std::string dest;           // absolute path in the image
+  // absolute, resolved against the spec file's directory; its last component may be a glob
+  // ("dist/*.js": every match, each copied into dest as a directory)
+  std::filesystem::path src;
+  std::string dest;  // absolute path in the image
   std::optional<uint32_t> mode;
   uint32_t uid = 0, gid = 0;
+  // .dockerignore-style patterns, relative to src (a directory): a match leaves the path and
+  // everything below it out; "!PATTERN" takes a path back; the last matching pattern wins.
+  std::vector<std::string> exclude;
+  // extract: true — src is a tarball (tar, optionally gzip-, xz- or zstd-compressed) whose
+  // entries go below dest (paths with "..", devices and FIFOs are refused).
+  bool extract = false;
   Location loc;
 };
 

@@ -94,6 +94,35 @@ assert_contains "$out" "hello from go on /distroless" "the Go service on scratch
 n="$(skopeo inspect "oci:$T/go-scratch:go-scratch:latest" | jq '.Layers | length')"
 assert_eq "2" "$n" "scratch: the app layer and the SBOM layer only"
 
+# --- files: from a tarball (extract), a glob, .dockerignore-style excludes ---
+F="$T/files"
+mkdir -p "$F/site/sub" "$F/site/.git" "$F/dist" "$F/tree"
+echo one >"$F/dist/a.js"; echo two >"$F/dist/b.js"; echo no >"$F/dist/c.map"
+echo page >"$F/site/index.html"; echo x >"$F/site/sub/keep.txt"; echo y >"$F/site/sub/drop.log"
+echo ref >"$F/site/.git/HEAD"
+mkdir -p "$F/tree/etc/app" && echo cfg >"$F/tree/etc/app/app.conf" && ln -s app.conf "$F/tree/etc/app/link"
+tar -C "$F/tree" -czf "$F/rootfs.tar.gz" .
+cat >"$F/files.yaml" <<YAML
+from: $EX/static.yaml
+name: files
+archs: [amd64]
+files:
+  - {src: rootfs.tar.gz, dest: /, extract: true}
+  - {src: "dist/*.js", dest: /srv/js}
+  - {src: site, dest: /srv/site, exclude: [".git", "**/*.log"]}
+YAML
+"$PARE" build "$F/files.yaml" --suite bookworm --cache-dir "$CACHE" -o "$T/files-out" -q --no-git-annotations ||
+  fail "building the files spec"
+listing="$("$PARE" ls "oci:$T/files-out:files:latest" / -R --cache-dir "$CACHE" | awk '{print $NF}')"
+for p in /etc/app/app.conf /srv/js/a.js /srv/js/b.js /srv/site/index.html /srv/site/sub/keep.txt; do
+  grep -qx "$p" <<<"$listing" || fail "$p missing from the image"
+done
+for p in /srv/js/c.map /srv/site/.git/HEAD /srv/site/sub/drop.log /rootfs.tar.gz; do
+  grep -qx "$p" <<<"$listing" && fail "$p should not be in the image"
+done
+assert_eq "cfg" "$("$PARE" cat "oci:$T/files-out:files:latest" /etc/app/link --cache-dir "$CACHE")" \
+  "a symlink from the tarball"
+
 # --- Go with cgo on base: auto-deps finds glibc's package from the binary ---
 mkdir -p "$APPS/go-cgo/build"
 (cd "$APPS/go-cgo" && HOME="$T" GOCACHE="$T/gocache" CGO_ENABLED=1 go build -trimpath -o build/cgo-demo .) ||

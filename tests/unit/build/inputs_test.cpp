@@ -52,6 +52,45 @@ TEST_F(InputsTest, FilesInsideTheContextAreListedSorted) {
   EXPECT_EQ(6u, (*r)[2].size);
 }
 
+std::vector<std::string> rels(const std::vector<LocalEntry>& entries) {
+  std::vector<std::string> out;
+  for (size_t i = 1; i < entries.size(); ++i) out.push_back(entries[i].rel);
+  return out;
+}
+
+TEST_F(InputsTest, ExcludesWorkLikeDockerignore) {
+  for (const char* f : {"ctx/app/node_modules/x/index.js", "ctx/app/node_modules/x/README.md",
+                        "ctx/app/a.pyc", "ctx/app/keep.pyc", "ctx/app/.git/HEAD"})
+    write(tmp_ / f, "x");
+  spec::FileItem item;
+  item.src = tmp_ / "ctx/app";
+  item.exclude = {"**/*.pyc", "!keep.pyc", ".git", "node_modules/**/*.md"};
+  auto r = list_item(item, ctx());
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(rels(*r), (std::vector<std::string>{"keep.pyc", "node_modules", "node_modules/x",
+                                                "node_modules/x/index.js", "server"}));
+  EXPECT_TRUE(excluded({"build"}, "build/out/x"));  // a directory's match covers what is below
+  EXPECT_FALSE(excluded({"build", "!build/out/x"}, "build/out/x"));
+  EXPECT_FALSE(excluded({"/b*"}, "a/b"));
+}
+
+TEST_F(InputsTest, AGlobSourceCopiesEachMatch) {
+  write(tmp_ / "ctx/app/a.js", "1");
+  write(tmp_ / "ctx/app/b.js", "2");
+  write(tmp_ / "ctx/app/sub/c.js", "3");
+  spec::FileItem item;
+  item.src = tmp_ / "ctx/app/*.js";
+  auto r = list_item(item, ctx());
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(rels(*r), (std::vector<std::string>{"a.js", "b.js"}));
+  item.src = tmp_ / "ctx/app/*.none";
+  auto none = list_item(item, ctx());
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code(), Errc::not_found);
+  item.src = tmp_ / "ctx/../outside/*";
+  EXPECT_FALSE(list_item(item, ctx()).ok());  // the context rule holds for globs too
+}
+
 TEST_F(InputsTest, DotDotAndAbsolutePathsOutOfTheContextAreRefused) {
   expect_refused(tmp_ / "ctx/../outside/secret", "outside the build context");
   expect_refused("/proc/self/status", "outside the build context");

@@ -162,6 +162,22 @@ TEST(SpecParse, HealthcheckAndAutoDeps) {
   EXPECT_EQ(off->image.healthcheck->test, (std::vector<std::string>{"NONE"}));
 }
 
+TEST(SpecParse, FilesExcludeAndExtract) {
+  auto r = load_text(
+      "source: {suite: bookworm}\nfiles:\n  - {src: site, dest: /srv, exclude: [.git, '!keep']}\n"
+      "  - {src: root.tar.gz, dest: /, extract: true}\n");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  const auto& files = r->levels.back().files;
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].exclude, (std::vector<std::string>{".git", "!keep"}));
+  EXPECT_FALSE(files[0].extract);
+  EXPECT_TRUE(files[1].extract);
+  auto bad =
+      load_text("source: {suite: bookworm}\nfiles:\n  - {src: a, dest: /a, exclude: ['']}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("exclude: patterns must be non-empty"), std::string::npos);
+}
+
 TEST(SpecParse, DefaultsApply) {
   auto r = load_text("source: {suite: trixie}\n");
   ASSERT_TRUE(r.ok()) << r.error().message();
