@@ -115,6 +115,21 @@ Result<deps::Analysis> analyse_level(const spec::Spec& spec, const AppFiles& fil
   return analysis;
 }
 
+// slim: true — what a package added for the application keeps: each path found in it and the
+// files of its directory whose names it begins ("libsqlite3.so.0" also takes the
+// libsqlite3.so.0.8.6 it links to).
+std::vector<std::string> slim_globs(const deps::Analysis& analysis, const std::string& package) {
+  std::vector<std::string> out;
+  auto add = [&](std::string g) {
+    if (std::find(out.begin(), out.end(), g) == out.end()) out.push_back(std::move(g));
+  };
+  for (const auto& n : analysis.needs) {
+    if (n.package != package) continue;
+    add(n.found_at + "*");
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<deb::LibraryIndex> library_index(const spec::Spec& spec, const std::string& arch,
@@ -204,7 +219,10 @@ Result<std::vector<LevelDeps>> add_auto_deps(spec::Spec& spec, const Environment
     for (const auto& name : analysis->packages) {
       bool named = std::any_of(target.packages.begin(), target.packages.end(),
                                [&](const spec::PackageRef& p) { return p.name == name; });
-      if (!named) target.packages.push_back(spec::PackageRef{name, "", {}, level.auto_deps_loc});
+      if (named) continue;
+      spec::PackageRef ref{name, "", {}, level.auto_deps_loc};
+      if (level.slim) ref.only = slim_globs(*analysis, name);
+      target.packages.push_back(std::move(ref));
     }
     out.push_back({l, std::move(*analysis)});
   }

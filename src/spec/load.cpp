@@ -169,6 +169,7 @@ Level make_level(const ParsedFile& f, const std::string& suite) {
   level.groups = f.groups;
   level.certificates = f.certificates;
   level.auto_deps = f.auto_deps.value_or(false);
+  level.slim = f.slim.value_or(false);
   level.auto_deps_loc = f.auto_deps_loc;
   return level;
 }
@@ -191,6 +192,7 @@ void add_levels(Level level, std::vector<Level>& out) {
   level.paths.clear();
   files.auto_deps = level.auto_deps;  // the files are read there; packages go to `level`
   files.auto_deps_loc = level.auto_deps_loc;
+  files.slim = level.slim;
   level.auto_deps = false;
   out.push_back(std::move(level));
   out.push_back(std::move(files));

@@ -343,6 +343,9 @@ Result<void> parse_top_key(const Ctx& ctx, const Field& f, ParsedFile& out) {
   } else if (k == "sbom") {
     PARE_TRY(bool flag, get_bool(ctx, f));
     out.sbom = flag;
+  } else if (k == "slim") {
+    PARE_TRY(bool flag, get_bool(ctx, f));
+    out.slim = flag;
   } else if (k == "auto-deps") {
     PARE_TRY(bool flag, get_bool(ctx, f));
     out.auto_deps = flag;
@@ -460,7 +463,8 @@ Result<ParsedFile> parse_document(const Ctx& ctx, std::string_view text,
                         "exclude",  "files",       "paths",      "accounts",  "certificates",
                         "user",     "workdir",     "entrypoint", "cmd",       "env",
                         "labels",   "annotations", "ports",      "volumes",   "stop-signal",
-                        "variants", "version",     "sbom",       "auto-deps", "healthcheck"}));
+                        "variants", "version",     "sbom",       "auto-deps", "healthcheck",
+                        "slim"}));
   out.root = fields.loc.line ? fields.loc : Location{display, 1, 1};
   for (const Field& f : fields.fields) PARE_CHECK(parse_top_key(ctx, f, out));
   PARE_CHECK(check_duplicates(ctx, out));

@@ -54,7 +54,7 @@ struct ParsedFile {
   ImagePatch image;
   std::optional<std::vector<std::string>> variants;
   std::optional<bool> sbom;
-  std::optional<bool> auto_deps;
+  std::optional<bool> auto_deps, slim;
   Location auto_deps_loc;
 };
 

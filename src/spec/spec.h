@@ -27,6 +27,7 @@
 //                          groups: [{name, gid, members}].
 //   certificates:          extra PEM CA certificates added to the CA bundle.
 //   auto-deps: true        add the packages shipping the libraries this file's ELF files need.
+//   slim: true             ... as slices holding only those libraries.
 //   healthcheck:           {test: [/prog, args], interval, timeout, start-period, retries}, or
 //                          none: Docker's HEALTHCHECK in the image config.
 //   user, workdir, entrypoint, cmd, env, labels, annotations, ports, volumes, stop-signal:
@@ -132,6 +133,10 @@ struct Level {
   // added to `packages` (build/app_deps.h) before resolving.
   bool auto_deps = false;
   Location auto_deps_loc;
+  // slim: true (with auto-deps) — the packages auto-deps adds are installed as slices of the
+  // libraries the application needs (each found path and the files its name begins, the
+  // copyright, a status.d entry listing only those); their own dependencies stay whole.
+  bool slim = false;
   // The second level of a file that has both packages and files: (load.cpp): its files: and
   // paths: only, in a layer of their own; the level before it is the same file's packages.
   bool files_only = false;

@@ -52,6 +52,24 @@ on_exit "pare_podman rmi -f localhost/cpp-sqlite:hc >/dev/null 2>&1"
 assert_contains "$(pare_podman image inspect localhost/cpp-sqlite:hc --format '{{json .HealthCheck}}')" \
   '"/app/sqlite-demo","--health"' "podman reads the healthcheck"
 
+# slim: true keeps, of the packages auto-deps adds, only the libraries the program needs (as
+# slices: copyright and a status.d entry whose md5sums list what is there).
+sed 's/^auto-deps: true/auto-deps: true\nslim: true/' "$APPS/cpp-sqlite/pare.yaml" >"$APPS/cpp-sqlite/slim.yaml"
+"$PARE" build "$APPS/cpp-sqlite/slim.yaml" --suite bookworm --cache-dir "$CACHE" -o "$T/cpp-slim" -q \
+  --no-git-annotations || fail "building cpp-sqlite slim"
+out="$(pare_podman_run "oci:$T/cpp-slim:cpp-sqlite:nonroot")" || fail "running the slim image: $out"
+assert_contains "$out" "rows=3" "the slim image runs"
+slim_ls="$("$PARE" ls "oci:$T/cpp-slim:cpp-sqlite:nonroot" / -R --cache-dir "$CACHE" | awk '{print $NF}')"
+full_ls="$("$PARE" ls "oci:$T/cpp:cpp-sqlite:nonroot" / -R --cache-dir "$CACHE" | awk '{print $NF}')"
+gdb_py=/usr/share/gdb/auto-load/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30-gdb.py
+grep -qx "$gdb_py" <<<"$full_ls" || fail "the full image lacks libstdc++6's gdb helper (test premise)"
+grep -qx "$gdb_py" <<<"$slim_ls" && fail "slim kept a file the program does not need"
+grep -qx /usr/share/doc/libstdc++6/copyright <<<"$slim_ls" || grep -qx /usr/share/doc/gcc-12-base/copyright <<<"$slim_ls" ||
+  fail "slim dropped the copyright"
+md5="$("$PARE" cat "oci:$T/cpp-slim:cpp-sqlite:nonroot" /var/lib/dpkg/status.d/libstdc++6.md5sums --cache-dir "$CACHE")"
+assert_not_contains "$md5" "gdb.py" "the slice's md5sums list only what is present"
+assert_contains "$md5" "libstdc++.so.6.0.30" "the slice's md5sums list the library"
+
 # Without auto-deps the image lacks libsqlite3: the program cannot start (the test can fail).
 sed 's/^auto-deps: true/auto-deps: false/' "$APPS/cpp-sqlite/pare.yaml" >"$APPS/cpp-sqlite/nodeps.yaml"
 "$PARE" build "$APPS/cpp-sqlite/nodeps.yaml" --suite bookworm --cache-dir "$CACHE" -o "$T/cpp-nodeps" -q \

@@ -145,7 +145,8 @@ TEST(SpecParse, SuiteFilterSelectsPerSuite) {
 
 TEST(SpecParse, HealthcheckAndAutoDeps) {
   auto r = load_text(
-      "source: {suite: bookworm}\nauto-deps: true\nhealthcheck:\n  test: [/app, --health]\n"
+      "source: {suite: bookworm}\nauto-deps: true\nslim: true\nhealthcheck:\n  test: [/app, "
+      "--health]\n"
       "  interval: 1m30s\n  timeout: 500ms\n  start-period: 2s\n  retries: 3\n");
   ASSERT_TRUE(r.ok()) << r.error().message();
   ASSERT_TRUE(r->image.healthcheck.has_value());
@@ -156,6 +157,7 @@ TEST(SpecParse, HealthcheckAndAutoDeps) {
   EXPECT_EQ(h.start_period, int64_t{2} * 1000000000);
   EXPECT_EQ(h.retries, 3);
   EXPECT_TRUE(r->levels.back().auto_deps);
+  EXPECT_TRUE(r->levels.back().slim);
   EXPECT_EQ(r->levels.back().auto_deps_loc.line, 2);
   auto off = load_text("source: {suite: bookworm}\nhealthcheck: none\n");
   ASSERT_TRUE(off.ok()) << off.error().message();
