@@ -1,7 +1,6 @@
 #include "build/app_deps.h"
 
 #include <algorithm>
-#include <fstream>
 
 #include "build/inputs.h"
 #include "deb/index.h"
@@ -19,14 +18,11 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
-// Reads an ELF file's description; false when the file is not ELF (by its first bytes).
-Result<bool> add_if_elf(const LocalEntry& entry, const std::string& image_path,
-                        const std::string& where, AppFiles& out) {
+// Records the path, and when the entry is an ELF file (by its first bytes), its description.
+Result<void> add_entry(const LocalEntry& entry, const std::string& image_path,
+                       const std::string& where, AppFiles& out) {
   out.all_paths.push_back(image_path);
-  if (entry.kind != LocalEntry::Kind::file || entry.size < 4) return false;
-  char magic[4] = {};
-  std::ifstream in(entry.path, std::ios::binary);
-  if (!in.read(magic, 4) || !rootfs::has_elf_magic(std::string_view(magic, 4))) return false;
+  if (entry.kind != LocalEntry::Kind::file || !rootfs::file_has_elf_magic(entry.path)) return {};
   PARE_TRY(std::string bytes, read_local(entry, where));
   auto elf = rootfs::read_elf(bytes);
   if (!elf.ok())
@@ -34,7 +30,7 @@ Result<bool> add_if_elf(const LocalEntry& entry, const std::string& image_path,
                                     " is not a readable ELF file: " + elf.error().message());
   out.elf.push_back({image_path, std::move(*elf)});
   out.elf_sha256.push_back(sha256_hex(bytes));
-  return true;
+  return {};
 }
 
 std::string join_image_path(const std::string& dest, const std::string& rel) {
@@ -85,6 +81,23 @@ std::optional<deps::Analysis> decode_analysis(const std::string& text) {
   }
 }
 
+Result<std::string> mirror_of(const spec::Spec& spec, const Environment& env) {
+  deb::MirrorOverrides overrides{spec.source.mirror, spec.source.security_mirror};
+  PARE_TRY(deb::Mirrors mirrors, deb::discover_mirrors(overrides, env.getenv, env.host_root));
+  return mirrors.mirror;
+}
+
+Result<deb::LibraryIndex> library_index_at(const spec::Spec& spec, const std::string& arch,
+                                           const std::string& mirror, const Environment& env) {
+  deb::IndexFetcher fetcher(*env.http, env.cache_dir, env.offline);
+  deb::IndexRequest req{
+      mirror, spec.source.suite, spec.source.components, {arch}, keyring_for(spec)};
+  env.progress_or_null().begin("contents", 0, "");
+  auto index = fetcher.library_index(req);
+  env.progress_or_null().end();
+  return index;
+}
+
 Result<deps::Analysis> analyse_level(const spec::Spec& spec, const AppFiles& files,
                                      const std::string& arch, const Environment& env) {
   // Static executables need nothing: no index is read for them.
@@ -92,20 +105,19 @@ Result<deps::Analysis> analyse_level(const spec::Spec& spec, const AppFiles& fil
         return !f.elf.interpreter.empty() || !f.elf.needed.empty();
       }))
     return deps::Analysis{arch, {}, {}};
-  deb::MirrorOverrides overrides{spec.source.mirror, spec.source.security_mirror};
-  PARE_TRY(deb::Mirrors mirrors, deb::discover_mirrors(overrides, env.getenv, env.host_root));
-  std::string key = analysis_key(spec, arch, mirrors.mirror, files, env);
-  std::filesystem::path memo = env.cache_dir / "auto-deps" / key;
+  PARE_TRY(std::string mirror, mirror_of(spec, env));
+  std::string key = analysis_key(spec, arch, mirror, files, env);
   if (!key.empty()) {
-    auto record = fs::read_checked(memo, 16 << 20);  // a damaged record is removed
+    // a damaged record is removed
+    auto record = fs::read_checked(env.cache_dir / "auto-deps" / key, 16 << 20);
     if (record.state == fs::CheckedState::ok) {
       if (auto a = decode_analysis(record.payload)) return *a;
     }
   }
-  PARE_TRY(deb::LibraryIndex index, library_index(spec, arch, env));
+  PARE_TRY(deb::LibraryIndex index, library_index_at(spec, arch, mirror, env));
   PARE_TRY(deps::Analysis analysis,
            deps::analyse(files.elf, files.all_paths, index, arch, spec.source.suite + "/" + arch));
-  key = analysis_key(spec, arch, mirrors.mirror, files, env);  // the InRelease just verified
+  key = analysis_key(spec, arch, mirror, files, env);  // the InRelease just verified
   if (!key.empty() && !env.offline) {
     auto r = fs::write_checked(env.cache_dir / "auto-deps" / key, encode_analysis(analysis));
     if (!r) {
@@ -134,15 +146,8 @@ std::vector<std::string> slim_globs(const deps::Analysis& analysis, const std::s
 
 Result<deb::LibraryIndex> library_index(const spec::Spec& spec, const std::string& arch,
                                         const Environment& env) {
-  deb::MirrorOverrides overrides{spec.source.mirror, spec.source.security_mirror};
-  PARE_TRY(deb::Mirrors mirrors, deb::discover_mirrors(overrides, env.getenv, env.host_root));
-  deb::IndexFetcher fetcher(*env.http, env.cache_dir, env.offline);
-  deb::IndexRequest req{
-      mirrors.mirror, spec.source.suite, spec.source.components, {arch}, keyring_for(spec)};
-  env.progress_or_null().begin("contents", 0, "");
-  auto index = fetcher.library_index(req);
-  env.progress_or_null().end();
-  return index;
+  PARE_TRY(std::string mirror, mirror_of(spec, env));
+  return library_index_at(spec, arch, mirror, env);
 }
 
 Result<AppFiles> host_app_files(const std::vector<stdfs::path>& paths) {
@@ -155,11 +160,8 @@ Result<AppFiles> host_app_files(const std::vector<stdfs::path>& paths) {
     stdfs::path real = stdfs::canonical(abs, ec);
     if (ec) return Error(Errc::not_found, given.string() + ": " + ec.message());
     PARE_TRY(auto entries, list_local(real, {real.parent_path()}, given.string()));
-    for (const auto& e : entries) {
-      std::string image_path = join_image_path(abs.string(), e.rel);
-      PARE_TRY(bool elf, add_if_elf(e, image_path, given.string(), out));
-      (void)elf;
-    }
+    for (const auto& e : entries)
+      PARE_CHECK(add_entry(e, join_image_path(abs.string(), e.rel), given.string(), out));
   }
   return out;
 }
@@ -170,10 +172,8 @@ Result<AppFiles> level_app_files(const spec::Spec& spec, const spec::Level& leve
   for (const auto& item : level.files) {
     const std::string where = item.loc.str();
     PARE_TRY(auto entries, list_item(item, contexts));
-    for (const auto& e : entries) {
-      PARE_TRY(bool elf, add_if_elf(e, join_image_path(item.dest, e.rel), where, out));
-      (void)elf;
-    }
+    for (const auto& e : entries)
+      PARE_CHECK(add_entry(e, join_image_path(item.dest, e.rel), where, out));
   }
   return out;
 }

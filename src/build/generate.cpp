@@ -171,25 +171,18 @@ Result<void> add_tarball(const spec::FileItem& item, const LocalEntry& tarball,
   if (tarball.kind != LocalEntry::Kind::file)
     return Error(Errc::invalid, where + ": extract: " + item.src.string() + " is not a file");
   PARE_TRY(std::string bytes, read_local(tarball, where));
-  std::string_view b = bytes;
-  bool compressed = b.substr(0, 2) == "\x1f\x8b" || b.substr(0, 4) == "\x28\xb5\x2f\xfd" ||
-                    b.substr(0, 6) == std::string_view(
-                                          "\xfd"
-                                          "7zXZ\0",
-                                          6);
   // A plain tar is read as it is.
-  Result<std::string> tar =
-      compressed ? decompress_all(b, kMaxExtracted) : Result<std::string>(std::move(bytes));
+  Result<std::string> tar = has_compression_magic(bytes) ? decompress_all(bytes, kMaxExtracted)
+                                                         : Result<std::string>(std::move(bytes));
   if (!tar.ok()) return tar.error().context(where + ": " + item.src.string());
   const std::string base = rel(item.dest);
   auto read =
       oci::read_tar(*tar, [&](const oci::TarHeader& h, std::string_view data) -> Result<void> {
         std::string path = h.path;
         if (path == ".") return {};
-        if (path == ".." || path.rfind("../", 0) == 0 || path.find("/../") != std::string::npos ||
-            (path.size() >= 3 && path.compare(path.size() - 3, 3, "/..") == 0))
-          return Error(Errc::invalid, where + ": " + item.src.string() + " holds '" + path +
-                                          "', which leaves dest");
+        if (!oci::is_plain_relative_path(path))
+          // The read's error gets "file:line:col: SRC: " in front (below).
+          return Error(Errc::invalid, "holds '" + path + "': not a plain path below dest");
         std::string dest = base.empty() ? path : base + "/" + path;
         switch (h.type) {
           case EntryType::file:
@@ -203,9 +196,8 @@ Result<void> add_tarball(const spec::FileItem& item, const LocalEntry& tarball,
             out.push_back(symlink(dest, h.link));
             break;
           case EntryType::hardlink:
-            return Error(Errc::unsupported, where + ": " + item.src.string() +
-                                                " holds the hard link '" + path +
-                                                "'; pare copies files, not hard links");
+            return Error(Errc::unsupported,
+                         "holds the hard link '" + path + "'; pare copies files, not hard links");
         }
         return {};
       });

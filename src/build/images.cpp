@@ -57,7 +57,7 @@ oci::ImageConfig config_for(const Plan& plan, const spec::VariantSettings& v,
   if (base)
     for (const auto& e : base->config.env) has_path |= e.rfind("PATH=", 0) == 0;
   if (!has_path)
-    c.env.push_back(std::string("PATH=") + kDefaultPath + (v.debug ? ":/busybox" : ""));
+    c.env.push_back(std::string("PATH=") + oci::kDefaultPath + (v.debug ? ":/busybox" : ""));
   for (const auto& [k, val] : s.env) c.env.push_back(k + "=" + val);
   // version: {env: VAR} sets VAR (JAVA_VERSION, as distroless's java images do) unless the
   // spec's env sets it itself.

@@ -31,7 +31,4 @@ Result<std::vector<oci::TaggedImage>> make_images(
 std::vector<ImageSummary> summarize(const Plan& plan, const std::vector<oci::TaggedImage>& images,
                                     bool sbom_layer);
 
-inline constexpr const char* kDefaultPath =
-    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
 }  // namespace pare::build

@@ -153,10 +153,8 @@ std::function<int()> setup_init(CLI::App* cmd) {
     init::InitResult r;
     if (!a->dockerfile.empty()) {
       std::string text = fs::read_file(a->dockerfile, 1 << 20).value();
-      auto parsed = init::parse_dockerfile(text);
-      if (!parsed.ok())
-        throw Error(parsed.error().code(), a->dockerfile + parsed.error().message().substr(10));
-      r = init::init_from_dockerfile(*parsed, options).value();
+      r = init::init_from_dockerfile(init::parse_dockerfile(text, a->dockerfile).value(), options)
+              .value();
     } else {
       r = init::init_project(dir, options).value();
     }

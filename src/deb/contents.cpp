@@ -30,18 +30,25 @@ bool split_line(std::string_view line, std::string_view& path, std::string_view&
   return !list.empty();
 }
 
-// "libs/zlib1g,contrib/x/foo" -> "zlib1g,foo": the package is what follows the last '/'.
-std::string package_names(std::string_view list) {
-  std::string out;
+// Calls f on each item of a comma-separated list.
+template <typename F>
+void for_each_item(std::string_view list, F&& f) {
   while (!list.empty()) {
     size_t comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    size_t slash = item.rfind('/');
-    if (slash != std::string_view::npos) item.remove_prefix(slash + 1);
-    if (!item.empty()) out += (out.empty() ? "" : ",") + std::string(item);
+    f(list.substr(0, comma));
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }
+}
+
+// "libs/zlib1g,contrib/x/foo" -> "zlib1g,foo": the package is what follows the last '/'.
+std::string package_names(std::string_view list) {
+  std::string out;
+  for_each_item(list, [&](std::string_view item) {
+    size_t slash = item.rfind('/');
+    if (slash != std::string_view::npos) item.remove_prefix(slash + 1);
+    if (!item.empty()) out += (out.empty() ? "" : ",") + std::string(item);
+  });
   return out;
 }
 
@@ -132,14 +139,9 @@ std::vector<std::string> LibraryIndex::packages_of(const std::string& path) cons
         t.lines.begin(), t.lines.end(), std::string_view(path),
         [](std::string_view line, std::string_view p) { return path_of(line) < p; });
     for (; it != t.lines.end() && path_of(*it) == path; ++it) {
-      std::string_view list = it->substr(it->find('\t') + 1);
-      while (!list.empty()) {
-        size_t comma = list.find(',');
-        std::string name(list.substr(0, comma));
-        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-      }
+      for_each_item(it->substr(it->find('\t') + 1), [&](std::string_view name) {
+        if (std::find(out.begin(), out.end(), name) == out.end()) out.emplace_back(name);
+      });
     }
   }
   return out;

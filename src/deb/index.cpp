@@ -54,11 +54,6 @@ Result<void> check_request(const IndexRequest& req) {
   return {};
 }
 
-const ReleaseFileEntry* find_entry(const Release& release, const std::string& path) {
-  auto it = release.files.find(path);
-  return it == release.files.end() ? nullptr : &it->second;
-}
-
 }  // namespace
 
 IndexFetcher::IndexFetcher(http::Client& http, stdfs::path cache_dir, bool offline, Clock now)
@@ -212,8 +207,8 @@ IndexFetcher::PackagesFiles IndexFetcher::packages_entries(const Release& releas
   const std::string dir = component + "/binary-" + arch + "/";
   PackagesFiles out;
   for (const char* name : kPackagesNames)
-    if ((out.compressed = find_entry(release, dir + name))) break;
-  out.plain = find_entry(release, dir + "Packages");
+    if ((out.compressed = find_release_file(release, dir + name))) break;
+  out.plain = find_release_file(release, dir + "Packages");
   return out;
 }
 

@@ -17,11 +17,6 @@ constexpr const char* kContentsSuffixes[] = {".gz", ".xz", ".zst", ""};
 // Bounds for the reduced form when read back (bookworm's main: ~3 MB).
 constexpr uint64_t kMaxLibraryIndex = uint64_t{256} << 20;
 
-const ReleaseFileEntry* find_listed(const Release& release, const std::string& path) {
-  auto it = release.files.find(path);
-  return it == release.files.end() ? nullptr : &it->second;
-}
-
 }  // namespace
 
 Result<LibraryIndex> IndexFetcher::library_index(const IndexRequest& req) {
@@ -39,10 +34,10 @@ Result<LibraryIndex> IndexFetcher::library_index(const IndexRequest& req) {
     std::string base = component + "/Contents-" + req.archs.front();
     const ReleaseFileEntry* compressed = nullptr;
     for (const char* suffix : kContentsSuffixes)
-      if ((compressed = find_listed(release, base + suffix))) break;
+      if ((compressed = find_release_file(release, base + suffix))) break;
     if (!compressed) continue;
     PARE_TRY(LibraryIndex libs,
-             component_libraries(s, release, *compressed, find_listed(release, base)));
+             component_libraries(s, release, *compressed, find_release_file(release, base)));
     out.merge(std::move(libs));
     any = true;
   }

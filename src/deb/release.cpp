@@ -339,6 +339,11 @@ Result<int64_t> parse_release_date(std::string_view date) {
   return days * 86400 + h * 3600 + m * 60 + s - offset;
 }
 
+const ReleaseFileEntry* find_release_file(const Release& release, const std::string& path) {
+  auto it = release.files.find(path);
+  return it == release.files.end() ? nullptr : &it->second;
+}
+
 Result<Release> parse_release(std::string_view text, std::string_view source_name) {
   PARE_TRY(std::vector<Paragraph> paragraphs, parse_deb822(text, source_name));
   if (paragraphs.empty())

@@ -56,6 +56,9 @@ struct Release {
 // Errc::invalid naming source_name:line.
 Result<Release> parse_release(std::string_view text, std::string_view source_name);
 
+// The entry the Release lists for `path` (relative to dists/<suite>/), or nullptr.
+const ReleaseFileEntry* find_release_file(const Release& release, const std::string& path);
+
 // A Release date (RFC 2822 style, "Sat, 10 Jun 2023 09:26:38 UTC"; also
 // "+0000"-style zones, without weekday, single-digit day) -> seconds since
 // the Unix epoch.

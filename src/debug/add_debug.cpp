@@ -13,8 +13,6 @@ namespace {
 namespace stdfs = std::filesystem;
 using json = nlohmann::json;
 
-constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
 // PATH gains /busybox (last, so the image's own programs still come first), the entrypoint
 // becomes the shell, and Cmd goes (it was the arguments of the old entrypoint).
 void debug_settings(json& config) {
@@ -29,7 +27,7 @@ void debug_settings(json& config) {
     if (path.find("/busybox") == std::string::npos)
       e = path + (path.size() > 5 ? ":" : "") + "/busybox";
   }
-  if (!has_path) env.push_back(std::string("PATH=") + kDefaultPath + ":/busybox");
+  if (!has_path) env.push_back(std::string("PATH=") + oci::kDefaultPath + ":/busybox");
   config["Entrypoint"] = json::array({"/busybox/sh"});
   config.erase("Cmd");
 }

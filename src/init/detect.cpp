@@ -1,7 +1,6 @@
 // init_project and map_base_image (init.h): what a project directory is, and which pare
 // family a Dockerfile's base image corresponds to.
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "init/init.h"
@@ -51,9 +50,7 @@ bool find_elf(const stdfs::path& dir, std::string& name, rootfs::ElfInfo& info) 
     if (!stdfs::is_regular_file(p, ec)) continue;
     if ((stdfs::status(p, ec).permissions() & stdfs::perms::owner_exec) == stdfs::perms::none)
       continue;
-    char magic[4] = {};
-    std::ifstream in(p, std::ios::binary);
-    if (!in.read(magic, 4) || !rootfs::has_elf_magic(std::string_view(magic, 4))) continue;
+    if (!rootfs::file_has_elf_magic(p)) continue;
     auto bytes = fs::read_file(p, kMaxElf);
     if (!bytes.ok()) continue;
     auto elf = rootfs::read_elf(*bytes);

@@ -15,8 +15,9 @@ const char* const kKeywords[] = {"ADD",        "ARG",     "CMD",    "COPY",     
                                  "MAINTAINER", "ONBUILD", "RUN",    "SHELL",       "STOPSIGNAL",
                                  "USER",       "VOLUME",  "WORKDIR"};
 
+// "LINE: why"; parse_dockerfile puts the file's name in front.
 Error bad(int line, const std::string& why) {
-  return Error(Errc::invalid, "Dockerfile:" + std::to_string(line) + ": " + why);
+  return Error(Errc::invalid, std::to_string(line) + ": " + why);
 }
 
 std::string trim(std::string_view s) {
@@ -124,9 +125,7 @@ Result<Instruction> parse_instruction(const LogicalLine& l) {
   return in;
 }
 
-}  // namespace
-
-Result<Dockerfile> parse_dockerfile(std::string_view text) {
+Result<Dockerfile> parse_text(std::string_view text) {
   if (text.size() > kMaxDockerfile) return bad(0, "the file is larger than 1 MiB");
   if (text.find('\0') != std::string_view::npos) return bad(0, "the file holds a NUL byte");
   Dockerfile out;
@@ -156,6 +155,14 @@ Result<Dockerfile> parse_dockerfile(std::string_view text) {
   }
   if (out.stages.empty()) return bad(0, "no FROM instruction: not a Dockerfile");
   return out;
+}
+
+}  // namespace
+
+Result<Dockerfile> parse_dockerfile(std::string_view text, const std::string& name) {
+  auto parsed = parse_text(text);
+  if (!parsed.ok()) return Error(parsed.error().code(), name + ":" + parsed.error().message());
+  return parsed;
 }
 
 }  // namespace pare::init

@@ -35,8 +35,8 @@ struct Dockerfile {
   std::vector<Stage> stages;
 };
 
-// Errc::invalid "Dockerfile:LINE: ..." for an instruction before any FROM (but ARG), an
-// unknown keyword, a FROM without an image, a file over 1 MiB or with a NUL byte.
-Result<Dockerfile> parse_dockerfile(std::string_view text);
+// Errc::invalid "NAME:LINE: ..." for an instruction before any FROM (but ARG), an unknown
+// keyword, a FROM without an image, a file over 1 MiB or with a NUL byte (line 0: the file).
+Result<Dockerfile> parse_dockerfile(std::string_view text, const std::string& name = "Dockerfile");
 
 }  // namespace pare::init

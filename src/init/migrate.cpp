@@ -6,13 +6,11 @@
 
 #include "init/init.h"
 #include "init/spec_writer.h"
+#include "oci/image.h"
 
 namespace pare::init {
 
 namespace {
-
-// The PATH pare images have (DESIGN.md, image conventions).
-constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), ::tolower);
@@ -187,7 +185,6 @@ struct Translator {
       spec.healthcheck_none = true;
       return;
     }
-    Instruction cmd = in;
     std::string rest = in.args.size() > 3 ? in.args.substr(3) : "";
     size_t b = rest.find_first_not_of(' ');
     rest = b == std::string::npos ? "" : rest.substr(b);
@@ -242,7 +239,7 @@ struct Translator {
         for (const char* var : {"${PATH}", "$PATH"})
           for (size_t at = kv.second.find(var); kv.first == "PATH" && at != std::string::npos;
                at = kv.second.find(var))
-            kv.second.replace(at, std::string_view(var).size(), kDefaultPath);
+            kv.second.replace(at, std::string_view(var).size(), oci::kDefaultPath);
         if (kv.second.find('$') != std::string::npos)
           note(in.line,
                "ENV " + kv.first + ": variables ($...) are not expanded; write the value out");

@@ -25,6 +25,10 @@ struct Platform {
 // riscv64).
 Result<Platform> platform_for_debian_arch(const std::string& debian_arch);
 
+// The PATH pare's images have (DESIGN.md, image conventions), as distroless's do.
+inline constexpr const char* kDefaultPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 // Docker's HEALTHCHECK, as Docker and podman read it from an image config ("Healthcheck";
 // the OCI image spec has no such field, and tools that do not know it ignore it). Durations
 // are nanoseconds; 0 = the engine's default.

@@ -125,17 +125,6 @@ std::string pax_record(std::string_view key, std::string_view value) {
   return std::to_string(len) + " " + std::string(key) + "=" + std::string(value) + "\n";
 }
 
-bool plain_parts(std::string_view path) {
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = std::min(path.find('/', start), path.size());
-    std::string_view part = path.substr(start, end - start);
-    if (part.empty() || part == "." || part == "..") return false;
-    start = end + 1;
-  }
-  return true;
-}
-
 Result<void> validate(const TarHeader& h, std::string_view data) {
   auto bad = [&](const std::string& why) {
     return Error(Errc::invalid, "tar entry '" + h.path + "': " + why);
@@ -147,8 +136,8 @@ Result<void> validate(const TarHeader& h, std::string_view data) {
     return bad("NUL byte in path or link");
   // A layer is applied onto a root (OCI image-spec, layer.md): a "." or ".."
   // part, or an empty one, would name a place other than the one listed.
-  if (!plain_parts(h.path)) return bad("path has an empty, '.' or '..' part");
-  if (h.type == EntryType::hardlink && !plain_parts(h.link))
+  if (!is_plain_relative_path(h.path)) return bad("path has an empty, '.' or '..' part");
+  if (h.type == EntryType::hardlink && !is_plain_relative_path(h.link))
     return bad("hardlink target has an empty, '.' or '..' part");
   if (h.mode & ~07777u) return bad("mode has bits beyond 07777");
   bool is_link = h.type == EntryType::symlink || h.type == EntryType::hardlink;
@@ -161,6 +150,17 @@ Result<void> validate(const TarHeader& h, std::string_view data) {
 }
 
 }  // namespace
+
+bool is_plain_relative_path(std::string_view path) {
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = std::min(path.find('/', start), path.size());
+    std::string_view part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
 
 Result<void> TarWriter::emit(std::string_view bytes) {
   PARE_CHECK(out_->write(bytes));

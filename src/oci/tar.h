@@ -43,6 +43,10 @@ class TarWriter {
   uint64_t written_ = 0;
 };
 
+// Whether every '/'-separated part of `path` is a name: none empty, "." or ".." (what a tar
+// entry of a layer may hold: OCI image-spec, layer.md).
+bool is_plain_relative_path(std::string_view path);
+
 // Bounds-checked tar reader (ustar + pax path/linkpath/size), for tests,
 // inspection and reading layers back. Calls fn(header, data) per entry;
 // returns Errc::invalid with the byte offset on malformed input. Paths come

@@ -1,5 +1,6 @@
 #include "rootfs/elf.h"
 
+#include <fstream>
 #include <optional>
 
 namespace pare::rootfs {
@@ -215,6 +216,12 @@ bool has_elf_magic(std::string_view bytes) {
                                    "\x7f"
                                    "ELF",
                                    4);
+}
+
+bool file_has_elf_magic(const std::filesystem::path& path) {
+  char magic[4] = {};
+  std::ifstream in(path, std::ios::binary);
+  return in.read(magic, 4) && has_elf_magic(std::string_view(magic, 4));
 }
 
 Result<ElfInfo> read_elf(std::string_view bytes) {

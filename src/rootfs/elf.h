@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,5 +74,8 @@ Result<ElfInfo> read_elf(std::string_view bytes);
 // Whether `bytes` starts with the ELF magic ("\x7f" "ELF"); cheap, for callers
 // deciding whether read_elf's error is worth reporting.
 bool has_elf_magic(std::string_view bytes);
+// The same for a file's first four bytes (false when it cannot be read): whether a file is
+// worth reading whole.
+bool file_has_elf_magic(const std::filesystem::path& path);
 
 }  // namespace pare::rootfs

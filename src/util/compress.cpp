@@ -468,6 +468,11 @@ Result<std::string> gunzip_exact(std::string_view data, uint64_t size) {
   return out;
 }
 
+bool has_compression_magic(std::string_view data) {
+  return starts_with_bytes(data, kGzipMagic) || starts_with_bytes(data, kZstdMagic) ||
+         starts_with_bytes(data, kXzMagic);
+}
+
 Result<std::string> decompress_all(std::string_view data, uint64_t max_output) {
   if (starts_with_bytes(data, kGzipMagic)) return gunzip(data, max_output);
   if (starts_with_bytes(data, kZstdMagic)) return unzstd(data, max_output);

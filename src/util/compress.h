@@ -54,6 +54,8 @@ class CompressingSink : public fs::ByteSink {
 inline constexpr uint64_t kMaxDecompressedSize = uint64_t{4} << 30;
 Result<std::string> decompress_all(std::string_view data);
 Result<std::string> decompress_all(std::string_view data, uint64_t max_output);
+// Whether data starts like a format decompress_all reads (gzip, zstd, xz).
+bool has_compression_magic(std::string_view data);
 
 // One gzip member whose decompressed size is known (a signed Release lists
 // it), decoded in one call into a buffer of exactly that size: libdeflate,

@@ -140,6 +140,19 @@ for p in /srv/js/c.map /srv/site/.git/HEAD /srv/site/sub/drop.log /rootfs.tar.gz
 done
 assert_eq "cfg" "$("$PARE" cat "oci:$T/files-out:files:latest" /etc/app/link --cache-dir "$CACHE")" \
   "a symlink from the tarball"
+# A tarball whose entry climbs out of dest is refused at its item, and nothing is written.
+python3 -c 'import io, sys, tarfile
+t = tarfile.open(sys.argv[1], "w")
+for n in ("ok.txt", "../escape.txt"):
+    i = tarfile.TarInfo(n); i.size = 1; t.addfile(i, io.BytesIO(b"x"))
+t.close()' "$F/evil.tar"
+printf 'from: %s/static.yaml\nname: evil\narchs: [amd64]\nfiles:\n  - {src: evil.tar, dest: /srv, extract: true}\n' \
+  "$EX" >"$F/evil.yaml"
+err="$("$PARE" build "$F/evil.yaml" --suite bookworm --cache-dir "$CACHE" -o "$T/evil-out" -q 2>&1)" &&
+  fail "a tarball entry with .. was accepted"
+assert_contains "$err" "evil.yaml:5:5: $F/evil.tar: holds '../escape.txt': not a plain path below dest" \
+  "the refused entry, at its item"
+assert_no_file "$T/evil-out" "output of a refused build"
 
 # --- Go with cgo on base: auto-deps finds glibc's package from the binary ---
 mkdir -p "$APPS/go-cgo/build"
