@@ -4,6 +4,8 @@ image size beside the same app on a full Debian image of the same suite.
 
   python3 bench/apps.py --runs 5              # deps and rebuild figures
   python3 bench/apps.py --runs 3 --sizes      # also the size table (mmdebstrap, a few minutes)
+  python3 bench/apps.py --baseline OLD/pare --apps node-express,java-http
+                                              # rebuilds alternating with another binary
 
 deps      `pare deps` on java's launcher and every shared object of the host's JDK (bin/java,
           lib/*.so, lib/server/*.so), the Contents index already cached: median wall time.
@@ -62,32 +64,45 @@ def bench_deps(runs, cache):
               f"target <= 0.3 s)")
 
 
-def bench_rebuild(app, work, runs, cache):
+def bench_rebuild(app, work, runs, cache, binaries):
+    """`binaries`: label -> pare; with two, their runs alternate (the same machine state)."""
     spec = os.path.join(work, "apps", app, "pare.yaml")
     changed = os.path.join(work, "apps", app, APPS[app][0])
     if not os.path.exists(changed):
         print(f"{app}: {changed} missing (build the app first), skipped")
         return None
-    out = os.path.join(work, "out-" + app)
-    cmd = [PARE, "build", spec, "--suite", "bookworm", "--cache-dir", cache, "-o", out, "--json",
-           "--no-git-annotations"]
-    timed(cmd)
+    outs = {k: os.path.join(work, f"out-{app}-{k}") for k in binaries}
+
+    def cmd(k):
+        return [binaries[k], "build", spec, "--suite", "bookworm", "--cache-dir", cache, "-o",
+                outs[k], "--json", "--no-git-annotations"]
+
+    for k in binaries:
+        timed(cmd(k))
     for mode, extra in (("online", []), ("--offline", ["--offline"])):
-        walls, layers = [], []
+        walls = {k: [] for k in binaries}
+        layers = {k: [] for k in binaries}
         for i in range(runs):
-            # Bytes no earlier run appended (the layer cache is shared between runs).
-            with open(changed, "ab") as f:
-                f.write(("\n// " if changed.endswith(".js") else "\n# ").encode() +
-                        os.urandom(8).hex().encode() + b"\n")
-            wall, text = timed(cmd + extra)
-            j = json.loads(text)
-            assert j["layers_built"] == 1, f"{app}: {j['layers_built']} layers built, not 1"
-            walls.append(wall)
-            layers.append(j["timings"].get("layers", 0.0))
-        w, lay = statistics.median(walls), statistics.median(layers)
-        print(f"{app} ({mode}): app-only rebuild median {w:.3f} s, of which the app layer "
-              f"{lay:.3f} s; the rest {w - lay:.3f} s (target <= 0.15 s)")
-    return out
+            for k in binaries:
+                # Bytes no earlier run appended (the layer cache is shared between runs).
+                with open(changed, "ab") as f:
+                    f.write(("\n// " if changed.endswith(".js") else "\n# ").encode() +
+                            os.urandom(8).hex().encode() + b"\n")
+                wall, text = timed(cmd(k) + extra)
+                j = json.loads(text)
+                assert j["layers_built"] == 1, f"{app}: {j['layers_built']} layers built, not 1"
+                walls[k].append(wall)
+                layers[k].append(j["timings"].get("layers", 0.0))
+        for k in binaries:
+            w, lay = statistics.median(walls[k]), statistics.median(layers[k])
+            label = f" [{k}]" if len(binaries) > 1 else ""
+            print(f"{app} ({mode}){label}: app-only rebuild median {w:.3f} s, of which the app "
+                  f"layer {lay:.3f} s; the rest {w - lay:.3f} s (target <= 0.15 s)")
+        if len(binaries) == 2:
+            a, b = binaries
+            print(f"{app} ({mode}): {b}/{a} = "
+                  f"{statistics.median(walls[b]) / statistics.median(walls[a]):.2f}")
+    return outs[list(binaries)[-1]]
 
 
 def image_sizes(layout):
@@ -152,13 +167,17 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--sizes", action="store_true")
     ap.add_argument("--cache-dir", default=os.path.join(ROOT, "build", "network-cache"))
+    ap.add_argument("--baseline", help="another pare binary: app rebuilds alternate with it")
+    ap.add_argument("--apps", default=",".join(APPS), help="which examples (comma-separated)")
     a = ap.parse_args()
+    apps = [x for x in a.apps.split(",") if x]
+    binaries = {"baseline": a.baseline, "this": PARE} if a.baseline else {"this": PARE}
     tmp = tempfile.mkdtemp(prefix="pare-bench-apps-")
     work = tmp
     try:
         prepare(work)
         bench_deps(a.runs, a.cache_dir)
-        outs = {app: bench_rebuild(app, work, a.runs, a.cache_dir) for app in APPS}
+        outs = {app: bench_rebuild(app, work, a.runs, a.cache_dir, binaries) for app in apps}
         if a.sizes:
             mirror = os.environ.get("PARE_MIRROR") or host_mirror()
             print("\n| app | pare image, compressed | uncompressed | full Debian (minbase + packages), gzip | uncompressed | ratio |")

@@ -1,6 +1,8 @@
 #include "build/build.h"
 
 #include <chrono>
+#include <future>
+#include <optional>
 #include <set>
 #include <thread>
 #include "build/app_deps.h"
@@ -10,6 +12,7 @@
 #include "build/inputs.h"
 #include "build/registry_cache.h"
 #include "build/sbom_output.h"
+#include "oci/previous_blobs.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/parallel.h"
@@ -240,7 +243,8 @@ namespace {
 
 // Every spec built, then the output written from their images.
 Result<BuildResult> build_and_write(const BuildOptions& options, const Environment& env,
-                                    std::vector<std::filesystem::path>& blob_files) {
+                                    std::vector<std::filesystem::path>& blob_files,
+                                    oci::PreviousBlobs* previous) {
   BuildResult result;
   Timer timer(result.times);
   std::vector<oci::TaggedImage> all;
@@ -265,14 +269,23 @@ Result<BuildResult> build_and_write(const BuildOptions& options, const Environme
   for (const auto& t : all)
     for (const auto& image : t.images)
       for (const auto& layer : image.layers) blob_files.push_back(layer.file);
+  // The documents beside the output are rendered on a second thread while the output is
+  // written (both take tens of milliseconds for an app with many files), and written only
+  // once the output is in place. (A std::async future waits for its thread when destroyed.)
+  std::future<RenderedSboms> rendered;
+  if (options.sbom) {
+    result.sbom_dir = sbom_dir_for(options.output);
+    rendered = std::async(std::launch::async, [&] {
+      return render_sboms(sboms, all, options.layer.mtime, result.sbom_dir);
+    });
+  }
   if (options.write_output) {
     result.output = options.output;
-    PARE_CHECK(oci::write_output(options.format, options.output, all));
+    PARE_CHECK(oci::write_output(options.format, options.output, all, previous));
     timer.lap("output");
   }
   if (options.sbom) {
-    result.sbom_dir = sbom_dir_for(options.output);
-    PARE_TRY(result.sboms, write_sboms(sboms, all, options.layer.mtime, result.sbom_dir));
+    PARE_TRY(result.sboms, write_sboms(rendered.get(), result.sbom_dir));
     timer.lap("sbom");
   }
   if (!options.write_output) result.built = std::move(all);
@@ -288,9 +301,13 @@ Result<BuildResult> run_build(const BuildOptions& options, const Environment& en
   if (options.sbom) PARE_CHECK(check_sbom_dir_replaceable(sbom_dir_for(options.output)));
   PARE_CHECK(mark_cache(env));
   sweep_stale_temporaries(env.cache_dir);  // what killed builds left behind
+  // The layout being replaced is hashed while the build runs (oci/previous_blobs.h).
+  std::optional<oci::PreviousBlobs> previous;
+  if (options.write_output && options.format == oci::OutputFormat::oci_layout)
+    previous.emplace(options.output);
   for (int attempt = 0;; ++attempt) {
     std::vector<std::filesystem::path> blobs;
-    auto built = build_and_write(options, env, blobs);
+    auto built = build_and_write(options, env, blobs, previous ? &*previous : nullptr);
     // A cached layer blob that failed its digest while the output was written
     // was removed there: one more pass builds that layer again.
     bool dropped =

@@ -1,6 +1,8 @@
 #include "build/layers.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "build/generate.h"
 #include "build/inputs.h"
@@ -9,6 +11,7 @@
 #include "sbom/layer_summary.h"
 #include "util/checked.h"
 #include "util/fs.h"
+#include "util/parallel.h"
 #include "util/sha256.h"
 
 namespace pare::build {
@@ -27,8 +30,21 @@ void field(std::string& recipe, std::string_view v) {
 // Everything of a local file or tree that generate.cpp copies, through the
 // same walker: lexical names, types, the normalised modes, contents and link
 // targets. A source the walker refuses is refused here too, before any fetch.
+// The files are hashed on every core first: a node_modules tree is thousands
+// of small files, and hashing them is most of an app-only rebuild's key.
 Result<void> add_entry_hashes(const std::vector<LocalEntry>& entries, std::string& recipe) {
-  for (const auto& e : entries) {
+  std::vector<std::string> digests(entries.size());
+  constexpr size_t kFilesForThreads = 32;  // below this, threads cost more than they save
+  size_t threads = entries.size() < kFilesForThreads
+                       ? 1
+                       : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  PARE_CHECK(parallel_for(entries.size(), threads, [&](size_t i) -> Result<void> {
+    if (entries[i].kind != LocalEntry::Kind::file) return {};
+    PARE_TRY(digests[i], sha256_file_hex(entries[i].path));
+    return {};
+  }));
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const LocalEntry& e = entries[i];
     recipe += "\n   ";
     field(recipe, e.rel.empty() ? "." : e.rel);
     switch (e.kind) {
@@ -39,13 +55,11 @@ Result<void> add_entry_hashes(const std::vector<LocalEntry>& entries, std::strin
       case LocalEntry::Kind::dir:
         field(recipe, "dir");
         break;
-      case LocalEntry::Kind::file: {
+      case LocalEntry::Kind::file:
         field(recipe, "file");
         field(recipe, std::to_string(local_file_mode(e.mode)));
-        PARE_TRY(std::string digest, sha256_file_hex(e.path));
-        field(recipe, digest);
+        field(recipe, digests[i]);
         break;
-      }
     }
   }
   return {};

@@ -1,5 +1,6 @@
 #include "build/sbom_output.h"
 
+#include <future>
 #include <set>
 
 #include "oci/layer.h"
@@ -75,33 +76,37 @@ Result<void> check_sbom_dir_replaceable(const stdfs::path& dir) {
   return {};
 }
 
-Result<std::vector<SbomFiles>> write_sboms(const std::vector<BuiltSbom>& sboms,
-                                           const std::vector<oci::TaggedImage>& images,
-                                           int64_t created, const stdfs::path& dir) {
-  PARE_CHECK(check_sbom_dir_replaceable(dir));
-  stdfs::path parent = dir.has_parent_path() ? dir.parent_path() : stdfs::path(".");
-  PARE_TRY(fs::TempDir stage, fs::TempDir::create(parent, ".pare-sbom"));
+RenderedSboms render_sboms(const std::vector<BuiltSbom>& sboms,
+                           const std::vector<oci::TaggedImage>& images, int64_t created,
+                           const stdfs::path& dir) {
+  RenderedSboms out;
   std::set<std::string> done;
-  std::vector<SbomFiles> written;
+  auto add = [&](const std::string& digest, const std::string& stem, std::string spdx,
+                 std::string cyclonedx) {
+    out.files.emplace_back(stem + ".spdx.json", std::move(spdx));
+    out.files.emplace_back(stem + ".cdx.json", std::move(cyclonedx));
+    out.written.push_back({digest, dir / (stem + ".spdx.json"), dir / (stem + ".cdx.json")});
+  };
   for (const auto& built : sboms) {
     const std::string& digest = built.doc.manifest_digest;
     if (!done.insert(digest).second) continue;
-    std::string stem = file_stem(built.tag, built.doc.arch);
-    PARE_CHECK(
-        fs::write_file_atomic(stage.path() / (stem + ".spdx.json"), sbom::spdx_json(built.doc)));
-    PARE_CHECK(fs::write_file_atomic(stage.path() / (stem + ".cdx.json"),
-                                     sbom::cyclonedx_json(built.doc)));
-    written.push_back({digest, dir / (stem + ".spdx.json"), dir / (stem + ".cdx.json")});
+    add(digest, file_stem(built.tag, built.doc.arch), sbom::spdx_json(built.doc),
+        sbom::cyclonedx_json(built.doc));
   }
   for (const auto& index : indexes_of(images, created)) {
     if (!done.insert(index.digest).second) continue;
-    std::string stem = file_stem(index.name, "");
-    PARE_CHECK(
-        fs::write_file_atomic(stage.path() / (stem + ".spdx.json"), sbom::index_spdx_json(index)));
-    PARE_CHECK(fs::write_file_atomic(stage.path() / (stem + ".cdx.json"),
-                                     sbom::index_cyclonedx_json(index)));
-    written.push_back({index.digest, dir / (stem + ".spdx.json"), dir / (stem + ".cdx.json")});
+    add(index.digest, file_stem(index.name, ""), sbom::index_spdx_json(index),
+        sbom::index_cyclonedx_json(index));
   }
+  return out;
+}
+
+Result<std::vector<SbomFiles>> write_sboms(const RenderedSboms& rendered, const stdfs::path& dir) {
+  PARE_CHECK(check_sbom_dir_replaceable(dir));
+  stdfs::path parent = dir.has_parent_path() ? dir.parent_path() : stdfs::path(".");
+  PARE_TRY(fs::TempDir stage, fs::TempDir::create(parent, ".pare-sbom"));
+  for (const auto& [name, text] : rendered.files)
+    PARE_CHECK(fs::write_file_atomic(stage.path() / name, text));
   stdfs::path staged = stage.release();
   auto published = fs::publish(staged, dir);
   if (!published.ok()) {
@@ -109,7 +114,7 @@ Result<std::vector<SbomFiles>> write_sboms(const std::vector<BuiltSbom>& sboms,
     stdfs::remove_all(staged, ec);
     return published.error();
   }
-  return written;
+  return rendered.written;
 }
 
 Result<sbom::SbomImage> SbomMaker::describe(const std::string& tag, const std::string& arch,
@@ -165,7 +170,10 @@ Result<oci::LayerBlob> SbomMaker::layer(const sbom::SbomImage& doc) {
   sbom::SbomImage in_image = doc;
   in_image.manifest_digest.clear();
   for (auto& p : in_image.packages) p.download_location.clear();
-  std::string spdx = sbom::spdx_json(in_image), cyclonedx = sbom::cyclonedx_json(in_image);
+  // The two documents are independent and, for an app with many files, the larger part of the
+  // SBOM's cost: one is made on a second thread.
+  auto spdx_text = std::async(std::launch::async, [&] { return sbom::spdx_json(in_image); });
+  std::string cyclonedx = sbom::cyclonedx_json(in_image), spdx = spdx_text.get();
   PARE_TRY(auto writer, oci::LayerWriter::create(blob_dir_, compress_));
   auto& tar = writer->tar();
   std::string dir;

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "deb/resolver.h"
@@ -83,11 +84,20 @@ struct SbomFiles {
   std::filesystem::path spdx, cyclonedx;
 };
 
-// Writes every image's documents into dir, and for each multi-platform tag of `images` its
-// index's (OUT.sbom/<name>_<variant>.spdx.json and .cdx.json), staged and moved into place;
-// returns where each image's and index's went.
-Result<std::vector<SbomFiles>> write_sboms(const std::vector<BuiltSbom>& sboms,
-                                           const std::vector<oci::TaggedImage>& images,
-                                           int64_t created, const std::filesystem::path& dir);
+// Every image's documents, and for each multi-platform tag of `images` its index's, as text:
+// OUT.sbom/<name>_<variant>_<arch>.spdx.json and .cdx.json (an index's without the arch).
+struct RenderedSboms {
+  std::vector<std::pair<std::string, std::string>> files;  // file name -> text
+  std::vector<SbomFiles> written;                          // where each document goes in dir
+};
+// Pure (no I/O): a build renders them while the output is written, and writes them only once
+// the output is in place.
+RenderedSboms render_sboms(const std::vector<BuiltSbom>& sboms,
+                           const std::vector<oci::TaggedImage>& images, int64_t created,
+                           const std::filesystem::path& dir);
+// Writes the rendered documents into dir, staged and moved into place; returns where each
+// image's and index's went.
+Result<std::vector<SbomFiles>> write_sboms(const RenderedSboms& rendered,
+                                           const std::filesystem::path& dir);
 
 }  // namespace pare::build

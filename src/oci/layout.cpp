@@ -11,14 +11,20 @@
 // the same. Several image names can thus share one layout.
 #include "oci/layout.h"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "oci/previous_blobs.h"
 #include "util/fs.h"
+#include "util/parallel.h"
 #include "util/sha256.h"
 
 namespace pare::oci {
@@ -183,14 +189,19 @@ Error damaged_source(const PlannedFile& file) {
 // that holds it unshared and it still hashes to its name (a rebuild that
 // changed nothing reads each blob once and writes none), or copied from the
 // cache in one pass that hashes what it copies.
+// A blob `hashed_ahead` (previous_blobs.h) hashed this run and that is unchanged since is not
+// read again.
 Result<void> place_blob(const PlannedFile& file, const stdfs::path& target,
-                        const stdfs::path& previous) {
+                        const stdfs::path& previous, const PreviousBlobs* hashed_ahead) {
   struct stat st;
   if (::lstat(previous.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
       static_cast<uint64_t>(st.st_size) == file.size) {
-    auto digest = sha256_file_hex(previous);
-    if (digest.ok() && *digest == file.sha256 && ::link(previous.c_str(), target.c_str()) == 0)
-      return {};
+    bool same = hashed_ahead && hashed_ahead->verified(previous, file.sha256, st);
+    if (!same) {
+      auto digest = sha256_file_hex(previous);
+      same = digest.ok() && *digest == file.sha256;
+    }
+    if (same && ::link(previous.c_str(), target.c_str()) == 0) return {};
   }
   PARE_TRY(std::string digest, copy_file_sha256(file.source, target));
   if (digest == file.sha256) return {};
@@ -200,16 +211,27 @@ Result<void> place_blob(const PlannedFile& file, const stdfs::path& target,
 }
 
 // `previous`: the output being replaced (a layout pare may replace), or "".
-Result<void> materialize(const Plan& plan, const stdfs::path& dir, const stdfs::path& previous) {
+// The blobs are hashed on every core: an app rebuild re-verifies each unchanged lower layer
+// it takes from the previous output or the cache, tens of megabytes.
+Result<void> materialize(const Plan& plan, const stdfs::path& dir, const stdfs::path& previous,
+                         PreviousBlobs* hashed_ahead) {
+  std::vector<std::pair<const std::string*, const PlannedFile*>> blobs;
   for (const auto& [path, file] : plan) {
     stdfs::path target = dir / path;
     PARE_CHECK(fs::ensure_dir(target.parent_path()));
     if (file.source.empty())
       PARE_CHECK(fs::write_file_atomic(target, file.bytes, 0644));
     else
-      PARE_CHECK(place_blob(file, target, previous.empty() ? previous : previous / path));
+      blobs.emplace_back(&path, &file);
   }
-  return {};
+  if (hashed_ahead && hashed_ahead->layout() != previous) hashed_ahead = nullptr;
+  if (hashed_ahead) hashed_ahead->wait();
+  size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  return parallel_for(blobs.size(), threads, [&](size_t i) {
+    const auto& [path, file] = blobs[i];
+    return place_blob(*file, dir / *path, previous.empty() ? previous : previous / *path,
+                      hashed_ahead);
+  });
 }
 
 // A tar of the plan: parent directories first, everything sorted, owned by
@@ -252,9 +274,10 @@ stdfs::path parent_or_dot(const stdfs::path& p) {
   return parent.empty() ? stdfs::path(".") : parent;
 }
 
-Result<void> write_layout_dir(const stdfs::path& dest, const Plan& plan) {
+Result<void> write_layout_dir(const stdfs::path& dest, const Plan& plan,
+                              PreviousBlobs* hashed_ahead) {
   PARE_TRY(auto stage, fs::TempDir::create(parent_or_dot(dest), ".pare-layout"));
-  PARE_CHECK(materialize(plan, stage.path(), dest));
+  PARE_CHECK(materialize(plan, stage.path(), dest, hashed_ahead));
   stdfs::path staged = stage.release();
   auto published = fs::publish(staged, dest);
   if (!published.ok()) {
@@ -311,14 +334,15 @@ const char* output_format_name(OutputFormat format) {
 }
 
 Result<void> write_output(OutputFormat format, const std::filesystem::path& dest,
-                          const std::vector<TaggedImage>& images) {
+                          const std::vector<TaggedImage>& images, PreviousBlobs* hashed_ahead) {
   auto where = "writing " + std::string(output_format_name(format)) + " " + dest.string();
   PARE_CHECK(check_replaceable(format, dest));
   Result<Plan> plan = format == OutputFormat::docker_archive ? docker_archive_plan(images)
                                                              : oci_layout_plan(images);
   if (!plan.ok()) return plan.error().context(where);
-  Result<void> written = format == OutputFormat::oci_layout ? write_layout_dir(dest, plan.value())
-                                                            : write_tar_file(dest, plan.value());
+  Result<void> written = format == OutputFormat::oci_layout
+                             ? write_layout_dir(dest, plan.value(), hashed_ahead)
+                             : write_tar_file(dest, plan.value());
   if (!written.ok()) return written.error().context(where);
   return {};
 }

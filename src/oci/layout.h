@@ -47,9 +47,14 @@ enum class OutputFormat { oci_layout, oci_archive, docker_archive };
 Result<OutputFormat> parse_output_format(std::string_view name);
 const char* output_format_name(OutputFormat format);
 
-// Writes the output, replacing what is at `dest` only when check_replaceable allows it.
+class PreviousBlobs;  // previous_blobs.h
+
+// Writes the output, replacing what is at `dest` only when check_replaceable allows it. An
+// OCI layout takes each unchanged blob from the layout it replaces once it hashes to its name;
+// `hashed_ahead` (for `dest`) holds those this run hashed already.
 Result<void> write_output(OutputFormat format, const std::filesystem::path& dest,
-                          const std::vector<TaggedImage>& images);
+                          const std::vector<TaggedImage>& images,
+                          PreviousBlobs* hashed_ahead = nullptr);
 
 // The OCI layout at `layout_dir` as an OCI archive at `dest` (deterministic tar, every blob
 // checked against its name while written), under the same replacement rule.

@@ -21,6 +21,14 @@ std::string name_based_uuid(const std::string& bytes) {
          "-" + h.substr(20, 12);
 }
 
+std::string fill_derived_field(std::string text, std::string_view key, std::string_view prefix,
+                               std::string_view value) {
+  std::string needle = "\"" + std::string(key) + "\": \"" + std::string(prefix);
+  size_t at = text.find(needle + std::string(kDerivedPlaceholder) + "\"");
+  if (at != std::string::npos) text.replace(at + needle.size(), kDerivedPlaceholder.size(), value);
+  return text;
+}
+
 std::string purl_encode(std::string_view text) {
   return http::percent_encode(text);
 }

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sbom/packages.h"
@@ -70,6 +71,14 @@ std::string spdx_id(std::string_view kind, std::string_view name, std::string_vi
 // A name-based UUID from the bytes' hash (RFC 9562 layout, version 5 and variant bits set):
 // CycloneDX serial numbers that follow from the content.
 std::string name_based_uuid(const std::string& bytes);
+// A field that follows from the rest of a document (SPDX documentNamespace, CycloneDX
+// serialNumber) is written as PREFIX + kDerivedPlaceholder, the text hashed once, then the
+// placeholder replaced: one serialisation, not two (the biggest cost of an app rebuild's SBOM).
+inline constexpr std::string_view kDerivedPlaceholder = "pare-derived-field";
+// `text` with the value of its member `"KEY": "PREFIX<placeholder>"` made PREFIX + `value`.
+// The needle's unescaped quotes cannot occur inside a JSON string, so only the member matches.
+std::string fill_derived_field(std::string text, std::string_view key, std::string_view prefix,
+                               std::string_view value);
 
 // A Debian licence expression ("GPL-2+ or Artistic") as an SPDX expression ("GPL-2.0-or-later
 // OR Artistic-1.0-Perl").

@@ -1,9 +1,11 @@
-// SPDX 2.3 JSON (document.h says what goes where and why).
+// SPDX 2.3 JSON (document.h says what goes where and why), written by JsonWriter with each
+// object's keys in ascending order (the form nlohmann::json would give the same value).
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "oci/image.h"
 #include "sbom/document.h"
+#include "util/json_writer.h"
 #include "util/sha256.h"
 
 namespace pare::sbom {
@@ -41,106 +43,162 @@ std::string licence_of(const PackageRecord& p, std::set<std::string>& refs) {
   return expr.empty() ? "NOASSERTION" : expr;
 }
 
-json package_json(const PackageRecord& p, const OsInfo& os, std::set<std::string>& refs) {
-  std::string purl = package_purl(p, os);
-  json j = {{"SPDXID", spdx_id("Package", p.name, purl)},
-            {"name", p.name},
-            {"versionInfo", p.version},
-            {"supplier", supplier(p.maintainer)},
-            {"downloadLocation", p.download_location.empty() ? "NOASSERTION" : p.download_location},
-            {"filesAnalyzed", false},
-            {"licenseConcluded", "NOASSERTION"},
-            {"licenseDeclared", licence_of(p, refs)},
-            {"copyrightText", "NOASSERTION"},
-            {"primaryPackagePurpose", "LIBRARY"},
-            {"externalRefs", json::array({{{"referenceCategory", "PACKAGE-MANAGER"},
-                                           {"referenceType", "purl"},
-                                           {"referenceLocator", purl}}})}};
-  // Trivy reads the source package from exactly this sentence.
-  if (!p.source.empty())
-    j["sourceInfo"] = "built package from: " + p.source + " " +
-                      (p.source_version.empty() ? p.version : p.source_version);
-  if (!p.sha256.empty())
-    j["checksums"] = json::array({{{"algorithm", "SHA256"}, {"checksumValue", p.sha256}}});
-  if (!p.slice.empty()) {
-    std::string kept;
-    for (const auto& g : p.slice) kept += (kept.empty() ? "" : ", ") + g;
-    j["comment"] = "a slice of the package: only " + kept + " (and its copyright and status)";
-  }
-  return j;
-}
+// What an SPDX package says; what pare does not know is NOASSERTION.
+struct Package {
+  std::string id, name, version, purpose;
+  std::string download = "NOASSERTION", licence = "NOASSERTION", supplier = "NOASSERTION";
+  std::string sha256;       // checksums: SHA256 ("" = none)
+  std::string purl;         // externalRefs: PACKAGE-MANAGER purl ("" = none)
+  std::string comment;      // ("" = none)
+  std::string source_info;  // ("" = none)
+};
 
-// The fields every SPDX package has, for the ones pare knows little of (image, OS, layer).
-json bare_package(const std::string& id, const std::string& name, const std::string& version,
-                  const char* purpose) {
-  return {{"SPDXID", id},
-          {"name", name},
-          {"versionInfo", version},
-          {"downloadLocation", "NOASSERTION"},
-          {"filesAnalyzed", false},
-          {"licenseConcluded", "NOASSERTION"},
-          {"licenseDeclared", "NOASSERTION"},
-          {"copyrightText", "NOASSERTION"},
-          {"supplier", "NOASSERTION"},
-          {"primaryPackagePurpose", purpose}};
-}
-
-json relationship(const std::string& a, const char* type, const std::string& b) {
-  return {{"spdxElementId", a}, {"relationshipType", type}, {"relatedSpdxElement", b}};
-}
-
-// An image or an index: a CONTAINER package with its pkg:oci purl.
-json container_package(const std::string& id, const std::string& name, const std::string& digest,
-                       const std::string& arch) {
-  json p = bare_package(id, name, digest, "CONTAINER");
-  p["externalRefs"] = json::array({{{"referenceCategory", "PACKAGE-MANAGER"},
-                                    {"referenceType", "purl"},
-                                    {"referenceLocator", oci_purl(name, digest, arch)}}});
+Package package(std::string id, std::string name, std::string version, const char* purpose) {
+  Package p;
+  p.id = std::move(id);
+  p.name = std::move(name);
+  p.version = std::move(version);
+  p.purpose = purpose;
   return p;
 }
 
-// The document's head; its extra members (files, licences) are added before finished().
-json spdx_document(const std::string& name, int64_t created, json packages, json relationships) {
-  return {
-      {"spdxVersion", "SPDX-2.3"},
-      {"dataLicense", "CC0-1.0"},
-      {"SPDXID", "SPDXRef-DOCUMENT"},
-      {"name", name},
-      {"creationInfo",
-       {{"created", oci::rfc3339_utc(created)}, {"creators", json::array({"Tool: pare-0.1.0"})}}},
-      {"packages", std::move(packages)},
-      {"relationships", std::move(relationships)}};
+struct Relationship {
+  std::string from;
+  const char* type;
+  std::string to;
+};
+
+void write_checksum(JsonWriter& w, const std::string& sha256) {
+  w.key("checksums").begin_array().begin_object();
+  w.member("algorithm", "SHA256").member("checksumValue", sha256).end().end();
 }
 
-// The namespace is derived from everything else: equal documents, equal bytes.
-std::string finished(json doc) {
-  std::string body = doc.dump(-1, ' ', false, json::error_handler_t::replace);
-  doc["documentNamespace"] = "https://pare.invalid/spdx/" + sha256_hex(body);
-  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+void write_package(JsonWriter& w, const Package& p) {
+  w.begin_object().member("SPDXID", p.id);
+  if (!p.sha256.empty()) write_checksum(w, p.sha256);
+  if (!p.comment.empty()) w.member("comment", p.comment);
+  w.member("copyrightText", "NOASSERTION").member("downloadLocation", p.download);
+  if (!p.purl.empty()) {
+    w.key("externalRefs").begin_array().begin_object();
+    w.member("referenceCategory", "PACKAGE-MANAGER").member("referenceLocator", p.purl);
+    w.member("referenceType", "purl").end().end();
+  }
+  w.key("filesAnalyzed").boolean(false);
+  w.member("licenseConcluded", "NOASSERTION").member("licenseDeclared", p.licence);
+  w.member("name", p.name).member("primaryPackagePurpose", p.purpose);
+  if (!p.source_info.empty()) w.member("sourceInfo", p.source_info);
+  w.member("supplier", p.supplier).member("versionInfo", p.version).end();
+}
+
+Package deb_package(const PackageRecord& p, const OsInfo& os, std::set<std::string>& refs) {
+  Package out;
+  out.purl = package_purl(p, os);
+  out.id = spdx_id("Package", p.name, out.purl);
+  out.name = p.name;
+  out.version = p.version;
+  out.purpose = "LIBRARY";
+  out.supplier = supplier(p.maintainer);
+  if (!p.download_location.empty()) out.download = p.download_location;
+  out.licence = licence_of(p, refs);
+  // Trivy reads the source package from exactly this sentence.
+  if (!p.source.empty())
+    out.source_info = "built package from: " + p.source + " " +
+                      (p.source_version.empty() ? p.version : p.source_version);
+  out.sha256 = p.sha256;
+  if (!p.slice.empty()) {
+    std::string kept;
+    for (const auto& g : p.slice) kept += (kept.empty() ? "" : ", ") + g;
+    out.comment = "a slice of the package: only " + kept + " (and its copyright and status)";
+  }
+  return out;
+}
+
+// An image or an index: a CONTAINER package with its pkg:oci purl.
+Package container_package(const std::string& id, const std::string& name, const std::string& digest,
+                          const std::string& arch) {
+  Package p = package(id, name, digest, "CONTAINER");
+  p.purl = oci_purl(name, digest, arch);
+  return p;
+}
+
+// The whole document; its namespace is derived from everything else: equal documents, equal
+// bytes (document.h, fill_derived_field).
+struct Document {
+  std::string name;
+  int64_t created = 0;
+  std::vector<Package> packages;
+  std::vector<Relationship> relationships;
+  const std::vector<AddedFile>* files = nullptr;
+  std::vector<std::string> file_ids;  // one per file
+  std::set<std::string> licence_refs;
+};
+
+void write_files(JsonWriter& w, const Document& d) {
+  w.key("files").begin_array();
+  for (size_t i = 0; i < d.files->size(); ++i) {
+    const AddedFile& f = (*d.files)[i];
+    w.begin_object().member("SPDXID", d.file_ids[i]);
+    write_checksum(w, f.sha256);
+    if (!f.comment.empty()) w.member("comment", f.comment);
+    w.member("copyrightText", "NOASSERTION");
+    w.member("fileName", "." + f.path);  // SPDX 2.3 section 8.1: relative, "./" first
+    w.member("licenseConcluded", "NOASSERTION").end();
+  }
+  w.end();
+}
+
+std::string written(const Document& d) {
+  const char* prefix = "https://pare.invalid/spdx/";
+  JsonWriter w;
+  w.begin_object().member("SPDXID", "SPDXRef-DOCUMENT");
+  w.key("creationInfo").begin_object().member("created", oci::rfc3339_utc(d.created));
+  w.key("creators").begin_array().string("Tool: pare-0.1.0").end().end();
+  w.member("dataLicense", "CC0-1.0");
+  w.member("documentNamespace", prefix + std::string(kDerivedPlaceholder));
+  if (d.files && !d.files->empty()) write_files(w, d);
+  if (!d.licence_refs.empty()) {
+    w.key("hasExtractedLicensingInfos").begin_array();
+    for (const auto& r : d.licence_refs) {
+      w.begin_object();
+      w.member("extractedText",
+               "The licence the package's Debian copyright file calls '" + r.substr(11) + "'.");
+      w.member("licenseId", r).member("name", r.substr(11)).end();
+    }
+    w.end();
+  }
+  w.member("name", d.name);
+  w.key("packages").begin_array();
+  for (const auto& p : d.packages) write_package(w, p);
+  w.end().key("relationships").begin_array();
+  for (const auto& r : d.relationships) {
+    w.begin_object().member("relatedSpdxElement", r.to).member("relationshipType", r.type);
+    w.member("spdxElementId", r.from).end();
+  }
+  w.end().member("spdxVersion", "SPDX-2.3").end();
+  std::string text = w.take() + "\n";
+  return fill_derived_field(text, "documentNamespace", prefix, sha256_hex(text));
 }
 
 }  // namespace
 
 std::string spdx_json(const SbomImage& image) {
-  std::set<std::string> refs;
-  json packages = json::array(), relationships = json::array();
+  Document d;
+  d.name = image.name + (image.arch.empty() ? "" : " (" + image.arch + ")");
+  d.created = image.created;
   std::string image_id =
       spdx_id("Image", image.name, image.name + image.arch);  // the same in and beside the image
-  json image_pkg = bare_package(
-      image_id, image.name, image.manifest_digest.empty() ? "NOASSERTION" : image.manifest_digest,
-      "CONTAINER");
+  Package image_pkg =
+      package(image_id, image.name,
+              image.manifest_digest.empty() ? "NOASSERTION" : image.manifest_digest, "CONTAINER");
   if (!image.manifest_digest.empty())
-    image_pkg["externalRefs"] = json::array(
-        {{{"referenceCategory", "PACKAGE-MANAGER"},
-          {"referenceType", "purl"},
-          {"referenceLocator", oci_purl(image.name, image.manifest_digest, image.arch)}}});
-  packages.push_back(image_pkg);
-  relationships.push_back(relationship("SPDXRef-DOCUMENT", "DESCRIBES", image_id));
+    image_pkg.purl = oci_purl(image.name, image.manifest_digest, image.arch);
+  d.packages.push_back(image_pkg);
+  d.relationships.push_back({"SPDXRef-DOCUMENT", "DESCRIBES", image_id});
 
   std::string os_version = image.os.version.empty() ? image.os.version_id : image.os.version;
   std::string os_id = spdx_id("OperatingSystem", image.os.id, image.os.id + os_version);
-  packages.push_back(bare_package(os_id, image.os.id, os_version, "OPERATING_SYSTEM"));
-  relationships.push_back(relationship(image_id, "CONTAINS", os_id));
+  d.packages.push_back(package(os_id, image.os.id, os_version, "OPERATING_SYSTEM"));
+  d.relationships.push_back({image_id, "CONTAINS", os_id});
 
   std::vector<const PackageRecord*> sorted;
   for (const auto& p : image.packages) sorted.push_back(&p);
@@ -148,65 +206,45 @@ std::string spdx_json(const SbomImage& image) {
     return std::tie(a->name, a->version, a->arch) < std::tie(b->name, b->version, b->arch);
   });
   for (const auto* p : sorted) {
-    json j = package_json(*p, image.os, refs);
-    relationships.push_back(relationship(os_id, "CONTAINS", j["SPDXID"]));
-    packages.push_back(std::move(j));
+    d.packages.push_back(deb_package(*p, image.os, d.licence_refs));
+    d.relationships.push_back({os_id, "CONTAINS", d.packages.back().id});
   }
   for (size_t i = 0; i < image.layers.size(); ++i) {
     const LayerInfo& l = image.layers[i];
     std::string id = spdx_id("Layer", std::to_string(i), l.digest);
-    json layer =
-        bare_package(id, image.name.substr(0, image.name.find(':')) + " layer " + std::to_string(i),
-                     l.digest, "FILE");
-    layer["checksums"] =
-        json::array({{{"algorithm", "SHA256"}, {"checksumValue", l.digest.substr(7)}}});
-    layer["comment"] = "layer " + l.media_type + ", diff_id " + l.diff_id;
-    packages.push_back(std::move(layer));
-    relationships.push_back(relationship(image_id, "CONTAINS", id));
+    Package layer =
+        package(id, image.name.substr(0, image.name.find(':')) + " layer " + std::to_string(i),
+                l.digest, "FILE");
+    layer.sha256 = l.digest.substr(7);
+    layer.comment = "layer " + l.media_type + ", diff_id " + l.diff_id;
+    d.packages.push_back(std::move(layer));
+    d.relationships.push_back({image_id, "CONTAINS", id});
   }
-  json files = json::array();
+  d.files = &image.files;
   for (const auto& f : image.files) {
-    std::string id = spdx_id("File", f.path, f.path + f.sha256);
-    json j = {{"SPDXID", id},
-              {"fileName", "." + f.path},  // SPDX 2.3 section 8.1: relative, "./" first
-              {"checksums", json::array({{{"algorithm", "SHA256"}, {"checksumValue", f.sha256}}})},
-              {"licenseConcluded", "NOASSERTION"},
-              {"copyrightText", "NOASSERTION"}};
-    if (!f.comment.empty()) j["comment"] = f.comment;
-    files.push_back(std::move(j));
-    relationships.push_back(relationship(image_id, "CONTAINS", id));
+    d.file_ids.push_back(spdx_id("File", f.path, f.path + f.sha256));
+    d.relationships.push_back({image_id, "CONTAINS", d.file_ids.back()});
   }
-  json doc = spdx_document(image.name + (image.arch.empty() ? "" : " (" + image.arch + ")"),
-                           image.created, std::move(packages), std::move(relationships));
-  if (!files.empty()) doc["files"] = files;
-  if (!refs.empty()) {
-    json extracted = json::array();
-    for (const auto& r : refs)
-      extracted.push_back(
-          {{"licenseId", r},
-           {"name", r.substr(11)},
-           {"extractedText",
-            "The licence the package's Debian copyright file calls '" + r.substr(11) + "'."}});
-    doc["hasExtractedLicensingInfos"] = extracted;
-  }
-  return finished(std::move(doc));
+  return written(d);
 }
 
 // The index of a multi-platform tag (document.h, SbomIndex).
 std::string index_spdx_json(const SbomIndex& index) {
+  Document d;
+  d.name = index.name + " (index)";
+  d.created = index.created;
   std::string index_id = spdx_id("Index", index.name, index.name + index.digest);
-  json packages = json::array({container_package(index_id, index.name, index.digest, "")});
-  json relationships = json::array({relationship("SPDXRef-DOCUMENT", "DESCRIBES", index_id)});
+  d.packages.push_back(container_package(index_id, index.name, index.digest, ""));
+  d.relationships.push_back({"SPDXRef-DOCUMENT", "DESCRIBES", index_id});
   for (const auto& image : index.images) {
     std::string id = spdx_id("Image", index.name + "-" + image.arch, image.manifest_digest);
-    json p = container_package(id, index.name, image.manifest_digest, image.arch);
+    Package p = container_package(id, index.name, image.manifest_digest, image.arch);
     if (!image.document.empty())
-      p["comment"] = "the " + image.arch + " image; its packages: " + image.document;
-    packages.push_back(std::move(p));
-    relationships.push_back(relationship(index_id, "CONTAINS", id));
+      p.comment = "the " + image.arch + " image; its packages: " + image.document;
+    d.packages.push_back(std::move(p));
+    d.relationships.push_back({index_id, "CONTAINS", id});
   }
-  return finished(spdx_document(index.name + " (index)", index.created, std::move(packages),
-                                std::move(relationships)));
+  return written(d);
 }
 
 std::vector<std::string> spdx_file_names(std::string_view text) {

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <random>
 
 namespace pare::fs {
@@ -47,7 +48,16 @@ std::string file_kind(unsigned st_mode) {
   }
 }
 
-Result<std::string> read_file(const stdfs::path& path, uint64_t limit) {
+namespace {
+
+// A regular file opened for reading, with its stat; anything else (a directory, a FIFO, a
+// device) refused by name before a byte is read. The descriptor is blocking once checked.
+struct OpenedFile {
+  int fd = -1;
+  struct stat st {};
+};
+
+Result<OpenedFile> open_regular(const stdfs::path& path) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
@@ -56,38 +66,59 @@ Result<std::string> read_file(const stdfs::path& path, uint64_t limit) {
     if (errno == EISDIR) return Error(Errc::invalid, path.string() + " is a directory, not a file");
     return errno_error("cannot open", path);
   }
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
+  OpenedFile f{fd, {}};
+  if (::fstat(fd, &f.st) != 0) {
     ::close(fd);
     return errno_error("cannot stat", path);
   }
-  auto refuse = [&](std::string why) {
+  if (!S_ISREG(f.st.st_mode)) {
     ::close(fd);
+    if (S_ISDIR(f.st.st_mode))
+      return Error(Errc::invalid, path.string() + " is a directory, not a file");
+    return Error(Errc::invalid, path.string() + " is " + file_kind(f.st.st_mode) +
+                                    ", not a regular file: refused");
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return f;
+}
+
+}  // namespace
+
+Result<void> read_chunks(const stdfs::path& path, uint64_t limit,
+                         const std::function<void(std::string_view, uint64_t)>& each) {
+  PARE_TRY(OpenedFile f, open_regular(path));
+  auto refuse = [&](std::string why) {
+    ::close(f.fd);
     return Error(Errc::invalid, path.string() + " " + why);
   };
-  if (S_ISDIR(st.st_mode)) return refuse("is a directory, not a file");
-  if (!S_ISREG(st.st_mode))
-    return refuse("is " + file_kind(st.st_mode) + ", not a regular file: refused");
-  if (static_cast<uint64_t>(st.st_size) > limit)
-    return refuse("is " + std::to_string(st.st_size) + " bytes, more than the " +
+  if (static_cast<uint64_t>(f.st.st_size) > limit)
+    return refuse("is " + std::to_string(f.st.st_size) + " bytes, more than the " +
                   std::to_string(limit) + " it may be");
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  std::string out;
-  out.reserve(static_cast<size_t>(st.st_size));
   char buf[65536];
+  uint64_t total = 0;
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    ssize_t n = ::read(f.fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      ::close(fd);
+      ::close(f.fd);
       return errno_error("cannot read", path);
     }
     if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > limit)
+    total += static_cast<uint64_t>(n);
+    if (total > limit)
       return refuse("grew past the " + std::to_string(limit) + " bytes it may be while read");
-    out.append(buf, static_cast<size_t>(n));
+    each(std::string_view(buf, static_cast<size_t>(n)), static_cast<uint64_t>(f.st.st_size));
   }
-  ::close(fd);
+  ::close(f.fd);
+  return {};
+}
+
+Result<std::string> read_file(const stdfs::path& path, uint64_t limit) {
+  std::string out;
+  PARE_CHECK(read_chunks(path, limit, [&](std::string_view chunk, uint64_t size) {
+    if (out.empty()) out.reserve(static_cast<size_t>(size));
+    out.append(chunk);
+  }));
   return out;
 }
 
@@ -273,28 +304,14 @@ FileLock::~FileLock() {
 // ---- MappedFile
 
 Result<MappedFile> MappedFile::open(const stdfs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0) {
-    if (errno == ENOENT) return Error(Errc::not_found, "no such file: " + path.string());
-    return errno_error("cannot open", path);
-  }
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    return errno_error("cannot stat", path);
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Error(Errc::invalid,
-                 path.string() + " is " + file_kind(st.st_mode) + ", not a regular file: refused");
-  }
-  size_t size = static_cast<size_t>(st.st_size);
+  PARE_TRY(OpenedFile f, open_regular(path));
+  size_t size = static_cast<size_t>(f.st.st_size);
   if (size == 0) {
-    ::close(fd);
+    ::close(f.fd);
     return MappedFile(nullptr, 0);
   }
-  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, f.fd, 0);
+  ::close(f.fd);
   if (p == MAP_FAILED) return errno_error("cannot map", path);
   return MappedFile(p, size);
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,6 +27,11 @@ inline constexpr uint64_t kDefaultReadLimit = uint64_t{256} << 20;
 // larger file (Errc::invalid, naming the limit); the limit also holds for a
 // file that grows while it is read.
 Result<std::string> read_file(const stdfs::path& path, uint64_t limit = kDefaultReadLimit);
+// The same file, refused the same way, handed to `each` in chunks of up to 64 KiB with the
+// size it had when opened (a hint: the limit is what holds). For hashing many small files
+// this is twice as fast as a mapping, whose setup and teardown cost more than the bytes.
+Result<void> read_chunks(const stdfs::path& path, uint64_t limit,
+                         const std::function<void(std::string_view chunk, uint64_t size)>& each);
 // What kind of file a stat mode describes, in words for messages: "a regular
 // file", "a directory", "a FIFO", "a character device", "a socket", ...
 std::string file_kind(unsigned st_mode);

@@ -1,6 +1,7 @@
 // Runs `count` independent tasks on at most `parallel` threads and returns the first error
 // (the others still finish: a task is never abandoned mid-write). Used where the work waits
-// on the network (registry HEADs and uploads), not for CPU-bound stages.
+// on the network (registry HEADs and uploads) or on many small files (hashing a files:
+// tree for its layer key), not for the CPU-bound stages, which have their own pools.
 #pragma once
 
 #include <algorithm>

@@ -16,9 +16,20 @@ struct Sha256::Impl {
   }
 };
 
+namespace {
+
+// Fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up in its providers on
+// every init, which costs more than hashing a short string (an SBOM hashes thousands).
+const EVP_MD* sha256_algorithm() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md ? md : EVP_sha256();
+}
+
+}  // namespace
+
 Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
   impl_->ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr);
+  EVP_DigestInit_ex(impl_->ctx, sha256_algorithm(), nullptr);
 }
 
 Sha256::~Sha256() = default;
@@ -61,8 +72,10 @@ std::string sha256_hex(std::string_view bytes) {
 }
 
 Result<std::string> sha256_file_hex(const std::filesystem::path& path) {
-  PARE_TRY(auto map, fs::MappedFile::open(path));
-  return sha256_hex(map.bytes());
+  Sha256 hash;
+  PARE_CHECK(fs::read_chunks(path, UINT64_MAX,
+                             [&](std::string_view chunk, uint64_t) { hash.update(chunk); }));
+  return hash.hex_digest();
 }
 
 Result<std::string> copy_file_sha256(const std::filesystem::path& from,

@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "oci/previous_blobs.h"
 #include "oci_test_util.h"
 #include "util/sha256.h"
 
@@ -344,4 +346,47 @@ TEST(Layout, CopiesBlobsAcrossFilesystems) {
   EXPECT_EQ(fs::read_file(copied).value(), fs::read_file(layer.file).value());
   EXPECT_EQ(std::filesystem::status(copied).permissions(), std::filesystem::perms(0644));
   expect_blobs_verified(dest);
+}
+
+// The layout being replaced, hashed ahead while a build runs: a blob counts as verified only
+// when this run hashed it to that digest and it has not changed since; the output then takes
+// it without reading it again, and anything else as before (hashed at use, or copied).
+TEST(PreviousBlobs, OnlyAnUnchangedFileHashedThisRunIsVerified) {
+  Fixture f;
+  auto dest = f.dir.path() / "layout";
+  std::vector<TaggedImage> images = {{"a:b", {platform_image(f.layer_a, "amd64")}}};
+  ASSERT_TRUE(write_output(OutputFormat::oci_layout, dest, images).ok());
+  auto blob = dest / "blobs/sha256" / hex_of(f.layer_a.digest);
+  auto lstat_of = [](const std::filesystem::path& p) {
+    struct stat st {};
+    EXPECT_EQ(::lstat(p.c_str(), &st), 0);
+    return st;
+  };
+  {
+    PreviousBlobs ahead(dest);
+    EXPECT_FALSE(ahead.verified(blob, hex_of(f.layer_a.digest), lstat_of(blob)))
+        << "not before wait()";
+    ahead.wait();
+    EXPECT_TRUE(ahead.verified(blob, hex_of(f.layer_a.digest), lstat_of(blob)));
+    EXPECT_FALSE(ahead.verified(blob, std::string(64, '0'), lstat_of(blob)));
+    // Written to since (same size, other bytes): its ctime moved, so it is not verified, and
+    // the output hashes it at use, finds it damaged and copies the cache's bytes instead.
+    ::usleep(10000);
+    struct stat before = lstat_of(blob);
+    std::ofstream(blob, std::ios::binary | std::ios::in | std::ios::out) << 'x';  // in place
+    EXPECT_EQ(lstat_of(blob).st_ino, before.st_ino);
+    EXPECT_FALSE(ahead.verified(blob, hex_of(f.layer_a.digest), lstat_of(blob)));
+    ASSERT_TRUE(write_output(OutputFormat::oci_layout, dest, images, &ahead).ok());
+    expect_blobs_verified(dest);
+  }
+  {
+    // A file with a second link is never hashed ahead (nor taken from the old layout).
+    ASSERT_EQ(::link(blob.c_str(), (f.dir.path() / "second").c_str()), 0);
+    PreviousBlobs ahead(dest);
+    ahead.wait();
+    EXPECT_FALSE(ahead.verified(blob, hex_of(f.layer_a.digest), lstat_of(blob)));
+  }
+  PreviousBlobs none(f.dir.path() / "no-such-layout");  // nothing to hash: no error
+  none.wait();
+  EXPECT_FALSE(none.verified(blob, hex_of(f.layer_a.digest), lstat_of(blob)));
 }

@@ -6,6 +6,7 @@
 
 #include "sbom/document.h"
 #include "sbom/packages.h"
+#include "util/sha256.h"
 
 namespace pare::sbom {
 namespace {
@@ -156,6 +157,54 @@ TEST(Spdx, WhatScannersKeyOn) {
   SbomImage other = image();
   other.packages.pop_back();
   EXPECT_NE(json::parse(spdx_json(other))["documentNamespace"], j["documentNamespace"]);
+}
+
+// The namespace and serial number follow from the rest of the document, which is serialised
+// once with a placeholder: the placeholder never survives, and a file named like it is kept.
+TEST(SbomDocuments, DerivedFieldsReplaceOnlyTheirPlaceholder) {
+  SbomImage i = image();
+  std::string odd = std::string("/\"documentNamespace\": \"https://pare.invalid/spdx/") +
+                    std::string(kDerivedPlaceholder) + "\"";
+  i.files.push_back({odd, std::string(64, 'a'), "added"});
+  i.files.push_back({"/urn:uuid:" + std::string(kDerivedPlaceholder), std::string(64, 'b'), ""});
+  auto spdx = json::parse(spdx_json(i));
+  std::string ns = spdx["documentNamespace"];
+  ASSERT_EQ(ns.rfind("https://pare.invalid/spdx/", 0), 0u);
+  EXPECT_TRUE(is_sha256_hex(ns.substr(26))) << ns;
+  EXPECT_EQ(spdx["files"][0]["fileName"], "." + odd);
+  auto cdx = json::parse(cyclonedx_json(i));
+  std::string serial = cdx["serialNumber"];
+  EXPECT_EQ(serial.size(), 9u + 36u) << serial;
+  EXPECT_EQ(serial.find(kDerivedPlaceholder), std::string::npos);
+  // A document that differs only in an added file's name gets another namespace and serial.
+  SbomImage j = i;
+  j.files[1].path += "x";
+  EXPECT_NE(json::parse(spdx_json(j))["documentNamespace"], ns);
+  EXPECT_NE(json::parse(cyclonedx_json(j))["serialNumber"], serial);
+}
+
+// Both writers give each object's keys in ascending order: every document is exactly what
+// nlohmann::json would write for its own value (no key out of order, nothing mis-escaped), for
+// images with every optional field, odd bytes in names, and for an index.
+TEST(SbomDocuments, AreInCanonicalForm) {
+  SbomImage i = image();
+  i.packages[0].slice = {"/usr/lib/x86_64-linux-gnu/libssl.so.3*"};
+  i.packages[0].download_location = "http://mirror.invalid/pool/libssl3.deb";
+  i.files.push_back({"/app/caf\xC3\xA9\t\"q\"\x80.txt", std::string(64, 'a'), "files: x"});
+  i.files.push_back({"/app/no-comment", std::string(64, 'b'), ""});
+  SbomImage bare = image();
+  bare.manifest_digest.clear();
+  bare.packages.clear();
+  SbomIndex index{"base:latest", "sha256:" + std::string(64, 'f'), 0, {}};
+  index.images = {{"amd64", "sha256:" + std::string(64, '1'), "base_latest_amd64.spdx.json"},
+                  {"arm64", "sha256:" + std::string(64, '2'), ""}};
+  for (const std::string& text :
+       {spdx_json(i), cyclonedx_json(i), spdx_json(bare), cyclonedx_json(bare),
+        index_spdx_json(index), index_cyclonedx_json(index)}) {
+    json j = json::parse(text, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << text;
+    EXPECT_EQ(j.dump(2, ' ', false, json::error_handler_t::replace) + "\n", text);
+  }
 }
 
 TEST(CycloneDx, WhatScannersKeyOn) {

@@ -63,6 +63,40 @@ TEST(Fs, ReadMissingFileIsNotFound) {
   EXPECT_EQ(r.error().code(), Errc::not_found);
 }
 
+// read_chunks hands over every byte in order, refuses what read_file refuses, and holds the
+// limit; sha256_file_hex (which reads through it) agrees with hashing the bytes at once.
+TEST(Fs, ReadChunksIsReadFileInPieces) {
+  auto dir = fs::TempDir::create(std::filesystem::temp_directory_path(), "pare-fs").value();
+  std::string big;
+  for (int i = 0; big.size() < 200000; ++i) big += std::to_string(i) + ",";
+  ASSERT_TRUE(fs::write_file_atomic(dir.path() / "big", big).ok());
+  std::string joined;
+  size_t pieces = 0;
+  ASSERT_TRUE(
+      fs::read_chunks(dir.path() / "big", UINT64_MAX, [&](std::string_view chunk, uint64_t size) {
+        EXPECT_EQ(size, big.size());
+        joined.append(chunk);
+        ++pieces;
+      }).ok());
+  EXPECT_EQ(joined, big);
+  EXPECT_GT(pieces, 1u);
+  EXPECT_EQ(sha256_file_hex(dir.path() / "big").value(), sha256_hex(big));
+  ASSERT_TRUE(fs::write_file_atomic(dir.path() / "empty", "").ok());
+  EXPECT_EQ(sha256_file_hex(dir.path() / "empty").value(), sha256_hex(""));
+
+  auto over = fs::read_chunks(dir.path() / "big", 1000, [](std::string_view, uint64_t) {});
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(over.error().message().find("more than the 1000"), std::string::npos);
+  ASSERT_EQ(::mkfifo((dir.path() / "fifo").c_str(), 0600), 0);
+  auto fifo = sha256_file_hex(dir.path() / "fifo");  // refused at once, never blocks
+  ASSERT_FALSE(fifo.ok());
+  EXPECT_NE(fifo.error().message().find("a FIFO"), std::string::npos) << fifo.error().message();
+  auto directory = sha256_file_hex(dir.path());
+  ASSERT_FALSE(directory.ok());
+  EXPECT_NE(directory.error().message().find("is a directory"), std::string::npos);
+  EXPECT_EQ(sha256_file_hex(dir.path() / "missing").error().code(), Errc::not_found);
+}
+
 TEST(ContentStore, PutIsAddressedByHash) {
   auto dir = fs::TempDir::create(std::filesystem::temp_directory_path());
   ASSERT_TRUE(dir.ok());
