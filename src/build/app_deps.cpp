@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "build/generate.h"
 #include "build/inputs.h"
 #include "deb/index.h"
 #include "rootfs/elf.h"
@@ -18,18 +19,39 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
+// Records an ELF file's description (`name` says where it came from in an error).
+Result<void> add_elf(const std::string& image_path, const std::string& bytes,
+                     const std::string& where, const std::string& name, AppFiles& out) {
+  auto elf = rootfs::read_elf(bytes);
+  if (!elf.ok())
+    return Error(Errc::invalid,
+                 where + ": " + name + " is not a readable ELF file: " + elf.error().message());
+  out.elf.push_back({image_path, std::move(*elf)});
+  out.elf_sha256.push_back(sha256_hex(bytes));
+  return {};
+}
+
 // Records the path, and when the entry is an ELF file (by its first bytes), its description.
 Result<void> add_entry(const LocalEntry& entry, const std::string& image_path,
                        const std::string& where, AppFiles& out) {
   out.all_paths.push_back(image_path);
   if (entry.kind != LocalEntry::Kind::file || !rootfs::file_has_elf_magic(entry.path)) return {};
   PARE_TRY(std::string bytes, read_local(entry, where));
-  auto elf = rootfs::read_elf(bytes);
-  if (!elf.ok())
-    return Error(Errc::invalid, where + ": " + entry.path.string() +
-                                    " is not a readable ELF file: " + elf.error().message());
-  out.elf.push_back({image_path, std::move(*elf)});
-  out.elf_sha256.push_back(sha256_hex(bytes));
+  return add_elf(image_path, bytes, where, entry.path.string(), out);
+}
+
+// The files an `extract: true` item unpacks, read as the layer will hold them.
+Result<void> add_extracted(const spec::FileItem& item, const LocalEntry& tarball,
+                           const std::string& where, AppFiles& out) {
+  std::vector<rootfs::GeneratedEntry> entries;
+  PARE_CHECK(extract_tarball(item, tarball, entries));
+  for (const auto& e : entries) {
+    std::string image_path = "/" + e.header.path;
+    out.all_paths.push_back(image_path);
+    if (e.header.type == oci::EntryType::file && rootfs::has_elf_magic(e.content))
+      PARE_CHECK(add_elf(image_path, e.content, where,
+                         item.src.string() + " (" + e.header.path + ")", out));
+  }
   return {};
 }
 
@@ -172,6 +194,10 @@ Result<AppFiles> level_app_files(const spec::Spec& spec, const spec::Level& leve
   for (const auto& item : level.files) {
     const std::string where = item.loc.str();
     PARE_TRY(auto entries, list_item(item, contexts));
+    if (item.extract && !entries.empty()) {
+      PARE_CHECK(add_extracted(item, entries.front(), where, out));
+      continue;
+    }
     for (const auto& e : entries)
       PARE_CHECK(add_entry(e, join_image_path(item.dest, e.rel), where, out));
   }

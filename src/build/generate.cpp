@@ -163,10 +163,12 @@ Result<void> add_ca_bundle(const LevelContext& ctx, std::vector<GeneratedEntry>&
 // The most a tarball given with extract: true may unpack to (a bound against bombs).
 constexpr uint64_t kMaxExtracted = uint64_t{4} << 30;
 
+}  // namespace
+
 // extract: true — the tarball's entries below dest; they keep their modes (the item's mode,
 // when set, applies to files) and take the item's owner.
-Result<void> add_tarball(const spec::FileItem& item, const LocalEntry& tarball,
-                         std::vector<GeneratedEntry>& out) {
+Result<void> extract_tarball(const spec::FileItem& item, const LocalEntry& tarball,
+                             std::vector<GeneratedEntry>& out) {
   const std::string where = item.loc.str();
   if (tarball.kind != LocalEntry::Kind::file)
     return Error(Errc::invalid, where + ": extract: " + item.src.string() + " is not a file");
@@ -205,6 +207,8 @@ Result<void> add_tarball(const spec::FileItem& item, const LocalEntry& tarball,
   return {};
 }
 
+namespace {
+
 Result<void> add_local_files(const LevelContext& ctx, const spec::FileItem& item,
                              std::vector<GeneratedEntry>& out) {
   const std::string where = item.loc.str();
@@ -216,7 +220,7 @@ Result<void> add_local_files(const LevelContext& ctx, const spec::FileItem& item
   const LocalEntry& top = entries.front();
   if (item.extract) {
     if (!base.empty()) out.push_back(dir(base, 0755, item.uid, item.gid));
-    return add_tarball(item, top, out);
+    return extract_tarball(item, top, out);
   }
   if (top.kind != LocalEntry::Kind::dir) {
     if (base.empty())

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "build/fetch.h"
+#include "build/inputs.h"
 #include "rootfs/assemble.h"
 
 namespace pare::build {
@@ -32,6 +33,12 @@ bool is_bundle_only_package(const std::string& name);
 bool left_out_of_image(const std::string& package, std::string_view path);
 
 Result<std::vector<rootfs::GeneratedEntry>> generated_entries(const LevelContext& ctx);
+
+// The entries an `extract: true` item puts below its dest (paths relative, "app/bin/x"):
+// the tarball read (plain, gzip, xz or zstd, at most 4 GiB unpacked), each
+// entry a plain relative path, hard links refused. Also what auto-deps reads ELF files from.
+Result<void> extract_tarball(const spec::FileItem& item, const LocalEntry& tarball,
+                             std::vector<rootfs::GeneratedEntry>& out);
 
 // The mode a local file gets when the spec gives none: 0755 if any execute
 // bit is set, else 0644, whatever the checkout's umask made of it (so the
