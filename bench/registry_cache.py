@@ -6,6 +6,7 @@ registry (Debian's docker-registry) on 127.0.0.1; A and B push to different repo
 
   python3 bench/registry_cache.py --runs 3               # python3 (latest+nonroot) and the family
   python3 bench/registry_cache.py --only python3 --runs 5
+  python3 bench/registry_cache.py --only family --runs 3 --baseline OLD/pare
 
   python3  examples/python3.yaml, variants latest,nonroot, amd64: A's cold build+push vs B's
   family   static, base-nossl, base, cc, python3, nodejs, java; 4 variants; amd64+arm64: B only
@@ -25,9 +26,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from registry import FAMILY, PARE, ROOT, Registry  # noqa: E402
 
 
-def build_push(specs, extra, cache_ref, dest, variants, archs):
+def build_push(specs, extra, cache_ref, dest, variants, archs, pare=PARE):
     cache_dir = tempfile.mkdtemp(prefix="pare-bench-rc-")
-    cmd = [PARE, "build"] + [f"examples/{s}.yaml" for s in specs] + [
+    cmd = [pare, "build"] + [f"examples/{s}.yaml" for s in specs] + [
         "--variant", variants, "--arch", archs, "--cache-dir", cache_dir, "--cache", cache_ref,
         "--push", dest, "--json", "--no-sbom"] + extra
     env = dict(os.environ, SOURCE_DATE_EPOCH="0")
@@ -44,9 +45,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only", default="python3,family")
+    ap.add_argument("--baseline", help="another pare binary: the family's runner B alternates "
+                                       "with it (a fresh local cache each, the same registry cache)")
     args = ap.parse_args()
     only = args.only.split(",")
-    a_times, b_times, fam_a, fam_b = [], [], [], []
+    a_times, b_times, fam_a, fam_b, fam_base = [], [], [], [], []
     for i in range(args.runs):
         reg = Registry()
         try:
@@ -65,7 +68,16 @@ def main():
             if "family" in only:
                 v, archs = "latest,nonroot,debug,debug-nonroot", "amd64,arm64"
                 ta, _ = build_push(FAMILY, [], cache, f"{reg.addr}/fa", v, archs)
-                tb, jb = build_push(FAMILY, [], cache, f"{reg.addr}/fb", v, archs)
+                runners = [("this", PARE)] + ([("baseline", args.baseline)] if args.baseline else [])
+                if i % 2:
+                    runners.reverse()  # neither always goes first
+                for label, pare in runners:
+                    t, j = build_push(FAMILY, [], cache, f"{reg.addr}/fb-{label}", v, archs, pare)
+                    if label == "this":
+                        tb, jb = t, j
+                    else:
+                        fam_base.append(t)
+                        print(f"run {i + 1}: family B with the baseline {t:.3f} s", flush=True)
                 print(f"run {i + 1}: family A {ta:.2f} s, B {tb:.3f} s ({jb['layers_built']} built, "
                       f"{jb['layers_from_registry_cache']} from the cache)", flush=True)
                 fam_a.append(ta)
@@ -79,6 +91,10 @@ def main():
     if fam_b:
         print(f"family (7 x 4 variants x 2 archs) build+push: A cold {statistics.median(fam_a):.2f} s, "
               f"B warm {statistics.median(fam_b):.3f} s (target B <= 2 s)")
+    if fam_base:
+        mb, base = statistics.median(fam_b), statistics.median(fam_base)
+        print(f"family runner B, side by side: baseline {base:.3f} s, this {mb:.3f} s "
+              f"(ratio {mb / base:.2f})")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@
 #include "build/images.h"
 #include "build/inputs.h"
 #include "build/registry_cache.h"
+#include "build/run_memo.h"
 #include "build/sbom_output.h"
 #include "oci/previous_blobs.h"
 #include "util/fs.h"
@@ -301,13 +302,16 @@ Result<BuildResult> run_build(const BuildOptions& options, const Environment& en
   if (options.sbom) PARE_CHECK(check_sbom_dir_replaceable(sbom_dir_for(options.output)));
   PARE_CHECK(mark_cache(env));
   sweep_stale_temporaries(env.cache_dir);  // what killed builds left behind
+  RunMemo memo;  // the specs of this run share their indexes and resolvers
+  Environment run_env = env;
+  run_env.memo = &memo;
   // The layout being replaced is hashed while the build runs (oci/previous_blobs.h).
   std::optional<oci::PreviousBlobs> previous;
   if (options.write_output && options.format == oci::OutputFormat::oci_layout)
     previous.emplace(options.output);
   for (int attempt = 0;; ++attempt) {
     std::vector<std::filesystem::path> blobs;
-    auto built = build_and_write(options, env, blobs, previous ? &*previous : nullptr);
+    auto built = build_and_write(options, run_env, blobs, previous ? &*previous : nullptr);
     // A cached layer blob that failed its digest while the output was written
     // was removed there: one more pass builds that layer again.
     bool dropped =

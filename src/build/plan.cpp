@@ -7,6 +7,7 @@
 #include <set>
 
 #include "build/plan_cache.h"
+#include "build/run_memo.h"
 #include "deb/index.h"
 #include "deb/stanza_index.h"
 #include "util/fs.h"
@@ -79,8 +80,10 @@ Result<IndexesByArch> fetch_indexes(const spec::Spec& spec, const std::vector<Su
   for (const auto& src : sources) {
     deb::IndexRequest req{src.mirror, src.suite, spec.source.components, spec.archs,
                           keyring_for(spec)};
-    fetching.push_back(std::async(std::launch::async,
-                                  [&fetcher, req = std::move(req)] { return fetcher.fetch(req); }));
+    fetching.push_back(std::async(std::launch::async, [&fetcher, &env, req = std::move(req)] {
+      if (!env.memo) return fetcher.fetch(req);
+      return env.memo->suite(req, [&] { return fetcher.fetch(req); });
+    }));
   }
   IndexesByArch out;
   for (const auto& arch : spec.archs) out[arch];
@@ -218,6 +221,11 @@ Result<ArchResolution> plan_arch(const spec::Spec& spec, const std::string& arch
   if (base) key = sha256_hex(key + "\nbase " + base->manifest_digest);
   if (auto cached = cached_resolution(env.cache_dir, key)) {
     out.plan = std::move(*cached);
+  } else if (env.memo) {
+    PARE_TRY(auto locked,
+             env.memo->resolver(arch, indexes, [&] { return open_resolver(arch, indexes, env); }));
+    PARE_TRY(out.plan, resolve_arch(spec, *locked.resolver, arch, base));
+    PARE_CHECK(remember_resolution(env.cache_dir, key, out.plan));
   } else {
     PARE_TRY(auto resolver, open_resolver(arch, indexes, env));
     PARE_TRY(out.plan, resolve_arch(spec, *resolver, arch, base));
@@ -248,6 +256,7 @@ Result<Plan> with_verified_indexes(
       for (const auto& f : files) repaired = repaired || !fs::exists(f.file);
     if (attempt > 0 || !repaired || env.offline) return used.error();
     PARE_LOG(warn) << used.error().message() << "; fetching it again";
+    if (env.memo) env.memo->forget_suites();  // the next fetch downloads the removed files
   }
 }
 

@@ -21,6 +21,8 @@
 
 namespace pare::build {
 
+class RunMemo;  // run_memo.h
+
 // Side effects the pipeline needs, injected (tests pass fakes).
 struct Environment {
   http::Client* http = nullptr;
@@ -31,6 +33,7 @@ struct Environment {
   bool offline = false;
   registry::RegistryPool* registries = nullptr;  // for `from:` images in registries
   registry::LayerCache* layer_cache = nullptr;   // --cache / --cache-from (registry/layer_cache.h)
+  RunMemo* memo = nullptr;  // indexes and resolvers shared by a run's specs (run_memo.h)
   Progress& progress_or_null() const { return progress ? *progress : null_progress(); }
 };
 

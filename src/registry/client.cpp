@@ -389,15 +389,23 @@ Error Registry::status_error(const http::Response& response, const std::string& 
 
 void Registry::remember_blob(const std::string& digest, const std::string& repository) {
   std::lock_guard lock(mutex_);
-  blob_homes_.emplace(digest, repository);
+  blob_homes_[digest].insert(repository);
 }
 
 std::optional<std::string> Registry::repository_with_blob(const std::string& digest,
                                                           const std::string& except) {
   std::lock_guard lock(mutex_);
   auto it = blob_homes_.find(digest);
-  if (it == blob_homes_.end() || it->second == except) return std::nullopt;
-  return it->second;
+  if (it == blob_homes_.end()) return std::nullopt;
+  for (const auto& repo : it->second)
+    if (repo != except) return repo;
+  return std::nullopt;
+}
+
+bool Registry::blob_known_in(const std::string& digest, const std::string& repository) {
+  std::lock_guard lock(mutex_);
+  auto it = blob_homes_.find(digest);
+  return it != blob_homes_.end() && it->second.count(repository) > 0;
 }
 
 Registry& RegistryPool::get(const std::string& host) {

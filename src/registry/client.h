@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,11 +69,15 @@ class Registry {
   // message (distribution spec "Error Codes"), and what the user can do.
   Error status_error(const http::Response& response, const std::string& what) const;
 
-  // Which repository of this registry holds a blob, as far as this process has seen (an
-  // upload, a HEAD that found it, a pull): a later push to another repository mounts it.
+  // Which repositories of this registry hold a blob, as far as this process has seen (an
+  // upload, a mount, a HEAD that found it, a pull): a later push to another repository mounts
+  // it, and a later push to the same one needs no HEAD (the family's 28 tags share most
+  // blobs: a repository is asked about each once). A blob that went missing since fails the
+  // manifest PUT that names it (the registry checks), never makes a wrong image.
   void remember_blob(const std::string& digest, const std::string& repository);
   std::optional<std::string> repository_with_blob(const std::string& digest,
                                                   const std::string& except);
+  bool blob_known_in(const std::string& digest, const std::string& repository);
 
   // Whether the registry's /v2/ answered with a challenge (Basic or bearer).
   bool asks_for_credentials() {
@@ -108,7 +113,7 @@ class Registry {
   std::optional<Credential> credential_;
   std::map<std::string, std::string> tokens_;  // scope set -> bearer token
   std::atomic<int> retries_done_{0};
-  std::map<std::string, std::string> blob_homes_;  // digest -> a repository holding it
+  std::map<std::string, std::set<std::string>> blob_homes_;  // digest -> repositories holding it
 };
 
 // One Registry per host, shared by everything one command does (tokens and connections

@@ -83,6 +83,7 @@ class RegistryDestination : public oci::ImageDestination {
       PARE_TRY(auto found, repo_.head_manifest(d.digest));
       return found.has_value();
     }
+    if (repo_.registry().blob_known_in(d.digest, repo_.name())) return true;  // seen this run
     PARE_TRY(bool has, repo_.has_blob(d.digest));
     if (has) repo_.registry().remember_blob(d.digest, repo_.name());
     return has;

@@ -71,6 +71,24 @@ TEST(Push, OneImageOfSeveralTagsGoesToTheRepositoryItself) {
   EXPECT_EQ((*pushed)[1].reference, h.fake.host + "/team/python3:nonroot");
 }
 
+// The tags of one repository share most blobs (a family's latest, nonroot, debug...): a blob
+// this run uploaded, mounted or found there is not asked about again.
+TEST(Push, ABlobSeenInARepositoryIsNotAskedAboutAgain) {
+  Harness h;
+  TempLayout layout;
+  auto a = layout.add_image({"shared base", "x"});
+  auto b = layout.add_image({"shared base", "y"});
+  layout.write_index({{"python3:latest", a}, {"python3:nonroot", b}});
+  auto source = layout_source(layout);
+  auto pushed = push_tags(*source, {}, repo(h, "team/python3"), *h.pool, {});
+  ASSERT_TRUE(pushed.ok()) << pushed.error().message();
+  std::string shared = "/blobs/sha256:" + sha256_hex("shared base");
+  EXPECT_EQ(h.fake.count("HEAD", shared), 1u) << "asked once, for the first tag";
+  EXPECT_EQ(h.fake.count("HEAD", "/blobs/sha256:" + sha256_hex("y")), 1u);
+  EXPECT_EQ((*pushed)[1].blobs_present, 2u) << "the shared layer and the equal config";
+  EXPECT_EQ(h.fake.repos["team/python3"]["nonroot"], b.digest);
+}
+
 TEST(Push, ChunkedUploadResumesFromTheOffsetTheRegistryHas) {
   Harness h;
   TempLayout layout;
