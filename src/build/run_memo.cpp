@@ -39,13 +39,20 @@ Result<deb::SuiteIndex> RunMemo::suite(const deb::IndexRequest& req, const Fetch
     }
   }
   if (!mine) return pending.get();  // fetched, or being fetched, by another caller
-  Result<deb::SuiteIndex> got = fetch();
-  if (!got.ok()) {
+  auto forget = [&] {
     std::lock_guard lock(mutex_);
     suites_.erase(key);  // the next caller tries again
+  };
+  try {
+    Result<deb::SuiteIndex> got = fetch();
+    if (!got.ok()) forget();
+    mine->set_value(got);
+    return got;
+  } catch (...) {  // (bad_alloc): the callers waiting get it too, none waits forever
+    forget();
+    mine->set_exception(std::current_exception());
+    throw;
   }
-  mine->set_value(got);
-  return got;
 }
 
 Result<RunMemo::LockedResolver> RunMemo::resolver(const std::string& arch,

@@ -22,9 +22,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <memory>
 #include <set>
 #include <string_view>
 
+#include "deb/decompress.h"
 #include "deb/resolver_detail.h"
 #include "deb/stanza_index.h"
 #include "util/checked.h"
@@ -45,7 +47,7 @@ constexpr const char* kExcludedPrefix = "pare-excluded:";
 
 struct LoadedIndex {
   IndexFile file;
-  fs::MappedFile text;
+  std::unique_ptr<const std::string> text;  // the stanzas are views into it
   StanzaIndex stanzas;
 };
 
@@ -134,17 +136,22 @@ Result<StanzaIndex> SolvResolver::stanza_index(const IndexFile& index, std::stri
 }
 
 Result<void> SolvResolver::add_index(const IndexFile& index) {
-  auto text = fs::MappedFile::open(index.file);
-  if (!text.ok()) return text.error().context("cannot read package index " + index.file.string());
+  // Read into memory, not mapped: the bytes every later resolve reads are the bytes hashed
+  // here, whatever happens to the cached file meanwhile (a run keeps its resolvers for all
+  // its specs: build/run_memo.h). Held on the heap before the stanza index takes views into
+  // it (a moved short string would leave them dangling).
+  auto read = fs::read_file(index.file, kMaxDecompressedIndex);
+  if (!read.ok()) return read.error().context("cannot read package index " + index.file.string());
+  auto text = std::make_unique<const std::string>(std::move(*read));
   // The text must still be what the verified Release lists (a cached file may
   // have been damaged since): ~25 ms for bookworm's main. It also keys the
   // stanza index cache, which must never describe other text.
-  if (!index.sha256.empty() && sha256_hex(text->bytes()) != index.sha256)
+  if (!index.sha256.empty() && sha256_hex(*text) != index.sha256)
     return Error(Errc::integrity, "the package index " + index.file.string() + " (" + index.label +
                                       ") does not match its signed hash");
-  PARE_TRY(StanzaIndex stanzas, stanza_index(index, text->bytes()));
+  PARE_TRY(StanzaIndex stanzas, stanza_index(index, *text));
   indexes_.push_back(
-      std::make_unique<LoadedIndex>(LoadedIndex{index, std::move(*text), std::move(stanzas)}));
+      std::make_unique<LoadedIndex>(LoadedIndex{index, std::move(text), std::move(stanzas)}));
   return {};
 }
 

@@ -201,7 +201,15 @@ Result<void> place_blob(const PlannedFile& file, const stdfs::path& target,
       auto digest = sha256_file_hex(previous);
       same = digest.ok() && *digest == file.sha256;
     }
-    if (same && ::link(previous.c_str(), target.c_str()) == 0) return {};
+    if (same && ::link(previous.c_str(), target.c_str()) == 0) {
+      // The name may have been given to another file between the check and the link:
+      // only the very file checked is kept.
+      struct stat linked;
+      if (::lstat(target.c_str(), &linked) == 0 && linked.st_dev == st.st_dev &&
+          linked.st_ino == st.st_ino)
+        return {};
+      ::unlink(target.c_str());
+    }
   }
   PARE_TRY(std::string digest, copy_file_sha256(file.source, target));
   if (digest == file.sha256) return {};

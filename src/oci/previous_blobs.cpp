@@ -26,13 +26,17 @@ PreviousBlobs::~PreviousBlobs() {
 
 void PreviousBlobs::run() {
   std::vector<std::pair<std::filesystem::path, struct stat>> files;
+  // Errors end the listing quietly (never an exception on this thread): what is not hashed
+  // ahead is hashed at use.
   std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(layout_ / "blobs" / "sha256", ec)) {
+  for (std::filesystem::directory_iterator it(layout_ / "blobs" / "sha256", ec), end;
+       !ec && it != end; it.increment(ec)) {
+    const std::filesystem::path& path = it->path();
     struct stat st;
-    if (!is_sha256_hex(e.path().filename().string()) || ::lstat(e.path().c_str(), &st) != 0 ||
+    if (!is_sha256_hex(path.filename().string()) || ::lstat(path.c_str(), &st) != 0 ||
         !S_ISREG(st.st_mode) || st.st_nlink != 1)
       continue;
-    files.emplace_back(e.path(), st);
+    files.emplace_back(path, st);
   }
   std::sort(files.begin(), files.end(),
             [](const auto& a, const auto& b) { return a.second.st_size > b.second.st_size; });

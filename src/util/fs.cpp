@@ -87,10 +87,11 @@ Result<OpenedFile> open_regular(const stdfs::path& path) {
 Result<void> read_chunks(const stdfs::path& path, uint64_t limit,
                          const std::function<void(std::string_view, uint64_t)>& each) {
   PARE_TRY(OpenedFile f, open_regular(path));
-  auto refuse = [&](std::string why) {
-    ::close(f.fd);
-    return Error(Errc::invalid, path.string() + " " + why);
-  };
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{f.fd};  // on every return, and when `each` throws
+  auto refuse = [&](std::string why) { return Error(Errc::invalid, path.string() + " " + why); };
   if (static_cast<uint64_t>(f.st.st_size) > limit)
     return refuse("is " + std::to_string(f.st.st_size) + " bytes, more than the " +
                   std::to_string(limit) + " it may be");
@@ -100,7 +101,6 @@ Result<void> read_chunks(const stdfs::path& path, uint64_t limit,
     ssize_t n = ::read(f.fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      ::close(f.fd);
       return errno_error("cannot read", path);
     }
     if (n == 0) break;
@@ -109,7 +109,6 @@ Result<void> read_chunks(const stdfs::path& path, uint64_t limit,
       return refuse("grew past the " + std::to_string(limit) + " bytes it may be while read");
     each(std::string_view(buf, static_cast<size_t>(n)), static_cast<uint64_t>(f.st.st_size));
   }
-  ::close(f.fd);
   return {};
 }
 

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include <filesystem>
 
 #include "resolver_fixture.h"
@@ -189,6 +192,25 @@ TEST_F(ResolverTest, AnIndexThatNoLongerHashesToItsSignedHashIsRefused) {
   ASSERT_FALSE(added.ok());
   EXPECT_EQ(Errc::integrity, added.error().code());
   EXPECT_NE(std::string::npos, added.error().message().find("does not match its signed hash"));
+}
+
+// A resolver serves a whole run (build/run_memo.h): what it resolves against is the text it
+// hashed when the index was added, not what the cached file holds later (here overwritten in
+// place, same size, another version: a mapping of it would now read "2").
+TEST_F(ResolverTest, ResolvesAgainstTheVerifiedTextWhateverTheFileBecomes) {
+  IndexFile idx = index(packages_stanza("app", "1"));
+  auto res = resolver({idx});
+  {
+    std::fstream f(idx.file, std::ios::in | std::ios::out | std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    text.replace(text.find("Version: 1"), 10, "Version: 2");
+    f.seekp(0);
+    f << text;
+  }
+  auto r = res->resolve(want({{"app", ""}}));
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->packages.size(), 1u);
+  EXPECT_EQ(r->packages[0].version, "1");
 }
 
 TEST_F(ResolverTest, LocateGivesTheIndexRecordOfAnExactSelection) {
