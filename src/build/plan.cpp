@@ -72,6 +72,8 @@ namespace {
 Result<IndexesByArch> fetch_indexes(const spec::Spec& spec, const std::vector<SuiteSource>& sources,
                                     const Environment& env) {
   deb::IndexFetcher fetcher(*env.http, env.cache_dir, env.offline);
+  RunMemo own;  // outside a build's run (pare resolve, pare lock): this plan's own
+  RunMemo& memo = env.memo ? *env.memo : own;
   // The suites are fetched concurrently: each is a round trip or more to the
   // mirror (InRelease, then Packages when it changed), and the main suite's
   // Packages decompresses while the others arrive. One request per suite
@@ -80,9 +82,8 @@ Result<IndexesByArch> fetch_indexes(const spec::Spec& spec, const std::vector<Su
   for (const auto& src : sources) {
     deb::IndexRequest req{src.mirror, src.suite, spec.source.components, spec.archs,
                           keyring_for(spec)};
-    fetching.push_back(std::async(std::launch::async, [&fetcher, &env, req = std::move(req)] {
-      if (!env.memo) return fetcher.fetch(req);
-      return env.memo->suite(req, [&] { return fetcher.fetch(req); });
+    fetching.push_back(std::async(std::launch::async, [&fetcher, &memo, req = std::move(req)] {
+      return memo.suite(req, [&] { return fetcher.fetch(req); });
     }));
   }
   IndexesByArch out;
@@ -221,14 +222,12 @@ Result<ArchResolution> plan_arch(const spec::Spec& spec, const std::string& arch
   if (base) key = sha256_hex(key + "\nbase " + base->manifest_digest);
   if (auto cached = cached_resolution(env.cache_dir, key)) {
     out.plan = std::move(*cached);
-  } else if (env.memo) {
-    PARE_TRY(auto locked,
-             env.memo->resolver(arch, indexes, [&] { return open_resolver(arch, indexes, env); }));
-    PARE_TRY(out.plan, resolve_arch(spec, *locked.resolver, arch, base));
-    PARE_CHECK(remember_resolution(env.cache_dir, key, out.plan));
   } else {
-    PARE_TRY(auto resolver, open_resolver(arch, indexes, env));
-    PARE_TRY(out.plan, resolve_arch(spec, *resolver, arch, base));
+    RunMemo own;  // outside a build's run (pare resolve, pare lock): this plan's own
+    RunMemo& memo = env.memo ? *env.memo : own;
+    PARE_TRY(auto locked,
+             memo.resolver(arch, indexes, [&] { return open_resolver(arch, indexes, env); }));
+    PARE_TRY(out.plan, resolve_arch(spec, *locked.resolver, arch, base));
     PARE_CHECK(remember_resolution(env.cache_dir, key, out.plan));
   }
   if (base) out.plan.base_digest = base->manifest_digest;

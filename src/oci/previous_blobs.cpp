@@ -8,12 +8,18 @@
 
 namespace pare::oci {
 
+namespace {
+
+// Whether two stats describe the same unchanged file (device, inode, type, size, links,
+// mtime and ctime to the nanosecond).
 bool same_file_state(const struct stat& a, const struct stat& b) {
   return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_mode == b.st_mode &&
          a.st_size == b.st_size && a.st_nlink == b.st_nlink &&
          a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec &&
          a.st_ctim.tv_sec == b.st_ctim.tv_sec && a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;
 }
+
+}  // namespace
 
 PreviousBlobs::PreviousBlobs(std::filesystem::path layout) : layout_(std::move(layout)) {
   thread_ = std::thread([this] { run(); });

@@ -51,8 +51,4 @@ class PreviousBlobs {
   std::thread thread_;
 };
 
-// Whether two stats describe the same unchanged file (device, inode, type, size, links,
-// mtime and ctime to the nanosecond).
-bool same_file_state(const struct stat& a, const struct stat& b);
-
 }  // namespace pare::oci
